@@ -1,0 +1,130 @@
+"""Command-line options that say how to read the data, shared by every command.
+
+Each option maps onto a :class:`ReadOptions` field; anything left out is detected. The
+catalogue has the same options with an ``--item-`` prefix. The role flags are the ones
+:mod:`engine.importer` names in its error messages, so a message's advice always works.
+"""
+from __future__ import annotations
+
+import argparse
+
+from engine.errors import DataError
+from engine.importer import (
+    CATALOGUE_FLAGS,
+    INTERACTION_FLAGS,
+    Catalogue,
+    InteractionTable,
+    ReadOptions,
+    link_catalogue,
+    read_catalogue,
+    read_interactions,
+    read_movielens,
+)
+
+_SEP_NAMES = {"tab": "\t", "\\t": "\t", "comma": ",", "semicolon": ";", "pipe": "|"}
+
+
+def _sep(value: str) -> str:
+    """One delimiter character; ``tab`` and ``\\t`` spare users quoting a real tab."""
+    sep = _SEP_NAMES.get(value.lower(), value)
+    if len(sep) != 1:
+        raise argparse.ArgumentTypeError(
+            f"a delimiter is one character (or tab, comma, semicolon, pipe), not {value!r}")
+    return sep
+
+
+def _names(value: str) -> list[str]:
+    """``a,b,c`` -> ``["a", "b", "c"]``, refusing empty names."""
+    names = [name.strip() for name in value.split(",")]
+    if not all(names):
+        raise argparse.ArgumentTypeError(f"empty column name in {value!r}")
+    return names
+
+
+def _dest(flag: str) -> str:
+    """The attribute argparse stores ``flag`` under: ``--item-id-col`` -> ``item_id_col``."""
+    return flag.removeprefix("--").replace("-", "_")
+
+
+def _add_file_options(group: argparse._ArgumentGroup, prefix: str, what: str) -> None:
+    """--sep, --header, --no-header, --columns and --encoding for one file."""
+    group.add_argument(f"--{prefix}sep", type=_sep, metavar="CHAR",
+                       help=f"delimiter of the {what} (default: detect among , tab ; |)")
+    header = _dest(f"--{prefix}header")
+    group.add_argument(f"--{prefix}header", dest=header, action="store_true", default=None,
+                       help=f"the {what} starts with a header row (default: detect)")
+    group.add_argument(f"--{prefix}no-header", dest=header, action="store_false", default=None,
+                       help=f"the {what} has no header row (default: detect)")
+    group.add_argument(f"--{prefix}columns", type=_names, metavar="A,B,C",
+                       help=f"names of the {what}'s columns in order, for a file without "
+                            "header (or to rename them)")
+    group.add_argument(f"--{prefix}encoding", metavar="NAME",
+                       help=f"text encoding of the {what} (default: UTF-8 with or without "
+                            "BOM, else cp1252/latin-1 with a warning)")
+
+
+def add_import_arguments(parser: argparse.ArgumentParser) -> None:
+    """Add the data options to ``parser``; :func:`load_tables` reads the parsed namespace."""
+    data = parser.add_argument_group(
+        "data", "Where the data is and how to read it; anything not given is detected.")
+    source = data.add_mutually_exclusive_group()
+    source.add_argument("--interactions", metavar="PATH",
+                        help="interaction log: CSV/TSV/... with user, item and optional rating "
+                             "and time columns; with --format movielens, the MovieLens folder")
+    source.add_argument("--movielens", metavar="DIR",
+                        help="MovieLens 100K folder (u.data, u.item, u.genre); same as "
+                             "--format movielens --interactions DIR")
+    data.add_argument("--format", choices=("csv", "movielens"), default="csv",
+                      help="csv: any delimited file (default); movielens: a MovieLens 100K "
+                           "folder given with --interactions")
+    data.add_argument("--items", metavar="FILE",
+                      help="item catalogue: item id, title and text columns (description, "
+                           "genres, tags...) and 0/1 genre-flag columns")
+    _add_file_options(data, "", "interactions file")
+    for role, flag in INTERACTION_FLAGS.items():
+        data.add_argument(flag, metavar="COLUMN", help=f"the interactions' {role} column")
+    data.add_argument("--date-format", metavar="FORMAT",
+                      help="strptime format of date-time strings in the time column, e.g. "
+                           "'%%d/%%m/%%Y %%H:%%M' (default: guessed from the first value)")
+    _add_file_options(data, "item-", "catalogue")
+    for role, flag in CATALOGUE_FLAGS.items():
+        plural = ", comma-separated when several" if role == "text" else ""
+        data.add_argument(flag, metavar="COLUMN", help=f"the catalogue's {role} column{plural}")
+    data.add_argument("--unknown-items", choices=("keep", "drop"), default="keep",
+                      help="interactions whose item is not in the catalogue: keep them "
+                           "(default) or drop them; either way they are counted in the report")
+
+
+def _options(args: argparse.Namespace, prefix: str, flags: dict[str, str]) -> ReadOptions:
+    """The ReadOptions the ``prefix``-ed options of ``args`` describe."""
+    roles = {role: value for role, flag in flags.items()
+             if (value := getattr(args, _dest(flag))) is not None}
+    return ReadOptions(
+        sep=getattr(args, f"{prefix}sep"),
+        header=getattr(args, f"{prefix}header"),
+        columns=getattr(args, f"{prefix}columns"),
+        encoding=getattr(args, f"{prefix}encoding"),
+        date_format=args.date_format if not prefix else None,
+        roles=roles,
+    )
+
+
+def load_tables(args: argparse.Namespace) -> tuple[InteractionTable, Catalogue | None]:
+    """Read the interactions and the catalogue the options name, linked to each other."""
+    if args.movielens or args.format == "movielens":
+        folder = args.movielens or args.interactions
+        if folder is None:
+            raise DataError("--format movielens needs the folder: --movielens DIR")
+        if args.items:
+            raise DataError("--items cannot be combined with a MovieLens folder, which has its "
+                            "own catalogue (u.item)")
+        table, catalogue = read_movielens(folder)
+    else:
+        if args.interactions is None:
+            raise DataError("no interactions given: pass --interactions FILE or --movielens DIR")
+        table = read_interactions(args.interactions, _options(args, "", INTERACTION_FLAGS))
+        catalogue = (read_catalogue(args.items, _options(args, "item_", CATALOGUE_FLAGS))
+                     if args.items else None)
+    if catalogue is not None:
+        table = link_catalogue(table, catalogue, args.unknown_items)
+    return table, catalogue

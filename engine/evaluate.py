@@ -1,0 +1,97 @@
+"""Full-ranking evaluation of any model on a split, in batches of users.
+
+Every model is scored against all items; the items the user already has (train for
+validation, train + validation for test) are masked; top-K lists are cut with ties by
+lower item index; metrics are accumulated batch by batch. Models are fitted once on the
+training history and never refitted for the test phase.
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from engine.features import item_vectors
+from engine.metrics import MetricAccumulator
+from engine.models import make_model
+from engine.models.base import Recommender
+from engine.models.popularity import item_popularity
+from engine.progress import Task
+from engine.ranking import mask_seen, top_k
+from engine.split import Phase, Split
+
+
+def evaluate(
+    model: Recommender,
+    split: Split,
+    phase: Phase = "test",
+    ks: tuple[int, ...] = (10, 20),
+    batch_size: int = 1024,
+    vectors: np.ndarray | None = None,
+    task: Task | None = None,
+) -> dict[str, float]:
+    """Metrics of a fitted ``model`` on the ``phase`` targets of ``split``."""
+    users = split.users(phase)
+    context = split.context(phase)
+    inputs = context if model.sequential else split.train
+    targets = split.targets(phase)
+    train = split.train
+    accumulator = MetricAccumulator(
+        ks=ks,
+        item_popularity=item_popularity(train.matrix),
+        n_train_users=int((train.lengths > 0).sum()),
+        item_vectors=vectors,
+    )
+    for start in range(0, len(users), batch_size):
+        batch = users[start:start + batch_size]
+        scores = np.asarray(model.score(batch, inputs), dtype=np.float32)
+        mask_seen(scores, batch, context.matrix)
+        accumulator.add(top_k(scores, max(ks)), targets[batch])
+        if task is not None:
+            task.update((start + len(batch)) / len(users))
+    return accumulator.result()
+
+
+@dataclass
+class ModelResult:
+    name: str
+    params: dict[str, object]
+    fit_seconds: float
+    eval_seconds: float
+    test: dict[str, float]
+    valid: dict[str, float] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, object]:
+        return {**self.test, "fit_seconds": self.fit_seconds, "eval_seconds": self.eval_seconds,
+                "valid": self.valid, "params": self.params}
+
+
+def evaluate_models(
+    split: Split,
+    models: list[str],
+    ks: tuple[int, ...] = (10, 20),
+    params: dict[str, dict[str, object]] | None = None,
+    task: Task | None = None,
+) -> dict[str, ModelResult]:
+    """Fit each named model on the training history and evaluate it on validation and test."""
+    params = params or {}
+    vectors = item_vectors(split.dataset)
+    results: dict[str, ModelResult] = {}
+    for name in models:
+        model = make_model(name, **params.get(name, {}))
+        if task is not None:
+            task.begin(f"fit {name}")
+        start = time.perf_counter()
+        model.fit(split.train, split.dataset, task)
+        fit_seconds = time.perf_counter() - start
+        if task is not None:
+            task.begin(f"evaluate {name}")
+        valid = evaluate(model, split, "valid", ks, vectors=vectors) if len(split.valid_targets) else {}
+        start = time.perf_counter()
+        test = evaluate(model, split, "test", ks, vectors=vectors, task=task)
+        eval_seconds = time.perf_counter() - start
+        results[name] = ModelResult(name, model.params(), fit_seconds, eval_seconds, test, valid)
+    if task is not None:
+        task.finish()
+    return results

@@ -1,0 +1,41 @@
+"""Most-popular baseline: the floor every personalised model has to clear.
+
+Popularity is the number of distinct training users per item (Cornac's MostPop), not the
+sum of weights, so one heavy user cannot make an item popular. Every user gets the same
+scores; ``recommend`` then removes what each user has already seen.
+"""
+from __future__ import annotations
+
+import numpy as np
+import scipy.sparse as sp
+
+from engine.dataset import Dataset, History
+from engine.models.base import NotFittedError, Recommender, report
+from engine.progress import Task
+
+
+def item_popularity(matrix: sp.csr_matrix) -> np.ndarray:
+    """Distinct users per item (float32), counting only stored positive weights."""
+    matrix = sp.csr_matrix(matrix)
+    counted = matrix.indices[matrix.data > 0]
+    return np.bincount(counted, minlength=matrix.shape[1]).astype(np.float32)
+
+
+class Popularity(Recommender):
+    """Score = number of distinct training users of the item, the same for every user."""
+
+    name = "pop"
+
+    def __init__(self) -> None:
+        self._counts: np.ndarray | None = None
+
+    def fit(self, train: History, dataset: Dataset, task: Task | None = None) -> "Popularity":
+        report(task, 0.0, "counting item popularity")
+        self._counts = item_popularity(train.matrix)
+        report(task, 1.0)
+        return self
+
+    def score(self, users: np.ndarray, history: History) -> np.ndarray:
+        if self._counts is None:
+            raise NotFittedError("Popularity.score called before fit")
+        return np.tile(self._counts, (len(np.asarray(users)), 1))

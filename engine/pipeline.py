@@ -1,0 +1,84 @@
+"""The default pipeline from files to evaluated models and per-user lists.
+
+Shared by the command line and the GUI so both do exactly the same thing: read the files,
+preprocess into a dataset, split, fit the models and evaluate them, or fit on everything
+and write each user's list.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from engine.dataset import Dataset
+from engine.errors import DataError
+from engine.models import make_model
+from engine.models.base import Recommender
+from engine.progress import Task
+from engine.split import Split, leave_one_out, time_split
+
+#: Models evaluated when none are named; the first is the one that writes lists.
+DEFAULT_MODELS = ("cooc", "ease", "als", "itemknn", "pop")
+#: Columns shown in metric tables (the JSON has every metric).
+TABLE_COLUMNS = ("model", "HR@10", "NDCG@10", "Recall@20", "MRR@10", "Coverage@10",
+                 "Novelty@10", "ILD@10", "Gini@10", "fit_seconds", "eval_seconds")
+
+
+@dataclass(frozen=True)
+class SplitOptions:
+    kind: str = "loo"  # "loo" (temporal leave-one-out) or "time" (global cut-off)
+    test_from: str | None = None
+    valid_from: str | None = None
+
+
+def make_split(dataset: Dataset, options: SplitOptions = SplitOptions()) -> Split:
+    if options.kind == "loo":
+        return leave_one_out(dataset)
+    if options.kind == "time":
+        if not options.test_from:
+            raise DataError("a time split needs a cut-off: pass --test-from DATE")
+        return time_split(dataset, options.test_from, options.valid_from)
+    raise DataError(f"unknown split {options.kind!r}: expected 'loo' or 'time'")
+
+
+def fit_on_everything(name: str, dataset: Dataset, params: dict[str, object] | None = None,
+                      task: Task | None = None) -> Recommender:
+    """A model fitted on every interaction, for lists rather than evaluation."""
+    model = make_model(name, **(params or {}))
+    if task is not None:
+        task.begin(f"fit {name}")
+    return model.fit(dataset.history(), dataset, task)
+
+
+def recommendation_lists(model: Recommender, dataset: Dataset, k: int,
+                         users: list[str] | None = None, batch_size: int = 1024,
+                         task: Task | None = None) -> pd.DataFrame:
+    """Top-``k`` per user (items the user has are excluded) as a long table with titles."""
+    if users is None:
+        index = np.arange(dataset.n_users)
+    else:
+        unknown = [u for u in users if u not in dataset.user_index]
+        if unknown:
+            raise DataError(f"unknown user id(s): {', '.join(unknown[:5])}"
+                            + (" ..." if len(unknown) > 5 else ""))
+        index = np.array([dataset.user_index[u] for u in users], dtype=np.int64)
+    history = dataset.history()
+    if task is not None:
+        task.begin("recommend")
+    parts = []
+    for start in range(0, len(index), batch_size):
+        batch = index[start:start + batch_size]
+        items, scores = model.recommend(batch, history, k)
+        n = items.shape[1]
+        parts.append(pd.DataFrame({
+            "user": np.repeat(dataset.user_ids[batch], n),
+            "rank": np.tile(np.arange(1, n + 1), len(batch)),
+            "item": dataset.item_ids[items.ravel()],
+            "title": dataset.titles[items.ravel()],
+            "score": scores.ravel(),
+        }))
+        if task is not None:
+            task.update((start + len(batch)) / len(index))
+    lists = pd.concat(parts, ignore_index=True)
+    return lists[np.isfinite(lists["score"])]  # a user who has seen almost everything

@@ -1,0 +1,338 @@
+"""From a file of unknown shape to a named table of strings.
+
+Encoding, delimiter and header row are guessed from the content, because users bring
+exports from spreadsheets, shops and research sites and rarely know these details. Field
+counts are checked line by line so that one broken line is reported with its number
+instead of silently shifting every later value. Every row keeps its physical line number
+(1-based, header included), which later error messages quote. Nothing here knows about
+users or items: :mod:`engine.importer` gives the columns their meaning.
+"""
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import itertools
+import math
+import re
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from engine.errors import DataError
+from engine.report import ImportReport
+from engine.roles import KNOWN_NAMES, normalise
+
+SEPARATORS = (",", "\t", ";", "|")
+"""Delimiters tried, in order of preference when they fit the sample equally well."""
+
+SAMPLE_CHARS = 1 << 16
+SAMPLE_LINES = 200
+FALLBACK_ENCODINGS = ("cp1252", "latin-1")
+# Control characters that never occur in text files (tab, newline and return are text).
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+_MAX_CONTROL_SHARE = 0.05  # of the sample, and at least _MIN_CONTROLS: a stray byte is not binary
+_MIN_CONTROLS = 8
+
+
+@dataclass
+class RawTable:
+    """The file's rows as stripped strings, with their physical line numbers."""
+
+    frame: pd.DataFrame  # one str column per field, named after the header, --columns or defaults
+    lines: np.ndarray  # int64, 1-based physical line of each row
+    header: bool
+
+
+def describe_sep(sep: str) -> str:
+    """A delimiter as a person would name it in a message."""
+    return {"\t": "tab", ",": "comma", ";": "semicolon", "|": "pipe"}.get(sep, repr(sep))
+
+
+def is_number(value: str) -> bool:
+    """True for a finite number written as text (``"3"``, ``" 4.5 "``, ``"1e3"``)."""
+    try:
+        return math.isfinite(float(value))
+    except ValueError:
+        return False
+
+
+def _line_of(data: bytes | str, offset: int) -> int:
+    """1-based line number of the character or byte at ``offset``."""
+    newline = b"\n" if isinstance(data, bytes) else "\n"
+    return data.count(newline, 0, offset) + 1  # type: ignore[arg-type]
+
+
+def _decode_as(data: bytes, encoding: str, path: Path) -> str:
+    """Decode with a known encoding; a failure names the line of the first bad byte."""
+    try:
+        if codecs.lookup(encoding).name == "utf-8" and data.startswith(codecs.BOM_UTF8):
+            encoding = "utf-8-sig"
+        return data.decode(encoding)
+    except LookupError:
+        raise DataError(f"unknown encoding '{encoding}'", file=path) from None
+    except UnicodeDecodeError as exc:
+        raise DataError(
+            f"is not valid {encoding}: byte 0x{data[exc.start]:02x} cannot be decoded; "
+            "pass its real encoding (--encoding, or --item-encoding for a catalogue)",
+            file=path, row=_line_of(data, exc.start),
+        ) from None
+
+
+def _decode(data: bytes, encoding: str | None, path: Path, report: ImportReport) -> str:
+    """Text of the file: the given encoding, else UTF-8 (BOMs honoured), else a fallback.
+
+    The fallbacks always succeed in the end (latin-1 maps every byte), so they come with
+    a warning: accented letters may be wrong and the user may want ``--encoding``.
+    """
+    if encoding is None and data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        encoding = "utf-16"
+    elif encoding is None and data.startswith(codecs.BOM_UTF8):
+        encoding = "utf-8-sig"
+    if encoding is not None:
+        report.detected["encoding"] = encoding
+        return _decode_as(data, encoding, path)
+    try:
+        text = data.decode("utf-8")
+        report.detected["encoding"] = "utf-8"
+        return text
+    except UnicodeDecodeError as exc:
+        line = _line_of(data, exc.start)
+    for fallback in FALLBACK_ENCODINGS:
+        try:
+            text = data.decode(fallback)
+        except UnicodeDecodeError:
+            continue
+        report.detected["encoding"] = fallback
+        report.warn(
+            f"{path.name} is not valid UTF-8 (first at line {line}); read it as {fallback}: "
+            "check accented characters, or pass its encoding (--encoding / --item-encoding)"
+        )
+        return text
+    raise AssertionError("latin-1 decodes every byte")
+
+
+def _check_nul(data: bytes | str, path: Path) -> None:
+    """A NUL never occurs in a text file (outside UTF-16): refuse spreadsheets and archives."""
+    nul = data.find(b"\x00" if isinstance(data, bytes) else "\x00")  # type: ignore[arg-type]
+    if nul >= 0:
+        raise DataError(
+            "contains NUL bytes: this looks like a binary file (e.g. .xlsx, .zip, .gz), "
+            "not delimited text; export it as CSV",
+            file=path, row=_line_of(data, nul),
+        )
+
+
+def _check_controls(text: str, path: Path) -> None:
+    """Text made mostly of control characters is binary data that happened to decode."""
+    sample = text[:SAMPLE_CHARS]
+    controls = len(_CONTROL.findall(sample))
+    if controls > max(_MAX_CONTROL_SHARE * len(sample), _MIN_CONTROLS):
+        raise DataError(
+            f"is mostly not text ({controls} control characters in the first "
+            f"{len(sample)}): this looks like a binary file; export it as CSV",
+            file=path,
+        )
+
+
+def load_text(path: Path, encoding: str | None, report: ImportReport) -> str:
+    """The file's text with ``\\n`` line ends, or a DataError saying why it is unusable."""
+    if not path.exists():
+        raise DataError("file not found", file=path)
+    if path.is_dir():
+        raise DataError("is a folder, expected a file", file=path)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise DataError(f"cannot be read: {exc.strerror}", file=path) from None
+    if not data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        _check_nul(data, path)
+    text = _decode(data, encoding, path, report)
+    _check_nul(text, path)
+    _check_controls(text, path)
+    if not text.strip():
+        raise DataError("file is empty", file=path)
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def detect_sep(text: str) -> str:
+    """The candidate giving the most lines the same field count (>= 2), then the most fields.
+
+    Falls back to a comma, which makes a one-column file a one-column table.
+    """
+    lines = list(itertools.islice((ln for ln in io.StringIO(text) if ln.strip()), SAMPLE_LINES))
+    best, best_score = ",", (0.0, 1)
+    for sep in SEPARATORS:
+        widths = Counter(len(row) for row in csv.reader(lines, delimiter=sep))
+        width, n = widths.most_common(1)[0]
+        score = (n / sum(widths.values()), width)
+        if width > 1 and score > best_score:
+            best, best_score = sep, score
+    return best
+
+
+def detect_header(rows: Sequence[Sequence[str]]) -> bool:
+    """Whether the first row names the columns.
+
+    Yes when a value is a known column name (``user_id``, ``rating``...), or when a column
+    is numeric below a non-numeric first value; never when the first row has a number.
+    """
+    first, rest = rows[0], rows[1:]
+    if any(normalise(v) in KNOWN_NAMES for v in first):
+        return True
+    if any(is_number(v) for v in first):
+        return False
+    for j in range(len(first)):
+        values = [row[j] for row in rest if row[j].strip()]
+        if values and all(is_number(v) for v in values):
+            return True
+    return False
+
+
+def _check_widths(widths: np.ndarray, lines: np.ndarray, sep: str, path: Path) -> None:
+    """Every row must have as many fields as the first one (and there must be one)."""
+    if not widths.size:
+        raise DataError("file is empty", file=path)
+    bad = np.flatnonzero(widths != widths[0])
+    if bad.size:
+        i = bad[0]
+        raise DataError(
+            f"has {widths[i]} fields but line {lines[0]} has {widths[0]} "
+            f"(delimiter: {describe_sep(sep)}); check the delimiter and the quoting "
+            "of values that contain it",
+            file=path, row=int(lines[i]),
+        )
+
+
+def _ascii_bytes(text: str) -> np.ndarray:
+    """The UTF-8 bytes of ``text`` as an array; ASCII bytes in it are ASCII characters."""
+    return np.frombuffer(text.encode("utf-8"), dtype=np.uint8)
+
+
+def _split_plain(text: str, sep: str, path: Path) -> tuple[pd.DataFrame, np.ndarray]:
+    """Fast path for files without quotes: one record per line.
+
+    Separators and visible characters are counted per line on the UTF-8 bytes with numpy
+    (both are ASCII, which never occurs inside a multi-byte character), so a million
+    lines are checked without a Python loop; pandas' C parser then splits them.
+    """
+    body = text.rstrip("\n")
+    buf = _ascii_bytes(body)
+    starts = np.concatenate(([0], np.flatnonzero(buf == ord("\n")) + 1))
+    filled = np.add.reduceat(buf > ord(" "), starts, dtype=np.int64) > 0
+    widths = np.add.reduceat(buf == ord(sep), starts, dtype=np.int64)[filled] + 1
+    lines = np.flatnonzero(filled).astype(np.int64) + 1
+    _check_widths(widths, lines, sep, path)
+    if not filled.all():
+        physical = body.split("\n")
+        body = "\n".join(physical[i] for i in lines - 1)
+    frame = pd.read_csv(io.StringIO(body), sep=sep, header=None, names=range(int(widths[0])),
+                        dtype=str, na_filter=False, quoting=csv.QUOTE_NONE, engine="c")
+    return frame, lines
+
+
+def _split_quoted(text: str, sep: str, path: Path) -> tuple[pd.DataFrame, np.ndarray]:
+    """Files with quotes: Python's csv module, which tells where each record starts.
+
+    Strict, so that an unclosed quote is an error at its line rather than a value that
+    silently swallows the rest of the file.
+    """
+    reader = csv.reader(io.StringIO(text), delimiter=sep, strict=True)
+    rows: list[list[str]] = []
+    starts: list[int] = []
+    start = 1
+    try:
+        for row in reader:
+            if len(row) > 1 or (row and row[0].strip()):
+                rows.append(row)
+                starts.append(start)
+            start = reader.line_num + 1
+    except csv.Error as exc:
+        raise DataError(
+            f"bad quoting ({exc}): a value that starts with a quote must end with one, and a "
+            "quote inside a quoted value is written twice", file=path, row=start,
+        ) from None
+    lines = np.asarray(starts, dtype=np.int64)
+    _check_widths(np.fromiter(map(len, rows), dtype=np.int64, count=len(rows)), lines, sep, path)
+    return pd.DataFrame(rows, dtype=str), lines
+
+
+def _padded(text: str, sep: str) -> bool:
+    """Whether a value may start or end with blanks, so that values must be stripped.
+
+    Checked on the bytes (a blank next to a separator or a line end) because stripping
+    every column of a large clean file would cost more than reading it.
+    """
+    if not sep.isascii():
+        return True
+    buf = _ascii_bytes(text)
+    blank = (buf == ord(" ")) | ((buf == ord("\t")) & (sep != "\t"))
+    edge = (buf == ord(sep)) | (buf == ord("\n"))
+    return bool(blank[0] or blank[-1] or (blank[1:] & edge[:-1]).any()
+                or (blank[:-1] & edge[1:]).any())
+
+
+def _check_unique(names: Sequence[str], path: Path, line: int | None) -> None:
+    """Two columns with one name would make every role ambiguous."""
+    seen: dict[str, int] = {}
+    for j, name in enumerate(names, start=1):
+        if name in seen:
+            raise DataError(
+                f"columns {seen[name]} and {j} are both named '{name}'; column names must be "
+                "unique", file=path, row=line, column=name,
+            )
+        seen[name] = j
+
+
+def read_raw(
+    path: Path,
+    *,
+    sep: str | None,
+    header: bool | None,
+    columns: Sequence[str] | None,
+    encoding: str | None,
+    default_names: Sequence[str],
+    report: ImportReport,
+) -> RawTable:
+    """Decode, split and name the columns of a delimited file, recording what was guessed.
+
+    Column names come from ``columns`` when given, else from the header row, else from
+    ``default_names`` (then ``column5``, ``column6``...).
+    """
+    text = load_text(path, encoding, report)
+    sep = sep or detect_sep(text)
+    report.detected["sep"] = sep
+    split = _split_plain if sep.isascii() and '"' not in text else _split_quoted
+    frame, lines = split(text, sep, path)
+    if _padded(text, sep):
+        frame = frame.apply(lambda column: column.str.strip())
+    width = frame.shape[1]
+    if header is None:
+        header = detect_header(frame.head(SAMPLE_LINES).to_numpy().tolist())
+    report.detected["header"] = header
+    names = [v.strip() or f"column{j}" for j, v in enumerate(frame.iloc[0], start=1)]
+    header_line = int(lines[0])
+    if header:
+        frame, lines = frame.iloc[1:], lines[1:]
+    if frame.empty:
+        raise DataError(f"has a header row (line {header_line}) but no data rows", file=path)
+    if columns is not None:
+        if len(columns) != width:
+            raise DataError(
+                f"{len(columns)} column names were given ({', '.join(columns)}) but the file "
+                f"has {width} fields per line (delimiter: {describe_sep(sep)})",
+                file=path, row=int(lines[0]),
+            )
+        names = list(columns)
+        _check_unique(names, path, None)
+    elif header:
+        _check_unique(names, path, header_line)
+    else:
+        names = [*default_names[:width], *(f"column{j}" for j in range(len(default_names) + 1,
+                                                                      width + 1))]
+    frame = frame.set_axis(names, axis=1).reset_index(drop=True)
+    return RawTable(frame=frame, lines=lines, header=header)

@@ -1,0 +1,22 @@
+"""Plain-text and Markdown tables for metrics, used by the command line and the benchmarks."""
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+
+def _cell(value: object) -> str:
+    if isinstance(value, float):
+        return f"{value:.4f}" if abs(value) < 10 else f"{value:.1f}"
+    return "" if value is None else str(value)
+
+
+def render(rows: Sequence[Mapping[str, object]], columns: Sequence[str], markdown: bool = False) -> str:
+    """Rows of dicts as an aligned text table (or a Markdown table); missing cells stay empty."""
+    cells = [[_cell(row.get(c)) for c in columns] for row in rows]
+    if markdown:
+        lines = ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
+        lines += ["| " + " | ".join(r) + " |" for r in cells]
+        return "\n".join(lines)
+    widths = [max([len(c)] + [len(r[i]) for r in cells]) for i, c in enumerate(columns)]
+    fmt = lambda r: "  ".join(v.rjust(w) if i else v.ljust(w) for i, (v, w) in enumerate(zip(r, widths)))
+    return "\n".join([fmt(list(columns)), fmt(["-" * w for w in widths])] + [fmt(r) for r in cells])

@@ -1,0 +1,96 @@
+"""The headless command line end to end, on files the tests write."""
+import json
+
+import pandas as pd
+import pytest
+
+from engine.cli import main
+from engine.demo import ShopConfig, generate, write_csv
+
+
+@pytest.fixture(scope="module")
+def shop_files(tmp_path_factory):
+    return write_csv(generate(ShopConfig(n_users=120, seed=1)), tmp_path_factory.mktemp("cli"))
+
+
+def test_evaluate_prints_a_table_and_writes_json(shop_files, tmp_path, capsys):
+    interactions, items = shop_files
+    out = tmp_path / "results.json"
+    code = main(["evaluate", "--interactions", str(interactions), "--items", str(items),
+                 "--models", "pop,itemknn,cooc", "--k", "5,10", "--json", str(out), "--quiet"])
+    assert code == 0
+    printed = capsys.readouterr().out
+    assert "NDCG@10" in printed and "itemknn" in printed
+    result = json.loads(out.read_text())
+    assert set(result["dataset"]) >= {"users", "items", "interactions", "train_interactions",
+                                      "test_users"}
+    assert result["dataset"]["test_users"] == 120
+    assert result["protocol"]["k"] == [5, 10]
+    for name in ("pop", "itemknn", "cooc"):
+        model = result["models"][name]
+        for key in ("HR@10", "NDCG@10", "Recall@10", "MRR@10", "Coverage@10", "Novelty@10",
+                    "Precision@5", "ILD@10", "Gini@10", "PopPercentile@10", "fit_seconds",
+                    "eval_seconds"):
+            assert key in model, key
+        assert 0 <= model["NDCG@10"] <= model["HR@10"] <= 1
+
+
+def test_recommend_writes_lists_with_titles(shop_files, tmp_path):
+    interactions, items = shop_files
+    out = tmp_path / "recs.csv"
+    code = main(["recommend", "--interactions", str(interactions), "--items", str(items),
+                 "--k", "7", "--users", "u00003,u00010", "--out", str(out), "--quiet"])
+    assert code == 0
+    recs = pd.read_csv(out, dtype={"user": str, "item": str})
+    assert list(recs.columns) == ["user", "rank", "item", "title", "score"]
+    assert sorted(recs["user"].unique()) == ["u00003", "u00010"]
+    assert recs.groupby("user")["rank"].apply(list).tolist() == [list(range(1, 8))] * 2
+    seen = pd.read_csv(interactions, dtype=str)
+    pairs = set(zip(seen["user_id"], seen["item_id"]))
+    assert not any((u, i) in pairs for u, i in zip(recs["user"], recs["item"]))
+    catalogue = pd.read_csv(items, dtype=str).set_index("item_id")["title"]
+    assert (recs["title"] == catalogue.loc[recs["item"]].to_numpy()).all()
+
+
+def test_time_split_from_the_command_line(shop_files, tmp_path):
+    interactions, items = shop_files
+    out = tmp_path / "time.json"
+    code = main(["evaluate", "--interactions", str(interactions), "--split", "time",
+                 "--test-from", "2023-11-01", "--models", "pop", "--json", str(out), "--quiet"])
+    assert code == 0
+    result = json.loads(out.read_text())
+    assert result["protocol"]["split"] == "global time split"
+    assert 0 < result["dataset"]["test_users"] < 120
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["--models", "nope"], "unknown model(s) nope"),
+    (["--k", "ten"], "--k expects comma-separated whole numbers"),
+    (["--set", "als.factors"], "--set expects MODEL.PARAM=VALUE"),
+    (["--split", "time"], "needs a cut-off"),
+])
+def test_bad_arguments_exit_2_with_a_message(shop_files, capsys, argv, message):
+    interactions, _ = shop_files
+    code = main(["evaluate", "--interactions", str(interactions), "--quiet", *argv])
+    assert code == 2
+    err = capsys.readouterr().err
+    assert message in err and "Traceback" not in err
+
+
+def test_missing_file_exits_2(tmp_path, capsys):
+    missing = tmp_path / "nothing.csv"
+    assert main(["evaluate", "--interactions", str(missing), "--quiet"]) == 2
+    assert "nothing.csv" in capsys.readouterr().err
+
+
+def test_unknown_user_in_recommend(shop_files, tmp_path, capsys):
+    interactions, _ = shop_files
+    code = main(["recommend", "--interactions", str(interactions), "--users", "ghost",
+                 "--out", str(tmp_path / "r.csv"), "--quiet"])
+    assert code == 2 and "unknown user id(s): ghost" in capsys.readouterr().err
+
+
+def test_demo_command(capsys):
+    assert main(["demo", "--quiet"]) == 0
+    out = capsys.readouterr().out
+    assert "demo shop" in out and "best on validation" in out
