@@ -129,14 +129,6 @@ class ItemKNNBM25(ItemKNN):
 
     name: ClassVar[str] = "itemknn-bm25"
 
-    def __init__(
-        self,
-        neighbours: int = 20,
-        similarity: Literal["cosine", "bm25"] = "bm25",
-        aggregate: Literal["target", "history"] = "target",
-        binary: bool = False,
-        K1: float = 1.2,
-        B: float = 0.75,
-        num_threads: int = 1,
-    ) -> None:
-        super().__init__(neighbours, similarity, aggregate, binary, K1, B, num_threads)
+    def __init__(self, **params: object) -> None:
+        params.setdefault("similarity", "bm25")
+        super().__init__(**params)  # type: ignore[arg-type]
