@@ -129,3 +129,22 @@ class History:
         out = np.full((len(users), n), -1, dtype=np.int64)
         out[valid] = self.items[pos[valid]]
         return out
+
+
+@dataclass(eq=False)
+class Validation:
+    """The validation targets, for models that stop early or learn weights on them.
+
+    ``context`` is what is known about each user before the target (the training
+    history); ``targets`` has one row per user (users x items), non-empty for ``users``.
+    A model fitted with it must not look at the test targets, which it never receives.
+    """
+
+    users: np.ndarray
+    context: History
+    targets: sp.csr_matrix
+
+    def target_items(self) -> np.ndarray:
+        """One target item per validation user (the first, when a user has several)."""
+        rows = self.targets[self.users]
+        return rows.indices[rows.indptr[:-1]]

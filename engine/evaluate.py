@@ -83,15 +83,17 @@ def evaluate_models(
         if task is not None:
             task.begin(f"fit {name}")
         start = time.perf_counter()
-        model.fit(split.train, split.dataset, task)
+        valid = split.validation() if len(split.valid_targets) else None
+        model.fit(split.train, split.dataset, task, valid)
         fit_seconds = time.perf_counter() - start
         if task is not None:
             task.begin(f"evaluate {name}")
-        valid = evaluate(model, split, "valid", ks, vectors=vectors) if len(split.valid_targets) else {}
+        valid_metrics = evaluate(model, split, "valid", ks, vectors=vectors) if valid else {}
         start = time.perf_counter()
         test = evaluate(model, split, "test", ks, vectors=vectors, task=task)
         eval_seconds = time.perf_counter() - start
-        results[name] = ModelResult(name, model.params(), fit_seconds, eval_seconds, test, valid)
+        results[name] = ModelResult(name, model.params(), fit_seconds, eval_seconds, test,
+                                    valid_metrics)
     if task is not None:
         task.finish()
     return results

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from engine.dataset import Dataset, History
+from engine.dataset import Dataset, History, Validation
 from engine.errors import DataError
 
 Phase = Literal["valid", "test"]
@@ -44,6 +44,10 @@ class Split:
             (np.ones(len(rows), dtype=np.float32), (d.user[rows], d.item[rows])),
             shape=(d.n_users, d.n_items),
         )
+
+    def validation(self) -> Validation:
+        """What a model may learn from the validation phase (never the test targets)."""
+        return Validation(self.users("valid"), self.context("valid"), self.targets("valid"))
 
     def users(self, phase: Phase) -> np.ndarray:
         """Users with at least one target in ``phase``, in increasing id order."""

@@ -12,7 +12,7 @@ from typing import ClassVar
 import numpy as np
 import scipy.sparse as sp
 
-from engine.dataset import Dataset, History
+from engine.dataset import Dataset, History, Validation
 from engine.progress import Task
 from engine.ranking import mask_seen, top_k
 
@@ -48,8 +48,13 @@ class Recommender(ABC):
     sequential: ClassVar[bool] = False
 
     @abstractmethod
-    def fit(self, train: History, dataset: Dataset, task: Task | None = None) -> "Recommender":
-        """Learn from ``train``; ``dataset`` gives item text, genres and id maps."""
+    def fit(self, train: History, dataset: Dataset, task: Task | None = None,
+            valid: Validation | None = None) -> "Recommender":
+        """Learn from ``train``; ``dataset`` gives item text, genres and id maps.
+
+        ``valid`` (when given) may be used for early stopping or for learning fusion
+        weights; models that need neither ignore it.
+        """
 
     @abstractmethod
     def score(self, users: np.ndarray, history: History) -> np.ndarray:

@@ -25,7 +25,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from engine.dataset import Dataset, History
-from engine.models.base import NotFittedError, Recommender, report
+from engine.models.base import NotFittedError, Recommender, Validation, report
 from engine.models.popularity import item_popularity
 from engine.progress import Task
 from engine.ranking import top_k_per_row
@@ -115,7 +115,8 @@ class CoOccurrence(Recommender):
         self._transitions: sp.csr_matrix | None = None
         self._prior: np.ndarray | None = None
 
-    def fit(self, train: History, dataset: Dataset, task: Task | None = None) -> "CoOccurrence":
+    def fit(self, train: History, dataset: Dataset, task: Task | None = None,
+            valid: Validation | None = None) -> "CoOccurrence":
         report(task, 0.0, "item co-occurrences")
         n_items = train.n_items
         counts = transition_counts(train.items, train.indptr, n_items, self.window,

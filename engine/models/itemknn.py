@@ -25,7 +25,7 @@ from implicit.nearest_neighbours import BM25Recommender, CosineRecommender
 from threadpoolctl import threadpool_limits
 
 from engine.dataset import Dataset, History
-from engine.models.base import NotFittedError, Recommender, report, user_rows
+from engine.models.base import NotFittedError, Recommender, Validation, report, user_rows
 from engine.progress import Task
 from engine.ranking import top_k_per_row
 
@@ -83,7 +83,8 @@ class ItemKNN(Recommender):
         self.num_threads = int(num_threads)
         self._weights: sp.csr_matrix | None = None  # items x items, score = X @ _weights
 
-    def fit(self, train: History, dataset: Dataset, task: Task | None = None) -> "ItemKNN":
+    def fit(self, train: History, dataset: Dataset, task: Task | None = None,
+            valid: Validation | None = None) -> "ItemKNN":
         report(task, 0.0, "item-item similarity")
         user_items = user_rows(train, np.arange(train.n_users), self.binary)
         user_items.eliminate_zeros()

@@ -16,7 +16,7 @@ from implicit.cpu.als import AlternatingLeastSquares
 from threadpoolctl import threadpool_limits
 
 from engine.dataset import Dataset, History
-from engine.models.base import NotFittedError, Recommender, report, user_rows
+from engine.models.base import NotFittedError, Recommender, Validation, report, user_rows
 from engine.progress import Task
 
 
@@ -65,7 +65,8 @@ class ALS(Recommender):
         self._user_factors: np.ndarray | None = None
         self._item_factors: np.ndarray | None = None
 
-    def fit(self, train: History, dataset: Dataset, task: Task | None = None) -> "ALS":
+    def fit(self, train: History, dataset: Dataset, task: Task | None = None,
+            valid: Validation | None = None) -> "ALS":
         report(task, 0.0, "alternating least squares")
         user_items = user_rows(train, np.arange(train.n_users), self.binary)
         user_items.eliminate_zeros()
@@ -126,7 +127,8 @@ class EASE(Recommender):
         self.max_items = int(max_items)
         self._weights: np.ndarray | None = None
 
-    def fit(self, train: History, dataset: Dataset, task: Task | None = None) -> "EASE":
+    def fit(self, train: History, dataset: Dataset, task: Task | None = None,
+            valid: Validation | None = None) -> "EASE":
         n_items = train.n_items
         if n_items > self.max_items:
             raise ValueError(

@@ -10,7 +10,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from engine.dataset import Dataset, History
-from engine.models.base import NotFittedError, Recommender, report
+from engine.models.base import NotFittedError, Recommender, Validation, report
 from engine.progress import Task
 
 
@@ -29,7 +29,8 @@ class Popularity(Recommender):
     def __init__(self) -> None:
         self._counts: np.ndarray | None = None
 
-    def fit(self, train: History, dataset: Dataset, task: Task | None = None) -> "Popularity":
+    def fit(self, train: History, dataset: Dataset, task: Task | None = None,
+            valid: Validation | None = None) -> "Popularity":
         report(task, 0.0, "counting item popularity")
         self._counts = item_popularity(train.matrix)
         report(task, 1.0)
