@@ -59,7 +59,7 @@ KEYWORDS: dict[str, tuple[str, ...]] = {
              "synopsis"),
 }
 
-GENRE_NAMES = frozenset({"genre", "genres"})
+GENRE_NAMES = frozenset({"genre", "genres", "category", "categories"})
 """Text columns whose values are genre lists (``Action|Comedy``) as well as text."""
 
 KNOWN_NAMES = frozenset(name for names in SYNONYMS.values() for name in names)

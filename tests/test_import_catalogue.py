@@ -28,9 +28,9 @@ def test_text_columns_are_joined(tmp_path):
     catalogue = read_catalogue(path)
     assert list(catalogue.frame.columns) == ["item", "title", "text", "genres"]
     assert records(catalogue) == [
-        {"item": "p1", "title": "Lamp", "text": "A warm light. Home. cosy, light", "genres": ""},
-        {"item": "p2", "title": "Mug", "text": "Kitchen", "genres": ""},
-    ]
+        {"item": "p1", "title": "Lamp", "text": "A warm light. cosy, light. Home", "genres": "Home"},
+        {"item": "p2", "title": "Mug", "text": "Kitchen", "genres": "Kitchen"},
+    ]  # a category column is a classification: it becomes the item's genre as well as text
     assert catalogue.report.detected["roles"] == {"item": "product_id", "title": "name",
                                                   "text": "description,category,tags"}
 

@@ -68,6 +68,19 @@ class Recommender(ABC):
         items = top_k(scores, k)
         return items, np.take_along_axis(scores, items, axis=1)
 
+    def contributions(self, users: np.ndarray, history: History, items: np.ndarray
+                      ) -> dict[str, np.ndarray]:
+        """Each component's part of the score of ``items`` (users x k), for explanations.
+
+        A single model is its own only component; fusion overrides this.
+        """
+        scores = self.score(np.asarray(users), history)
+        return {self.name: np.take_along_axis(scores, items, axis=1)}
+
+    def gate(self, users: np.ndarray, history: History) -> np.ndarray | None:
+        """Per-user weight of the long-term side (0..1) for fused models, else None."""
+        return None
+
     def params(self) -> dict[str, object]:
         """Hyper-parameters, for reproducible configs and run records."""
         return {k: v for k, v in vars(self).items() if not k.startswith("_")}
