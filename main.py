@@ -1,7 +1,7 @@
 """Start Interest Fusion Studio.
 
-With a command (evaluate, recommend, demo, ...) it runs headless; without one it runs the
-demo pipeline, until the desktop window lands.
+With a command (evaluate, recommend, demo, import, run, ...) it runs headless; without one
+it runs the demo pipeline, until the desktop window lands.
 """
 import sys
 

@@ -13,6 +13,7 @@ import argparse
 import json
 import sys
 import time
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from engine.cli_import import add_import_arguments, load_tables
@@ -30,18 +31,24 @@ from engine.split import Split
 from engine.textable import render
 
 
-def build_parser() -> argparse.ArgumentParser:
+CommandRegistrar = Callable[["argparse._SubParsersAction[argparse.ArgumentParser]"], None]
+
+
+def build_parser(extra: Iterable[CommandRegistrar] = ()) -> argparse.ArgumentParser:
+    """The engine's commands, plus those that ``extra`` registrars add (e.g. storage's)."""
     parser = argparse.ArgumentParser(prog="main.py", description="Interest Fusion Studio, headless.")
     sub = parser.add_subparsers(dest="command", required=True)
+    for register in extra:
+        register(sub)
 
     ev = sub.add_parser("evaluate", help="fit models on a split and print their metrics")
-    _data_arguments(ev)
+    add_data_arguments(ev)
     _model_arguments(ev)
     ev.add_argument("--json", type=Path, help="also write the results as JSON here")
     ev.set_defaults(handler=run_evaluate)
 
     rec = sub.add_parser("recommend", help="fit a model on all data and write each user's list")
-    _data_arguments(rec, split=False)
+    add_data_arguments(rec, split=False)
     rec.add_argument("--model", default=DEFAULT_MODELS[0], choices=sorted(MODELS))
     _common_arguments(rec)
     rec.add_argument("--k", type=int, default=20, help="list length (default 20)")
@@ -56,7 +63,7 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _data_arguments(parser: argparse.ArgumentParser, split: bool = True) -> None:
+def add_data_arguments(parser: argparse.ArgumentParser, split: bool = True) -> None:
     add_import_arguments(parser)
     group = parser.add_argument_group("preprocessing")
     group.add_argument("--dedupe", choices=["latest", "sum", "none"], default="latest",
@@ -104,7 +111,7 @@ def _model_names(text: str) -> list[str]:
     return names
 
 
-def _overrides(items: list[str]) -> dict[str, dict[str, object]]:
+def parse_overrides(items: list[str]) -> dict[str, dict[str, object]]:
     """``--set model.param=value`` as {model: {param: value}}; values parsed as JSON if they can be."""
     params: dict[str, dict[str, object]] = {}
     for item in items:
@@ -121,7 +128,7 @@ def _overrides(items: list[str]) -> dict[str, dict[str, object]]:
     return params
 
 
-def _task(args: argparse.Namespace) -> Task:
+def make_task(args: argparse.Namespace) -> Task:
     task = Task()
     if not getattr(args, "quiet", False):
         task.listeners.append(stderr_listener())
@@ -169,8 +176,8 @@ def _report(split: Split, results: dict[str, ModelResult], ks: tuple[int, ...],
 def run_evaluate(args: argparse.Namespace) -> int:
     ks = _int_list(args.k, "--k")
     names = _model_names(args.models)
-    params = _overrides(args.set)
-    task = _task(args)
+    params = parse_overrides(args.set)
+    task = make_task(args)
     dataset = load_dataset(args, task)
     task.begin("split")
     split = make_split(dataset, SplitOptions(args.split, args.test_from, args.valid_from))
@@ -184,9 +191,9 @@ def run_evaluate(args: argparse.Namespace) -> int:
 def run_recommend(args: argparse.Namespace) -> int:
     if args.k < 1:
         raise DataError(f"--k must be at least 1, got {args.k}")
-    task = _task(args)
+    task = make_task(args)
     dataset = load_dataset(args, task)
-    model = fit_on_everything(args.model, dataset, _overrides(args.set).get(args.model), task)
+    model = fit_on_everything(args.model, dataset, parse_overrides(args.set).get(args.model), task)
     users = [u.strip() for u in args.users.split(",")] if args.users else None
     lists = recommendation_lists(model, dataset, args.k, users, task=task)
     task.finish()
@@ -201,7 +208,7 @@ def run_demo(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     ks = _int_list(args.k, "--k")
     names = _model_names(args.models)
-    task = _task(args)
+    task = make_task(args)
     interactions_path, items_path = demo_paths()
     task.begin("import")
     table = read_interactions(interactions_path)
@@ -210,7 +217,7 @@ def run_demo(args: argparse.Namespace) -> int:
     dataset = build_dataset(table, catalogue, name="demo shop")
     task.begin("split")
     split = make_split(dataset)
-    results = evaluate_models(split, names, ks, _overrides(args.set), task)
+    results = evaluate_models(split, names, ks, parse_overrides(args.set), task)
     _report(split, results, ks, args, {})
     best = max(results, key=lambda n: results[n].valid.get("NDCG@10", 0.0))
     model = fit_on_everything(best, dataset)
@@ -224,8 +231,9 @@ def run_demo(args: argparse.Namespace) -> int:
     return 0
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
+def main(argv: list[str] | None = None, extra: Iterable[CommandRegistrar] = ()) -> int:
+    """Parse and run one command; bad input -> message on stderr and exit status 2."""
+    parser = build_parser(extra)
     args = parser.parse_args(argv)
     try:
         return args.handler(args)
