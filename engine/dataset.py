@@ -73,6 +73,9 @@ class History:
     ``matrix`` (users x items, summed weights) serves the models fitted on a matrix;
     ``indptr``/``items``/``timestamps`` give each user's chronological sequence for the
     sequential ones. Rows must arrive sorted by (user, time, file order).
+    ``request_time`` is when each user's list is asked for (Unix seconds): in evaluation
+    the time of the held-out event, as a deployed recommender knows the time of a request
+    but not what the user will do; ``None`` means the end of the log.
     """
 
     matrix: sp.csr_matrix
@@ -80,6 +83,14 @@ class History:
     items: np.ndarray
     weights: np.ndarray
     timestamps: np.ndarray
+    request_time: np.ndarray | None = None
+
+    def requested_at(self, users: np.ndarray) -> np.ndarray:
+        """Request time per user: ``request_time`` or, without it, the last event of the log."""
+        if self.request_time is not None:
+            return self.request_time[np.asarray(users)]
+        end = self.timestamps.max(initial=0)
+        return np.full(len(users), end, dtype=np.int64)
 
     @classmethod
     def build(

@@ -16,6 +16,7 @@ from engine.features import item_vectors
 from engine.metrics import MetricAccumulator
 from engine.models import make_model
 from engine.models.base import Recommender
+from engine.models.fusion import Fusion
 from engine.models.popularity import item_popularity
 from engine.progress import Task
 from engine.ranking import mask_seen, top_k
@@ -78,14 +79,22 @@ def evaluate_models(
     params = params or {}
     vectors = item_vectors(split.dataset)
     results: dict[str, ModelResult] = {}
+    fitted: dict[str, Recommender] = {}
     for name in models:
         model = make_model(name, **params.get(name, {}))
+        if isinstance(model, Fusion):
+            # Components share the standalone models' parameters and, once fitted, the models.
+            for component in model.components:
+                model.component_params.setdefault(component, params.get(component, {}))
+            model.reuse({c: fitted[c] for c in model.components
+                         if c in fitted and model.component_params[c] == params.get(c, {})})
         if task is not None:
             task.begin(f"fit {name}")
         start = time.perf_counter()
         valid = split.validation() if len(split.valid_targets) else None
         model.fit(split.train, split.dataset, task, valid)
         fit_seconds = time.perf_counter() - start
+        fitted[name] = model
         if task is not None:
             task.begin(f"evaluate {name}")
         valid_metrics = evaluate(model, split, "valid", ks, vectors=vectors) if valid else {}

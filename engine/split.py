@@ -6,7 +6,7 @@ arrays. ``context(phase)`` is what is known about each user before the phase's t
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 import numpy as np
@@ -34,8 +34,22 @@ class Split:
         return self._history("train")
 
     def context(self, phase: Phase) -> History:
-        """History a model may read when predicting ``phase``; also the items to mask."""
-        return self._history("train" if phase == "valid" else "train+valid")
+        """History a model may read when predicting ``phase``; also the items to mask.
+
+        Its request times are those of the phase's events (the first one per user); users
+        without a target are asked at their last known event.
+        """
+        key = f"context {phase}"
+        if key not in self._histories:
+            history = self._history("train" if phase == "valid" else "train+valid")
+            rows = self.valid_targets if phase == "valid" else self.test_targets
+            d = self.dataset
+            last = np.maximum(history.indptr[1:] - 1, 0)
+            when = np.where(history.lengths > 0, history.timestamps[last], 0)
+            first = rows[np.unique(d.user[rows], return_index=True)[1]]
+            when[d.user[first]] = d.timestamp[first]
+            self._histories[key] = replace(history, request_time=when)
+        return self._histories[key]
 
     def targets(self, phase: Phase) -> sp.csr_matrix:
         rows = self.valid_targets if phase == "valid" else self.test_targets

@@ -7,12 +7,14 @@ from __future__ import annotations
 
 from engine.models.base import Recommender
 from engine.models.cooccurrence import CoOccurrence
+from engine.models.fusion import FixedFusion, Fusion, RankFusion
 from engine.models.itemknn import ItemKNN, ItemKNNBM25
 from engine.models.latent import ALS, EASE
 from engine.models.popularity import Popularity
 
 MODELS: dict[str, type[Recommender]] = {
-    cls.name: cls for cls in (Popularity, ItemKNN, ItemKNNBM25, ALS, EASE, CoOccurrence)
+    cls.name: cls for cls in (Popularity, ItemKNN, ItemKNNBM25, ALS, EASE, CoOccurrence,
+                              Fusion, FixedFusion, RankFusion)
 }
 
 
@@ -33,4 +35,5 @@ def make_model(name: str, **params: object) -> Recommender:
 __all__ = [
     "MODELS", "make_model", "Recommender",
     "Popularity", "ItemKNN", "ItemKNNBM25", "ALS", "EASE", "CoOccurrence",
+    "Fusion", "FixedFusion", "RankFusion",
 ]

@@ -46,6 +46,9 @@ class Recommender(ABC):
 
     name: ClassVar[str]
     sequential: ClassVar[bool] = False
+    #: Which side of the user's interests the model describes: "long" (the whole history)
+    #: or "short" (the last actions). Fusion's gate value is the weight of the long side.
+    horizon: ClassVar[str] = "long"
 
     @abstractmethod
     def fit(self, train: History, dataset: Dataset, task: Task | None = None,

@@ -88,6 +88,7 @@ class CoOccurrence(Recommender):
 
     name: ClassVar[str] = "cooc"
     sequential: ClassVar[bool] = True
+    horizon: ClassVar[str] = "short"
 
     def __init__(
         self,

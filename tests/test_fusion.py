@@ -1,0 +1,134 @@
+"""Fusion: exact decomposition into contributions, a gate that really learns, and the
+planted structure of the synthetic shop."""
+from typing import ClassVar
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+
+from engine.dataset import Dataset, History, Validation
+from engine.demo import ShopConfig, generate, write_csv
+from engine.evaluate import evaluate_models
+from engine.importer import read_catalogue, read_interactions
+from engine.models import make_model
+from engine.models.base import Recommender
+from engine.preprocess import build_dataset
+from engine.split import leave_one_out
+
+
+class Scripted(Recommender):
+    """A component whose scores are fixed in advance (users x items)."""
+
+    name: ClassVar[str] = "scripted"
+
+    def __init__(self, scores: np.ndarray, horizon: str) -> None:
+        self._scores = scores.astype(np.float32)
+        self.horizon = horizon  # type: ignore[misc]
+
+    def fit(self, train, dataset, task=None, valid=None):
+        return self
+
+    def score(self, users, history):
+        return self._scores[np.asarray(users)]
+
+
+def two_groups(seed: int = 0):
+    """Users 0..99 have 2-item histories and follow the short-term component; users
+    100..199 have 12-item histories and follow the long-term one. Each component ranks the
+    target first for its own group and a decoy first for the other group."""
+    rng = np.random.default_rng(seed)
+    n_users, n_items = 200, 50
+    lengths = np.where(np.arange(n_users) < 100, 2, 12)
+    users = np.repeat(np.arange(n_users), lengths)
+    items = np.concatenate([rng.choice(np.arange(30, 50), n, replace=False) for n in lengths])
+    stamps = np.concatenate([np.arange(n) * 3600 for n in lengths])
+    history = History.build(users, items, np.ones(len(users), np.float32), stamps, n_users, n_items)
+    target = rng.integers(0, 15, n_users)
+    decoy = 15 + rng.integers(0, 15, n_users)
+    noise = lambda: rng.normal(0, 0.1, (n_users, n_items))
+    short, long_ = noise(), noise()
+    short_group = np.arange(n_users) < 100
+    short[np.arange(n_users), np.where(short_group, target, decoy)] += 3
+    long_[np.arange(n_users), np.where(short_group, decoy, target)] += 3
+    targets = sp.csr_matrix((np.ones(n_users), (np.arange(n_users), target)), shape=(n_users, n_items))
+    valid = Validation(np.arange(n_users), history, targets)
+    dataset = Dataset(
+        user_ids=np.arange(n_users).astype(str).astype(object),
+        item_ids=np.arange(n_items).astype(str).astype(object),
+        user=users.astype(np.int32), item=items.astype(np.int32),
+        weight=np.ones(len(users), np.float32), timestamp=stamps.astype(np.int64),
+        titles=np.arange(n_items).astype(str).astype(object),
+        texts=np.full(n_items, "", dtype=object), genres=[()] * n_items,
+    )
+    return dataset, history, valid, Scripted(long_, "long"), Scripted(short, "short"), target
+
+
+def fused(mode: str):
+    dataset, history, valid, long_, short, target = two_groups()
+    model = make_model("fusion", components=["ease", "cooc"], mode=mode)
+    model.reuse({"ease": long_, "cooc": short})
+    model.fit(history, dataset, valid=valid)
+    return model, history, target
+
+
+def hit_rate(model, history, target) -> float:
+    users = np.arange(len(target))
+    top, _ = model.recommend(users, history, 1)
+    return float((top[:, 0] == target).mean())
+
+
+def test_learned_gate_follows_each_users_situation():
+    model, history, target = fused("learned")
+    gate = model.gate(np.arange(200), history)
+    assert gate[:100].mean() < 0.4 and gate[100:].mean() > 0.6
+    assert hit_rate(model, history, target) > 0.95
+    fixed, _, _ = fused("fixed")
+    # global weights cannot serve both groups: about half the users get the decoy
+    assert hit_rate(fixed, history, target) < 0.75
+
+
+def test_contributions_add_up_to_the_fused_score():
+    for mode in ("learned", "fixed", "rrf"):
+        model, history, _ = fused(mode)
+        users = np.arange(0, 200, 7)
+        items, scores = model.recommend(users, history, 5)
+        parts = model.contributions(users, history, items)
+        assert set(parts) == {"ease", "cooc"}
+        assert np.allclose(sum(parts.values()), scores, atol=1e-5)
+
+
+def test_weights_are_a_distribution_and_rrf_has_no_gate():
+    model, history, _ = fused("learned")
+    weights = model.component_weights(np.arange(200), history)
+    total = weights["ease"] + weights["cooc"]
+    assert np.allclose(total, 1.0, atol=1e-6)
+    rrf, history, _ = fused("rrf")
+    assert rrf.gate(np.arange(10), history) is None
+
+
+@pytest.fixture(scope="module")
+def shop_results(tmp_path_factory):
+    # A small catalogue and short sessions: the next action often starts a new session in
+    # a taste category (long-term) and otherwise continues the current one (short-term).
+    shop = generate(ShopConfig(n_users=500, n_items=300, session_length=(2, 4),
+                               sessions_per_user=(6, 14), seed=5))
+    interactions, items = write_csv(shop, tmp_path_factory.mktemp("fusion-shop"))
+    split = leave_one_out(build_dataset(read_interactions(interactions), read_catalogue(items)))
+    params = {name: {"components": ["ease", "cooc"]} for name in ("fusion", "fusion-fixed")}
+    return evaluate_models(split, ["ease", "cooc", "fusion", "fusion-fixed"], (10,), params)
+
+
+def test_fusion_beats_both_sides_on_the_shop(shop_results):
+    for phase in ("valid", "test"):
+        ndcg = {n: getattr(r, phase)["NDCG@10"] for n, r in shop_results.items()}
+        assert ndcg["fusion"] > ndcg["ease"], phase
+        assert ndcg["fusion"] > ndcg["cooc"], phase
+    # the per-user gate (it reads the time since the last action) beats global weights
+    assert shop_results["fusion"].test["NDCG@10"] > shop_results["fusion-fixed"].test["NDCG@10"] + 0.01
+
+
+def test_fusion_is_deterministic(tmp_path):
+    a, history, _ = fused("learned")
+    b, _, _ = fused("learned")
+    users = np.arange(200)
+    assert np.array_equal(a.score(users, history), b.score(users, history))
