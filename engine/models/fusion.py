@@ -244,6 +244,8 @@ class Fusion(Recommender):
 
     def _parts(self, users: np.ndarray, history: History) -> np.ndarray:
         """(components, users, items) additive parts of the fused score."""
+        if not self._models:
+            raise NotFittedError("Fusion used before fit")
         users = np.asarray(users, dtype=np.int64)
         if self.mode == "rrf":
             parts = []
