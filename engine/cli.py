@@ -23,8 +23,9 @@ from engine.errors import Cancelled, DataError
 from engine.evaluate import ModelResult, evaluate_models
 from engine.importer import read_catalogue, read_interactions
 from engine.models import MODELS
+from engine.device import DEVICES, set_threads
 from engine.pipeline import (DEFAULT_MODELS, TABLE_COLUMNS, SplitOptions, fit_on_everything,
-                             make_split, recommendation_lists)
+                             make_split, recommendation_lists, with_run_settings)
 from engine.preprocess import PreprocessOptions, build_dataset
 from engine.progress import Task, stderr_listener
 from engine.split import Split
@@ -89,7 +90,21 @@ def _model_arguments(parser: argparse.ArgumentParser) -> None:
 def _common_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--set", action="append", default=[], metavar="MODEL.PARAM=VALUE",
                         help="override a hyper-parameter, e.g. --set als.factors=64")
+    parser.add_argument("--encoder", metavar="FOLDER",
+                        help="local Hugging Face text encoder folder (default: the packaged "
+                             "all-MiniLM-L6-v2)")
+    parser.add_argument("--device", choices=DEVICES, default="auto",
+                        help="where torch models run: auto (GPU when present), cpu or cuda")
+    parser.add_argument("--threads", type=int, help="CPU threads for torch (default: torch's)")
+    parser.add_argument("--seed", type=int, default=0, help="seed of every model (default 0)")
     parser.add_argument("--quiet", action="store_true", help="no progress on stderr")
+
+
+def model_params(args: argparse.Namespace) -> dict[str, dict[str, object]]:
+    """``--set`` overrides plus the run-wide --seed/--device/--encoder; applies --threads."""
+    set_threads(args.threads)
+    return with_run_settings(parse_overrides(args.set), seed=args.seed, device=args.device,
+                             encoder=args.encoder)
 
 
 def _int_list(text: str, flag: str) -> tuple[int, ...]:
@@ -176,7 +191,7 @@ def _report(split: Split, results: dict[str, ModelResult], ks: tuple[int, ...],
 def run_evaluate(args: argparse.Namespace) -> int:
     ks = _int_list(args.k, "--k")
     names = _model_names(args.models)
-    params = parse_overrides(args.set)
+    params = model_params(args)
     task = make_task(args)
     dataset = load_dataset(args, task)
     task.begin("split")
@@ -193,7 +208,7 @@ def run_recommend(args: argparse.Namespace) -> int:
         raise DataError(f"--k must be at least 1, got {args.k}")
     task = make_task(args)
     dataset = load_dataset(args, task)
-    model = fit_on_everything(args.model, dataset, parse_overrides(args.set).get(args.model), task)
+    model = fit_on_everything(args.model, dataset, model_params(args).get(args.model), task)
     users = [u.strip() for u in args.users.split(",")] if args.users else None
     lists = recommendation_lists(model, dataset, args.k, users, task=task)
     task.finish()
@@ -217,7 +232,7 @@ def run_demo(args: argparse.Namespace) -> int:
     dataset = build_dataset(table, catalogue, name="demo shop")
     task.begin("split")
     split = make_split(dataset)
-    results = evaluate_models(split, names, ks, parse_overrides(args.set), task)
+    results = evaluate_models(split, names, ks, model_params(args), task)
     _report(split, results, ks, args, {})
     best = max(results, key=lambda n: results[n].valid.get("NDCG@10", 0.0))
     model = fit_on_everything(best, dataset)

@@ -6,6 +6,7 @@ and write each user's list.
 """
 from __future__ import annotations
 
+import inspect
 from dataclasses import dataclass
 
 import numpy as np
@@ -13,7 +14,7 @@ import pandas as pd
 
 from engine.dataset import Dataset
 from engine.errors import DataError
-from engine.models import make_model
+from engine.models import MODELS, make_model
 from engine.models.base import Recommender
 from engine.progress import Task
 from engine.split import Split, leave_one_out, time_split
@@ -30,6 +31,26 @@ class SplitOptions:
     kind: str = "loo"  # "loo" (temporal leave-one-out) or "time" (global cut-off)
     test_from: str | None = None
     valid_from: str | None = None
+
+
+def with_run_settings(params: dict[str, dict[str, object]], *, seed: int | None = None,
+                      device: str | None = None, encoder: str | None = None
+                      ) -> dict[str, dict[str, object]]:
+    """Per-model parameters with the run-wide settings filled in where a model takes them.
+
+    ``--seed``, ``--device`` and ``--encoder`` apply to every model that has such a
+    parameter (fusion components included, since they read the same table); explicit
+    ``--set model.param=value`` entries win.
+    """
+    settings = {"seed": seed, "device": device, "encoder": encoder}
+    out: dict[str, dict[str, object]] = {}
+    for name, cls in MODELS.items():
+        accepted = inspect.signature(cls.__init__).parameters
+        filled = {k: v for k, v in settings.items() if v is not None and k in accepted}
+        merged = {**filled, **params.get(name, {})}
+        if merged:
+            out[name] = merged
+    return out
 
 
 def make_split(dataset: Dataset, options: SplitOptions = SplitOptions()) -> Split:
