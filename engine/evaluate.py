@@ -74,12 +74,17 @@ def evaluate_models(
     ks: tuple[int, ...] = (10, 20),
     params: dict[str, dict[str, object]] | None = None,
     task: Task | None = None,
+    fitted: dict[str, Recommender] | None = None,
 ) -> dict[str, ModelResult]:
-    """Fit each named model on the training history and evaluate it on validation and test."""
+    """Fit each named model on the training history and evaluate it on validation and test.
+
+    ``fitted`` collects the fitted models by name; fusions reuse the components found
+    there (pass the same dict to several calls to fit each component once).
+    """
     params = params or {}
     vectors = item_vectors(split.dataset)
     results: dict[str, ModelResult] = {}
-    fitted: dict[str, Recommender] = {}
+    fitted = {} if fitted is None else fitted
     for name in models:
         model = make_model(name, **params.get(name, {}))
         if isinstance(model, Fusion):
@@ -95,6 +100,9 @@ def evaluate_models(
         model.fit(split.train, split.dataset, task, valid)
         fit_seconds = time.perf_counter() - start
         fitted[name] = model
+        if isinstance(model, Fusion):
+            fitted.update({c: m for c, m in model.fitted_components.items()
+                           if c not in fitted and model.component_params[c] == params.get(c, {})})
         if task is not None:
             task.begin(f"evaluate {name}")
         valid_metrics = evaluate(model, split, "valid", ks, vectors=vectors) if valid else {}

@@ -29,6 +29,9 @@ from engine.progress import Task
 from engine.ranking import mask_seen
 
 Mode = Literal["learned", "fixed", "rrf"]
+#: Components of the default fusion (long-term, then short-term), chosen by the ablation
+#: in bench/fusion_ml100k.py.
+DEFAULT_COMPONENTS = ("ease", "cooc")
 FEATURES = ("log history length", "log hours between the last two actions",
             "log hours since the last action", "recent-to-profile similarity", "recent diversity")
 
@@ -65,7 +68,7 @@ class Fusion(Recommender):
 
     def __init__(
         self,
-        components: list[str] | tuple[str, ...] = ("ease", "cooc"),
+        components: list[str] | tuple[str, ...] = DEFAULT_COMPONENTS,
         component_params: dict[str, dict[str, object]] | None = None,
         mode: Mode | None = None,
         n_recent: int = 5,
@@ -108,6 +111,10 @@ class Fusion(Recommender):
     def fit_seconds(self) -> dict[str, float]:
         """Seconds per stage of the last fit: each component, then the gate."""
         return dict(self._fit_seconds)
+
+    @property
+    def fitted_components(self) -> dict[str, Recommender]:
+        return dict(self._models)
 
     def reuse(self, fitted: dict[str, Recommender]) -> None:
         """Components already fitted on the same training history (saves refitting them)."""
