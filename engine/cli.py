@@ -51,7 +51,7 @@ def build_parser(extra: Iterable[CommandRegistrar] = ()) -> argparse.ArgumentPar
     rec = sub.add_parser("recommend", help="fit a model on all data and write each user's list")
     add_data_arguments(rec, split=False)
     rec.add_argument("--model", default=DEFAULT_MODELS[0], choices=sorted(MODELS))
-    _common_arguments(rec)
+    add_run_options(rec)
     rec.add_argument("--k", type=int, default=20, help="list length (default 20)")
     rec.add_argument("--users", help="comma-separated user ids (default: every user)")
     rec.add_argument("--out", type=Path, required=True, help="CSV file to write")
@@ -73,21 +73,29 @@ def add_data_arguments(parser: argparse.ArgumentParser, split: bool = True) -> N
     group.add_argument("--kcore", type=int, default=0, help="iterated k-core filter (0 = off)")
     group.add_argument("--name", help="dataset name shown in results (default: the file name)")
     if split:
-        group = parser.add_argument_group("split")
-        group.add_argument("--split", choices=["loo", "time"], default="loo",
-                           help="temporal leave-one-out (default) or a global time split")
-        group.add_argument("--test-from", help="time split: first date of the test period")
-        group.add_argument("--valid-from", help="time split: first date of the validation period")
+        add_split_arguments(parser)
+
+
+def add_split_arguments(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("split")
+    group.add_argument("--split", choices=["loo", "time"], default="loo",
+                       help="temporal leave-one-out (default) or a global time split")
+    group.add_argument("--test-from", help="time split: first date of the test period")
+    group.add_argument("--valid-from", help="time split: first date of the validation period")
+
+
+def split_options(args: argparse.Namespace) -> SplitOptions:
+    return SplitOptions(args.split, args.test_from, args.valid_from)
 
 
 def _model_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--models", default=",".join(DEFAULT_MODELS),
                         help=f"comma-separated, from: {', '.join(sorted(MODELS))}")
     parser.add_argument("--k", default="10,20", help="cut-offs, comma-separated (default 10,20)")
-    _common_arguments(parser)
+    add_run_options(parser)
 
 
-def _common_arguments(parser: argparse.ArgumentParser) -> None:
+def add_run_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--set", action="append", default=[], metavar="MODEL.PARAM=VALUE",
                         help="override a hyper-parameter, e.g. --set als.factors=64")
     parser.add_argument("--encoder", metavar="FOLDER",
@@ -107,7 +115,7 @@ def model_params(args: argparse.Namespace) -> dict[str, dict[str, object]]:
                              encoder=args.encoder)
 
 
-def _int_list(text: str, flag: str) -> tuple[int, ...]:
+def int_list(text: str, flag: str) -> tuple[int, ...]:
     try:
         values = tuple(int(v) for v in text.split(",") if v.strip())
     except ValueError:
@@ -189,13 +197,13 @@ def _report(split: Split, results: dict[str, ModelResult], ks: tuple[int, ...],
 
 
 def run_evaluate(args: argparse.Namespace) -> int:
-    ks = _int_list(args.k, "--k")
+    ks = int_list(args.k, "--k")
     names = _model_names(args.models)
     params = model_params(args)
     task = make_task(args)
     dataset = load_dataset(args, task)
     task.begin("split")
-    split = make_split(dataset, SplitOptions(args.split, args.test_from, args.valid_from))
+    split = make_split(dataset, split_options(args))
     results = evaluate_models(split, names, ks, params, task)
     _report(split, results, ks, args, {
         "preprocess": PreprocessOptions(args.dedupe, args.min_rating, args.kcore).to_dict(),
@@ -221,7 +229,7 @@ def run_recommend(args: argparse.Namespace) -> int:
 def run_demo(args: argparse.Namespace) -> int:
     """Import the shipped demo shop the way a user would, evaluate, and show one user's list."""
     started = time.perf_counter()
-    ks = _int_list(args.k, "--k")
+    ks = int_list(args.k, "--k")
     names = _model_names(args.models)
     task = make_task(args)
     interactions_path, items_path = demo_paths()

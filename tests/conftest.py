@@ -1,7 +1,18 @@
 """Test-wide settings: no model hub, no display, one BLAS thread."""
 import os
+from pathlib import Path
+
+import pytest
+
+from engine.demo import ShopConfig, generate, write_csv
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
+
+@pytest.fixture(scope="session")
+def small_shop_files(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """A small demo shop as interactions.csv and items.csv (60 users)."""
+    return write_csv(generate(ShopConfig(n_users=60, seed=3)), tmp_path_factory.mktemp("shop"))

@@ -1,0 +1,261 @@
+"""Command-line commands that keep their results in the database.
+
+    python main.py import --interactions F [--items F] [import options] --name NAME [--replace]
+    python main.py datasets
+    python main.py run --dataset NAME [--model cooc] [--k 20] [--metrics-k 10,20] [--split ...]
+    python main.py runs [--dataset NAME]
+    python main.py show --run N --user U
+    python main.py export --run N --out recs.csv [--users u1,u2]
+    python main.py forget --dataset NAME (--user U [--user U2 ...] | --everything)
+    python main.py vacuum
+
+Every command takes ``--db`` (an SQLite file or any SQLAlchemy URL; default
+$INTEREST_FUSION_STUDIO_DB, else ``studio.db`` in the user data folder) and
+``--busy-timeout``. ``add_commands`` is the registrar main.py hands to ``engine.cli.main``.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+from engine.cli import (add_data_arguments, add_run_options, add_split_arguments, int_list,
+                        load_dataset, make_task, model_params, split_options)
+from engine.cli_import import add_import_arguments
+from engine.errors import Cancelled, DataError
+from engine.models import MODELS, make_model
+from engine.pipeline import TABLE_COLUMNS
+from engine.preprocess import PreprocessOptions
+from engine.run import RunConfig, execute_run
+from engine.textable import render
+from storage import datasets, privacy, results, runs
+from storage.database import DEFAULT_BUSY_TIMEOUT, URL_ENV, Database
+from storage.errors import StorageError
+from storage.open import open_database
+
+Subparsers = "argparse._SubParsersAction[argparse.ArgumentParser]"
+
+
+def add_commands(sub: Subparsers) -> None:  # type: ignore[valid-type]
+    """Register import, datasets, run, runs, show, export, forget and vacuum on ``sub``."""
+    imp = _command(sub, "import", "import files as a named dataset in the database", _import)
+    add_data_arguments(imp, split=False)
+    imp.add_argument("--replace", action="store_true",
+                     help="replace a stored dataset of the same name (and its runs)")
+    imp.add_argument("--quiet", action="store_true", help="no progress on stderr")
+
+    _command(sub, "datasets", "list the stored datasets", _datasets)
+
+    run = _command(sub, "run", "run the pipeline on a stored dataset and save everything", _run)
+    run.add_argument("--dataset", required=True, help="name of a stored dataset")
+    run.add_argument("--model", default=RunConfig.model, choices=sorted(MODELS))
+    run.add_argument("--k", type=int, default=RunConfig.k, help="list length (default 20)")
+    run.add_argument("--metrics-k", default="10,20", metavar="10,20",
+                     help="metric cut-offs (default 10,20)")
+    add_split_arguments(run)
+    add_run_options(run)
+
+    lst = _command(sub, "runs", "list the stored runs, newest first", _runs)
+    lst.add_argument("--dataset", help="only the runs of this dataset")
+
+    show = _command(sub, "show", "one user's stored profile and list", _show)
+    show.add_argument("--run", type=int, required=True, help="run id (see `runs`)")
+    show.add_argument("--user", required=True, help="user id as in the imported file")
+
+    exp = _command(sub, "export", "write a run's stored lists as CSV", _export)
+    exp.add_argument("--run", type=int, required=True, help="run id (see `runs`)")
+    exp.add_argument("--out", type=Path, required=True, help="CSV file to write")
+    exp.add_argument("--users", help="comma-separated user ids (default: every user)")
+
+    fgt = _command(sub, "forget", "delete users or a whole dataset, then VACUUM the file",
+                   _forget)
+    fgt.add_argument("--dataset", required=True, help="name of a stored dataset")
+    what = fgt.add_mutually_exclusive_group(required=True)
+    what.add_argument("--user", action="append", help="a user id to forget (repeatable)")
+    what.add_argument("--everything", action="store_true",
+                      help="delete the whole dataset with its runs and feedback")
+
+    _command(sub, "vacuum", "rewrite the database file so deleted data is really gone "
+                            "(forget does it; this finishes one another window delayed)",
+             _vacuum)
+
+
+def _command(sub: Subparsers, name: str, help_text: str,  # type: ignore[valid-type]
+             handler: Callable[[argparse.Namespace], int]) -> argparse.ArgumentParser:
+    parser: argparse.ArgumentParser = sub.add_parser(name, help=help_text)  # type: ignore[attr-defined]
+    group = parser.add_argument_group("database")
+    group.add_argument("--db", metavar="URL_OR_FILE",
+                       help=f"SQLite file or SQLAlchemy URL (default: ${URL_ENV}, else "
+                            "studio.db in the user data folder)")
+    group.add_argument("--busy-timeout", type=float, default=DEFAULT_BUSY_TIMEOUT,
+                       metavar="SECONDS", help="how long to wait while another window or "
+                                               f"command writes (default {DEFAULT_BUSY_TIMEOUT:g})")
+    parser.set_defaults(handler=handler)
+    return parser
+
+
+def _open(args: argparse.Namespace) -> Database:
+    return open_database(args.db, busy_timeout=args.busy_timeout)
+
+
+def _import_options(args: argparse.Namespace) -> dict[str, object]:
+    """The read options as given (None = detected), to be stored with the dataset."""
+    probe = argparse.ArgumentParser(add_help=False)
+    add_import_arguments(probe)
+    keys = vars(probe.parse_args([]))
+    return {key: getattr(args, key) for key in keys
+            if key not in ("interactions", "items", "movielens")}
+
+
+def _import(args: argparse.Namespace) -> int:
+    with _open(args) as db:  # a bad --db fails before the files are read
+        task = make_task(args)
+        dataset = load_dataset(args, task)
+        sources = {role: str(Path(path).resolve())
+                   for role in ("interactions", "items", "movielens")
+                   if (path := getattr(args, role))}
+        options = {"read": _import_options(args),
+                   "preprocess": PreprocessOptions(args.dedupe, args.min_rating,
+                                                   args.kcore).to_dict()}
+        task.begin("store")
+        dataset_id = datasets.save_dataset(db, dataset, dataset.name, sources, options,
+                                           replace=args.replace, task=task)
+        task.finish()
+        where = db.where
+    print(f"imported dataset {dataset.name!r} (id {dataset_id}): {dataset.n_users:,} users, "
+          f"{dataset.n_items:,} items, {dataset.n_interactions:,} interactions into {where}")
+    return 0
+
+
+def _datasets(args: argparse.Namespace) -> int:
+    with _open(args) as db:
+        rows = [{"name": d.name, "users": d.n_users, "items": d.n_items,
+                 "interactions": d.n_interactions,
+                 "created": d.created_at.astimezone().strftime("%Y-%m-%d %H:%M"),
+                 "source": d.sources.get("interactions") or d.sources.get("movielens") or ""}
+                for d in datasets.list_datasets(db)]
+    print(render(rows, ["name", "users", "items", "interactions", "created", "source"])
+          if rows else "no datasets stored yet; add one with `import`")
+    return 0
+
+
+def _run(args: argparse.Namespace) -> int:
+    if args.k < 1:
+        raise DataError(f"--k must be at least 1, got {args.k}")
+    metrics_k = int_list(args.metrics_k, "--metrics-k")
+    params = model_params(args)
+    for name in {args.model, *params}:  # bad parameters fail here, not after the run started
+        try:
+            make_model(name, **params.get(name, {}))
+        except ValueError as exc:
+            raise DataError(str(exc)) from None
+    task = make_task(args)
+    with _open(args) as db:
+        info = datasets.dataset_info(db, args.dataset)
+        config = RunConfig(model=args.model, params=params, k=args.k, metrics_k=metrics_k,
+                           split=split_options(args),
+                           preprocess=PreprocessOptions(**info.options.get("preprocess", {})),
+                           seed=args.seed)
+        task.begin("load")
+        dataset = datasets.load_dataset(db, args.dataset)
+        run_id = runs.start_run(db, args.dataset, config)
+        if not args.quiet:
+            print(f"run {run_id} started", file=sys.stderr)
+        try:
+            result = execute_run(dataset, config, task)
+            task.begin("save")
+            runs.finish_run(db, run_id, result, task)
+            task.finish()
+        except (Cancelled, KeyboardInterrupt) as exc:
+            _record_end(db, run_id, "cancelled", str(exc) or "stopped by the user")
+            raise
+        except Exception as exc:
+            message = str(exc) if isinstance(exc, DataError) else f"{type(exc).__name__}: {exc}"
+            _record_end(db, run_id, "failed", message)
+            raise
+    users = int((result.lists.items[:, 0] >= 0).sum())
+    print(f"run {run_id} finished: model {config.model} on dataset {args.dataset!r}, "
+          f"lists and profiles of {users:,} users saved")
+    rows = [{"phase": phase, **values} for phase, values in sorted(result.metrics.items())]
+    columns = ["phase"] + [c for c in TABLE_COLUMNS if any(c in r for r in rows)]
+    print(render(rows, columns))
+    return 0
+
+
+def _record_end(db: Database, run_id: int, status: str, message: str) -> None:
+    """Best effort: the original error matters more than a failure to record it."""
+    try:
+        runs.end_run(db, run_id, status, message)
+    except StorageError as exc:
+        print(f"warning: could not record run {run_id} as {status}: {exc}", file=sys.stderr)
+
+
+def _runs(args: argparse.Namespace) -> int:
+    with _open(args) as db:
+        stored = runs.list_runs(db, args.dataset)
+    rows = []
+    for run in stored:
+        test = run.metrics.get("test", {})
+        rows.append({"run": run.id, "dataset": run.dataset, "model": run.model,
+                     "status": run.status,
+                     "started": run.started_at.astimezone().strftime("%Y-%m-%d %H:%M"),
+                     "seconds": run.seconds, "NDCG@10": test.get("NDCG@10"),
+                     "HR@10": test.get("HR@10"), "error": (run.error or "")[:60]})
+    print(render(rows, ["run", "dataset", "model", "status", "started", "seconds", "NDCG@10",
+                        "HR@10", "error"]) if rows else "no runs stored yet; start one with `run`")
+    return 0
+
+
+def _show(args: argparse.Namespace) -> int:
+    with _open(args) as db:
+        info = runs.run_info(db, args.run)
+        profile = results.user_profile(db, args.run, args.user)
+        entries = results.user_list(db, args.run, args.user)
+    print(f"run {info.id} ({info.model} on {info.dataset!r}, {info.status}), user {args.user}")
+    if profile is not None:
+        print(f"  interests: {', '.join(profile.keywords) or '-'}")
+        print(f"  recently:  {'; '.join(title for _, title in profile.recent) or '-'}")
+        if profile.gate is not None:
+            print(f"  long-term weight (gate): {profile.gate:.2f}")
+    if not entries:
+        print("no stored list for this user" + ("" if info.status == "finished"
+                                                else f" (the run is {info.status})"))
+        return 0
+    rows = [{"rank": e.rank, "item": e.item, "title": e.title, "score": e.score,
+             **e.components, "why": e.explanation} for e in entries]
+    print(render(rows, ["rank", "item", "title", "score", *info.components, "why"]))
+    return 0
+
+
+def _export(args: argparse.Namespace) -> int:
+    users = [u.strip() for u in args.users.split(",") if u.strip()] if args.users else None
+    with _open(args) as db:
+        frame = results.export_lists(db, args.run, args.out, users)
+    print(f"wrote {len(frame):,} rows for {frame['user'].nunique():,} users to {args.out}")
+    return 0
+
+
+def _forget(args: argparse.Namespace) -> int:
+    with _open(args) as db:
+        done = (privacy.delete_dataset(db, args.dataset) if args.everything
+                else privacy.forget_users(db, args.dataset, args.user))
+    counts = ", ".join(f"{n:,} {table}" for table, n in done.rows.items() if n)
+    print(f"deleted {done.what}: {counts or 'no rows'}")
+    _report_vacuum(done.purged)
+    return 0
+
+
+def _vacuum(args: argparse.Namespace) -> int:
+    with _open(args) as db:
+        _report_vacuum(db.vacuum())
+    return 0
+
+
+def _report_vacuum(purged: bool) -> None:
+    if purged:
+        print("the database file was vacuumed: deleted data is gone from it")
+    else:
+        print("warning: another window or command is reading the database, so old copies "
+              "of deleted data stay in the file until it closes; then run `vacuum`",
+              file=sys.stderr)

@@ -1,0 +1,57 @@
+"""Builders shared by the storage tests (this module holds no tests of its own).
+
+Everything is real: demo-shop CSV files, the engine's importer and preprocessing, and
+SQLite files in temporary folders, read back with the plain ``sqlite3`` module.
+"""
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import numpy as np
+
+from engine.dataset import Dataset
+from engine.importer import read_catalogue, read_interactions
+from engine.preprocess import build_dataset
+from engine.run import Profiles, RunConfig, RunResult, UserLists, execute_run
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def shop_dataset(files: tuple[Path, Path], name: str = "shop") -> Dataset:
+    interactions, items = files
+    return build_dataset(read_interactions(interactions), read_catalogue(items), name=name)
+
+
+def fused_result(dataset: Dataset, seed: int = 0) -> RunResult:
+    """A real run, dressed as a fused model's: two components, a gate, long-term vectors
+    and some short (-1 padded) lists, so every stored column gets non-trivial values."""
+    result = execute_run(dataset, RunConfig(model="pop", k=6))
+    rng = np.random.default_rng(seed)
+    items = result.lists.items.copy()
+    items[::7, 4:] = -1
+    share = rng.random(items.shape).astype(np.float32)
+    scores = np.where(items >= 0, result.lists.scores, 0).astype(np.float32)
+    lists = UserLists(items, scores, {"long": scores * share, "short": scores * (1 - share)})
+    profiles = Profiles(keywords=result.profiles.keywords, recent=result.profiles.recent,
+                        gate=rng.random(dataset.n_users).astype(np.float32),
+                        long_term=rng.standard_normal((dataset.n_users, 8)).astype(np.float32))
+    return RunResult(result.config, dataset, result.metrics, result.stage_seconds, lists,
+                     profiles)
+
+
+def count(path: Path, table: str, where: str = "1") -> int:
+    """Rows of ``table`` read with plain sqlite3, not through the code under test."""
+    with sqlite3.connect(path) as conn:
+        return conn.execute(f"SELECT count(*) FROM {table} WHERE {where}").fetchone()[0]
+
+
+def integrity(path: Path) -> str:
+    with sqlite3.connect(path) as conn:
+        return conn.execute("PRAGMA integrity_check").fetchone()[0]
+
+
+def file_bytes(path: Path) -> bytes:
+    """The database file with its WAL and shared-memory files, as stored on disk."""
+    return b"".join(p.read_bytes() for p in (path, Path(f"{path}-wal"), Path(f"{path}-shm"))
+                    if p.exists())
