@@ -1,5 +1,6 @@
-"""Test-wide settings: no model hub, no display, one BLAS thread."""
+"""Test-wide settings: no model hub, no display, one BLAS thread, a private cache."""
 import os
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -10,6 +11,9 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+os.environ.setdefault("OMP_NUM_THREADS", "1")  # torch: no spinning threads fighting over 2 cores
+# Text-encoder embeddings go to a throwaway cache, not the user's.
+os.environ.setdefault("IFS_CACHE_DIR", tempfile.mkdtemp(prefix="ifs-test-cache-"))
 
 
 @pytest.fixture(scope="session")

@@ -6,14 +6,17 @@ file (``{"model": "als", "params": {...}}``) is enough to rebuild a run.
 from __future__ import annotations
 
 from engine.models.base import Recommender
+from engine.models.content import SemanticProfile, Word2VecProfile
 from engine.models.cooccurrence import CoOccurrence
 from engine.models.fusion import FixedFusion, Fusion, RankFusion
+from engine.models.item2vec import Item2Vec
 from engine.models.itemknn import ItemKNN, ItemKNNBM25
 from engine.models.latent import ALS, EASE
 from engine.models.popularity import Popularity
 
 MODELS: dict[str, type[Recommender]] = {
     cls.name: cls for cls in (Popularity, ItemKNN, ItemKNNBM25, ALS, EASE, CoOccurrence,
+                              SemanticProfile, Word2VecProfile, Item2Vec,
                               Fusion, FixedFusion, RankFusion)
 }
 
@@ -35,5 +38,5 @@ def make_model(name: str, **params: object) -> Recommender:
 __all__ = [
     "MODELS", "make_model", "Recommender",
     "Popularity", "ItemKNN", "ItemKNNBM25", "ALS", "EASE", "CoOccurrence",
-    "Fusion", "FixedFusion", "RankFusion",
+    "SemanticProfile", "Word2VecProfile", "Item2Vec", "Fusion", "FixedFusion", "RankFusion",
 ]
