@@ -6,35 +6,50 @@ most frequent terms, stands in. Rows are L2-normalised so dot products are cosin
 """
 from __future__ import annotations
 
-import re
-
 import numpy as np
 import scipy.sparse as sp
 
 from engine.dataset import Dataset
+from engine.text import tokenize
 
-_TOKEN = re.compile(r"\w+", re.UNICODE)
+
+def unit_rows(matrix: np.ndarray) -> np.ndarray:
+    """Rows scaled to length 1 (float32); all-zero rows stay zero."""
+    matrix = np.asarray(matrix, dtype=np.float32)
+    norms = np.linalg.norm(matrix, axis=1, keepdims=True)
+    return np.divide(matrix, norms, out=np.zeros_like(matrix), where=norms > 0)
 
 
-def item_vectors(dataset: Dataset, max_terms: int = 512) -> np.ndarray | None:
-    """(n_items, d) float32 unit rows, or None when items have neither genres nor text."""
+def item_terms(dataset: Dataset) -> tuple[sp.csr_matrix, np.ndarray]:
+    """items x terms 0/1 matrix and the term names: genres when the catalogue has them."""
     if any(dataset.genres):
         docs = [list(g) for g in dataset.genres]
-    elif any(dataset.texts):
-        docs = [_TOKEN.findall(str(t).lower()) for t in dataset.texts]
     else:
-        return None
+        docs = [[t for t in tokenize(f"{title} {text}") if not t.isdigit()]
+                for title, text in zip(dataset.titles, dataset.texts)]
     vocab: dict[str, int] = {}
     rows, cols = [], []
     for row, tokens in enumerate(docs):
-        for token in set(tokens):
+        for token in dict.fromkeys(tokens):
             rows.append(row)
             cols.append(vocab.setdefault(token, len(vocab)))
-    counts = sp.csr_matrix((np.ones(len(rows), np.float32), (rows, cols)),
+    matrix = sp.csr_matrix((np.ones(len(rows), np.float32), (rows, cols)),
                            shape=(len(docs), len(vocab)))
-    df = np.asarray(counts.sum(axis=0)).ravel()
-    keep = np.argsort(-df, kind="stable")[:max_terms]
-    idf = np.log((1 + len(docs)) / (1 + df[keep])) + 1.0
-    dense = counts[:, keep].toarray() * idf.astype(np.float32)
-    norms = np.linalg.norm(dense, axis=1, keepdims=True)
-    return np.divide(dense, norms, out=np.zeros_like(dense), where=norms > 0)
+    return matrix, np.array(list(vocab), dtype=object)
+
+
+def inverse_document_frequency(counts: sp.csr_matrix) -> np.ndarray:
+    """Smoothed idf per column of a documents x terms matrix (float32)."""
+    df = np.asarray((counts > 0).sum(axis=0)).ravel()
+    return (np.log((1 + counts.shape[0]) / (1 + df)) + 1.0).astype(np.float32)
+
+
+def item_vectors(dataset: Dataset, max_terms: int = 512) -> np.ndarray | None:
+    """(n_items, d) float32 unit rows of tf-idf over the most frequent terms, or None when
+    items have neither genres nor text."""
+    counts, _ = item_terms(dataset)
+    if counts.shape[1] == 0:
+        return None
+    idf = inverse_document_frequency(counts)
+    keep = np.argsort(idf, kind="stable")[:max_terms]  # the most frequent terms
+    return unit_rows(counts[:, keep].toarray() * idf[keep])

@@ -38,7 +38,9 @@ import scipy.sparse as sp
 from engine.dataset import Dataset, History
 from engine.encoder import TextEncoder
 from engine.models.base import NotFittedError, Recommender, Validation, report
-from engine.models.item2vec import scaled_popularity, train_word2vec, unit_rows
+from engine.features import unit_rows
+from engine.models.item2vec import train_word2vec
+from engine.models.popularity import scaled_popularity
 from engine.progress import Task
 from engine.text import item_documents, item_texts
 

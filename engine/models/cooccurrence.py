@@ -26,7 +26,7 @@ import scipy.sparse as sp
 
 from engine.dataset import Dataset, History
 from engine.models.base import NotFittedError, Recommender, Validation, report
-from engine.models.popularity import item_popularity
+from engine.models.popularity import item_popularity, scaled_popularity
 from engine.progress import Task
 from engine.ranking import top_k_per_row
 
@@ -132,8 +132,7 @@ class CoOccurrence(Recommender):
         if self.neighbours > 0:
             counts = top_k_per_row(counts, self.neighbours)
         self._transitions = counts.astype(np.float32)
-        top = pop.max(initial=0.0)
-        self._prior = (pop / top if top > 0 else pop).astype(np.float32)
+        self._prior = scaled_popularity(train.matrix)
         report(task, 1.0)
         return self
 

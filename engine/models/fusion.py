@@ -24,6 +24,7 @@ import numpy as np
 
 from engine.dataset import Dataset, History, Validation
 from engine.features import item_vectors as genre_or_text_vectors
+from engine.features import unit_rows
 from engine.models.base import NotFittedError, Recommender, report
 from engine.progress import Task
 from engine.ranking import mask_seen
@@ -153,8 +154,7 @@ class Fusion(Recommender):
         for model in self._models.values():
             vectors = getattr(model, "item_vectors", None)
             if isinstance(vectors, np.ndarray) and vectors.ndim == 2:
-                norms = np.linalg.norm(vectors, axis=1, keepdims=True)
-                return np.divide(vectors, norms, out=np.zeros_like(vectors), where=norms > 0)
+                return unit_rows(vectors)
         return genre_or_text_vectors(dataset)
 
     def _learn_gate(self, valid: Validation) -> None:

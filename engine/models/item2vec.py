@@ -23,7 +23,8 @@ import scipy.sparse as sp
 
 from engine.dataset import Dataset, History
 from engine.models.base import NotFittedError, Recommender, Validation, report
-from engine.models.popularity import item_popularity
+from engine.features import unit_rows
+from engine.models.popularity import scaled_popularity
 from engine.progress import Task
 
 MAX_SENTENCE = 10_000  # gensim silently truncates longer sentences; they are cut instead
@@ -47,20 +48,6 @@ def auto_epochs(n_tokens: int) -> int:
 def stable_hash(text: str) -> int:
     """CRC-32 of the text: the same number in every process (``hash`` is salted)."""
     return zlib.crc32(text.encode("utf-8"))
-
-
-def unit_rows(matrix: np.ndarray) -> np.ndarray:
-    """Rows scaled to length 1 (float32); all-zero rows stay zero."""
-    matrix = np.asarray(matrix, dtype=np.float32)
-    norms = np.linalg.norm(matrix, axis=1, keepdims=True)
-    return np.divide(matrix, norms, out=np.zeros_like(matrix), where=norms > 0)
-
-
-def scaled_popularity(matrix: sp.csr_matrix) -> np.ndarray:
-    """Training users per item divided by the most any item has (0..1, float32)."""
-    pop = item_popularity(matrix)
-    top = pop.max(initial=0.0)
-    return (pop / top if top > 0 else pop).astype(np.float32)
 
 
 def train_word2vec(

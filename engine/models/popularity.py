@@ -21,6 +21,13 @@ def item_popularity(matrix: sp.csr_matrix) -> np.ndarray:
     return np.bincount(counted, minlength=matrix.shape[1]).astype(np.float32)
 
 
+def scaled_popularity(matrix: sp.csr_matrix) -> np.ndarray:
+    """Training users per item divided by the most any item has (0..1, float32)."""
+    pop = item_popularity(matrix)
+    top = pop.max(initial=0.0)
+    return (pop / top if top > 0 else pop).astype(np.float32)
+
+
 class Popularity(Recommender):
     """Score = number of distinct training users of the item, the same for every user."""
 
