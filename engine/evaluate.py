@@ -31,9 +31,14 @@ def evaluate(
     batch_size: int = 1024,
     vectors: np.ndarray | None = None,
     task: Task | None = None,
+    users: np.ndarray | None = None,
 ) -> dict[str, float]:
-    """Metrics of a fitted ``model`` on the ``phase`` targets of ``split``."""
-    users = split.users(phase)
+    """Metrics of a fitted ``model`` on the ``phase`` targets of ``split``.
+
+    ``users`` restricts the evaluation to a subset (e.g. cold-start users); by default
+    every user with a target in ``phase`` is evaluated.
+    """
+    users = split.users(phase) if users is None else np.intersect1d(users, split.users(phase))
     context = split.context(phase)
     inputs = context if model.sequential else split.train
     targets = split.targets(phase)

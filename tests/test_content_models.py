@@ -358,3 +358,15 @@ def test_fitting_reports_progress_and_stops_when_cancelled(shop_split):
     stopper = Task(listeners=[lambda t: t.cancel() if t.progress > 0 else None])
     with pytest.raises(Cancelled):
         Word2VecProfile(epochs=3).fit(split.train, dataset, stopper)
+
+
+def test_cold_items_borrow_the_popularity_of_their_text_neighbours():
+    from engine.models.content import text_neighbour_prior
+
+    vectors = np.array([[1, 0], [1, 0.1], [0, 1], [0.1, 1], [1, 0.05]], dtype=np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    prior = np.array([1.0, 0.8, 0.1, 0.0, 0.0], dtype=np.float32)  # items 3 and 4 are cold
+    out = text_neighbour_prior(prior, vectors, neighbours=2)
+    assert out[:3].tolist() == prior[:3].tolist()
+    assert out[4] == pytest.approx(0.9)  # like items 0 and 1
+    assert out[3] == pytest.approx((0.1 + 0.8) / 2)  # nearest warm: item 2, then item 1

@@ -72,6 +72,28 @@ def interest_weights(users: np.ndarray, history: History,
     return matrix
 
 
+def text_neighbour_prior(prior: np.ndarray, vectors: np.ndarray, neighbours: int = 10,
+                         batch_size: int = 2048) -> np.ndarray:
+    """The popularity prior with cold items given the mean prior of their text neighbours.
+
+    An item nobody has taken yet has no popularity of its own; left at zero it could
+    never compete with items the prior lifts, and cold items would stay invisible. Its
+    most similar warm items by text are the best guess of how popular it will be.
+    """
+    cold = np.flatnonzero(prior == 0)
+    warm = np.flatnonzero(prior > 0)
+    if len(cold) == 0 or len(warm) == 0:
+        return prior
+    out = prior.copy()
+    k = min(neighbours, len(warm))
+    for start in range(0, len(cold), batch_size):
+        rows = cold[start:start + batch_size]
+        sims = vectors[rows] @ vectors[warm].T
+        nearest = np.argpartition(-sims, k - 1, axis=1)[:, :k]
+        out[rows] = prior[warm][nearest].mean(axis=1)
+    return out
+
+
 class ContentProfile(Recommender):
     """u = h/||h|| over text item vectors, scored by cosine; subclasses make the vectors."""
 
@@ -97,7 +119,7 @@ class ContentProfile(Recommender):
             raise ValueError(f"{self.name}: {vectors.shape[0]} item vectors for "
                              f"{train.n_items} items")
         self._vectors = unit_rows(vectors)
-        self._prior = scaled_popularity(train.matrix)
+        self._prior = text_neighbour_prior(scaled_popularity(train.matrix), self._vectors)
         report(task, 1.0)
         return self
 
