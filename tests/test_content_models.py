@@ -100,7 +100,9 @@ def test_a_never_seen_item_is_scored_from_its_text():
     # item 3 has no interaction at all; user 2 only knows item 1, which item 3 resembles
     model = FixedVectors(VECTORS, prior=0.3).fit(HISTORY, NoDataset())
     scores = model.score(np.array([2]), HISTORY)[0]
-    assert scores[3] == pytest.approx(0.8)  # cosine (3,4,0)/5 . (0,1,0), no popularity
+    # cosine (3,4,0)/5 . (0,1,0), plus the prior borrowed from its (here: all three) text
+    # neighbours, whose popularity is 0.5, 1 and 0.5 of the most popular item
+    assert scores[3] == pytest.approx(0.8 + 0.3 * (0.5 + 1 + 0.5) / 3)
     items, _ = model.recommend(np.array([2]), HISTORY, 1)
     assert items[0, 0] == 3  # above the popular items 0 and 2, which do not resemble item 1
 
@@ -108,7 +110,8 @@ def test_a_never_seen_item_is_scored_from_its_text():
 def test_a_user_without_history_gets_the_popularity_prior():
     model = FixedVectors(VECTORS, prior=0.3).fit(HISTORY, NoDataset())
     scores = model.score(np.array([1]), HISTORY)[0]
-    np.testing.assert_allclose(scores, [0.15, 0.3, 0.15, 0.0])  # users per item: 1, 2, 1, 0
+    # users per item: 1, 2, 1 and none: the cold item borrows its text neighbours' mean
+    np.testing.assert_allclose(scores, [0.15, 0.3, 0.15, 0.2], rtol=1e-6)
 
 
 def test_models_refuse_to_score_before_fit_and_bad_parameters():

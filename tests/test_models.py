@@ -244,7 +244,8 @@ def shop() -> tuple[Dataset, History]:
 
 
 def small_params(name: str) -> dict[str, object]:
-    return {"als": {"factors": 4, "iterations": 3}}.get(name, {})
+    return {"als": {"factors": 4, "iterations": 3},
+            "sequential": {"max_epochs": 3, "threads": 1}}.get(name, {})
 
 
 @pytest.mark.parametrize("name", ALL)
@@ -312,7 +313,7 @@ def test_params_are_json_and_rebuild_the_model(name: str, shop) -> None:
 
 def test_registry() -> None:
     assert set(MODELS) >= {"pop", "itemknn", "itemknn-bm25", "als", "ease", "cooc", "fusion",
-                           "fusion-fixed", "fusion-rrf"}
+                           "fusion-fixed", "fusion-rrf", "sequential"}
     for name, cls in MODELS.items():
         assert cls.name == name
     assert make_model("itemknn-bm25").similarity == "bm25"

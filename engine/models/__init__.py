@@ -13,10 +13,11 @@ from engine.models.item2vec import Item2Vec
 from engine.models.itemknn import ItemKNN, ItemKNNBM25
 from engine.models.latent import ALS, EASE
 from engine.models.popularity import Popularity
+from engine.models.sequential import SequentialTransformer
 
 MODELS: dict[str, type[Recommender]] = {
     cls.name: cls for cls in (Popularity, ItemKNN, ItemKNNBM25, ALS, EASE, CoOccurrence,
-                              SemanticProfile, Word2VecProfile, Item2Vec,
+                              SemanticProfile, Word2VecProfile, Item2Vec, SequentialTransformer,
                               Fusion, FixedFusion, RankFusion)
 }
 
@@ -38,5 +39,6 @@ def make_model(name: str, **params: object) -> Recommender:
 __all__ = [
     "MODELS", "make_model", "Recommender",
     "Popularity", "ItemKNN", "ItemKNNBM25", "ALS", "EASE", "CoOccurrence",
-    "SemanticProfile", "Word2VecProfile", "Item2Vec", "Fusion", "FixedFusion", "RankFusion",
+    "SemanticProfile", "Word2VecProfile", "Item2Vec", "SequentialTransformer",
+    "Fusion", "FixedFusion", "RankFusion",
 ]
