@@ -38,36 +38,44 @@ BEST_PEER = {"model": "RecBole GRU4Rec (best peer)", "NDCG@10": 0.1013, "HR@10":
 
 def row(name: str, result) -> dict[str, object]:
     return {"model": name, "valid NDCG@10": result.valid.get("NDCG@10"),
-            **{k: result.test[k] for k in COLUMNS[2:-1]}, "fit s": result.fit_seconds}
+            **{k: result.test.get(k) for k in COLUMNS[2:-1]}, "fit s": result.fit_seconds}
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=SHARED_DATA / "ml-100k")
-    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--threads", type=int, default=1,
+                        help="torch CPU threads (the peers were measured with one)")
+    parser.add_argument("--components", default=",".join(FUSION_COMPONENTS),
+                        help="components of the fusions (default: the engine's default fusion)")
+    parser.add_argument("--models", default=",".join(COMPONENTS),
+                        help="the single components to fit and show (default: all)")
     args = parser.parse_args()
+    singles_wanted = [c.strip() for c in args.models.split(",") if c.strip()]
+    fusion_components = [c.strip() for c in args.components.split(",") if c.strip()]
     set_threads(args.threads)
     started = time.perf_counter()
     table, catalogue = read_movielens(args.data)
     split = leave_one_out(build_dataset(table, catalogue))
     params = with_run_settings({}, seed=0, device="auto")
     fitted: dict = {}
-    components = evaluate_models(split, list(COMPONENTS), (10, 20), params, fitted=fitted)
+    components = evaluate_models(split, singles_wanted, (10, 20), params, fitted=fitted)
     fusion_params = {**params}
     for name in ("fusion", "fusion-fixed", "fusion-rrf"):
-        fusion_params[name] = {**params.get(name, {}), "components": list(FUSION_COMPONENTS)}
+        fusion_params[name] = {**params.get(name, {}), "components": list(fusion_components)}
+    with_fusions = dict(fitted)
     fusions = evaluate_models(split, ["fusion-fixed", "fusion-rrf", "fusion"], (10, 20),
-                              fusion_params, fitted=dict(fitted))
+                              fusion_params, fitted=with_fusions)
     pipeline_seconds = time.perf_counter() - started
 
     ablation = {}
-    for left_out in FUSION_COMPONENTS:
-        rest = [c for c in FUSION_COMPONENTS if c != left_out]
+    for left_out in fusion_components:
+        rest = [c for c in fusion_components if c != left_out]
         result = evaluate_models(split, ["fusion"], (10,), {**params, "fusion": {
             **params.get("fusion", {}), "components": rest}}, fitted=dict(fitted))["fusion"]
         ablation[f"without {left_out}"] = result
     no_time = evaluate_models(split, ["fusion"], (10,), {**params, "fusion": {
-        **params.get("fusion", {}), "components": list(FUSION_COMPONENTS),
+        **params.get("fusion", {}), "components": list(fusion_components),
         "use_request_time": False}}, fitted=dict(fitted))["fusion"]
     ablation["without the request-time feature"] = no_time
 
@@ -77,11 +85,11 @@ def main() -> None:
     best_single_valid = max(singles, key=lambda n: singles[n].valid["NDCG@10"])
     facts = {
         "split": split.summary(),
-        "fusion_components": list(FUSION_COMPONENTS),
+        "fusion_components": list(fusion_components),
         "whole_pipeline_seconds": round(pipeline_seconds, 1),
         "fit_seconds_per_stage": {**{n: round(r.fit_seconds, 2) for n, r in components.items()},
                                   "gate (learned fusion)": round(
-                                      fitted["fusion"].fit_seconds.get("gate", 0.0), 2)},
+                                      with_fusions["fusion"].fit_seconds.get("gate", 0.0), 2)},
         "learned_beats_every_single_on_valid": learned.valid["NDCG@10"]
         > singles[best_single_valid].valid["NDCG@10"],
         "learned_beats_every_single_on_test": learned.test["NDCG@10"]
@@ -97,11 +105,11 @@ def main() -> None:
     md = "\n".join([
         f"MovieLens-100K, anchors' protocol, one run; measured {m['date']} on {m['cpu']}, "
         f"{m['cores']} cores, no GPU, {args.threads} torch threads. Fusion of "
-        f"{', '.join(FUSION_COMPONENTS)}.", "",
+        f"{', '.join(fusion_components)}.", "",
         render(rows, COLUMNS, markdown=True), "",
         "Ablation (learned fusion, components reused):", "",
         render(ablation_rows, COLUMNS, markdown=True), "",
-        f"- whole pipeline (import, {len(COMPONENTS)} components, 3 fusions, evaluation): "
+        f"- whole pipeline (import, {len(singles_wanted)} components, 3 fusions, evaluation): "
         f"{pipeline_seconds:.0f} s (target 600 s; best peer's training alone 742 s)",
         f"- learned fusion vs best single component: valid {learned.valid['NDCG@10']:.4f} vs "
         f"{best_single_valid} {singles[best_single_valid].valid['NDCG@10']:.4f}; test "

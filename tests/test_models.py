@@ -244,8 +244,9 @@ def shop() -> tuple[Dataset, History]:
 
 
 def small_params(name: str) -> dict[str, object]:
-    return {"als": {"factors": 4, "iterations": 3},
-            "sequential": {"max_epochs": 3, "threads": 1}}.get(name, {})
+    quick = {"als": {"factors": 4, "iterations": 3}, "sequential": {"max_epochs": 3, "threads": 1}}
+    fused = {"component_params": quick}
+    return {**quick, "fusion": fused, "fusion-fixed": fused, "fusion-rrf": fused}.get(name, {})
 
 
 @pytest.mark.parametrize("name", ALL)

@@ -32,7 +32,7 @@ from engine.ranking import mask_seen
 Mode = Literal["learned", "fixed", "rrf"]
 #: Components of the default fusion (long-term, then short-term), chosen by the ablation
 #: in bench/fusion_ml100k.py.
-DEFAULT_COMPONENTS = ("ease", "cooc")
+DEFAULT_COMPONENTS = ("ease", "als", "cooc", "sequential")
 FEATURES = ("log history length", "log hours between the last two actions",
             "log hours since the last action", "recent-to-profile similarity", "recent diversity")
 
