@@ -23,9 +23,11 @@ from engine.errors import Cancelled, DataError
 from engine.evaluate import ModelResult, evaluate_models
 from engine.importer import read_catalogue, read_interactions
 from engine.models import MODELS
+from engine.models.base import Recommender
 from engine.device import DEVICES, set_threads
-from engine.pipeline import (DEFAULT_MODELS, TABLE_COLUMNS, SplitOptions, fit_on_everything,
-                             make_split, recommendation_lists, with_run_settings)
+from engine.pipeline import (DEFAULT_MODEL, DEFAULT_MODELS, TABLE_COLUMNS, SplitOptions,
+                             fit_for_lists, make_split, recommendation_lists, user_indices,
+                             with_run_settings)
 from engine.preprocess import PreprocessOptions, build_dataset
 from engine.progress import Task, stderr_listener
 from engine.split import Split
@@ -48,9 +50,10 @@ def build_parser(extra: Iterable[CommandRegistrar] = ()) -> argparse.ArgumentPar
     ev.add_argument("--json", type=Path, help="also write the results as JSON here")
     ev.set_defaults(handler=run_evaluate)
 
-    rec = sub.add_parser("recommend", help="fit a model on all data and write each user's list")
+    rec = sub.add_parser("recommend", help="fit a model and write each user's list from their "
+                                           "full history")
     add_data_arguments(rec, split=False)
-    rec.add_argument("--model", default=DEFAULT_MODELS[0], choices=sorted(MODELS))
+    rec.add_argument("--model", default=DEFAULT_MODEL, choices=sorted(MODELS))
     add_run_options(rec)
     rec.add_argument("--k", type=int, default=20, help="list length (default 20)")
     rec.add_argument("--users", help="comma-separated user ids (default: every user)")
@@ -216,8 +219,9 @@ def run_recommend(args: argparse.Namespace) -> int:
         raise DataError(f"--k must be at least 1, got {args.k}")
     task = make_task(args)
     dataset = load_dataset(args, task)
-    model = fit_on_everything(args.model, dataset, model_params(args).get(args.model), task)
     users = [u.strip() for u in args.users.split(",")] if args.users else None
+    user_indices(dataset, users)  # an unknown id fails before the fit, not after
+    model = fit_for_lists(args.model, dataset, model_params(args).get(args.model), task)
     lists = recommendation_lists(model, dataset, args.k, users, task=task)
     task.finish()
     args.out.parent.mkdir(parents=True, exist_ok=True)
@@ -240,10 +244,11 @@ def run_demo(args: argparse.Namespace) -> int:
     dataset = build_dataset(table, catalogue, name="demo shop")
     task.begin("split")
     split = make_split(dataset)
-    results = evaluate_models(split, names, ks, model_params(args), task)
+    fitted: dict[str, Recommender] = {}
+    results = evaluate_models(split, names, ks, model_params(args), task, fitted)
     _report(split, results, ks, args, {})
     best = max(results, key=lambda n: results[n].valid.get("NDCG@10", 0.0))
-    model = fit_on_everything(best, dataset)
+    model = fitted[best]  # lists from the full history, as a run makes them
     user = dataset.user_ids[0]
     history = dataset.history().sequence(0)[-5:]
     print(f"\nbest on validation: {best}. User {user} recently: "

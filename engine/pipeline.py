@@ -15,12 +15,16 @@ import pandas as pd
 from engine.dataset import Dataset
 from engine.errors import DataError
 from engine.models import MODELS, make_model
+from engine.models.fusion import DEFAULT_COMPONENTS, Fusion
 from engine.models.base import Recommender
 from engine.progress import Task
 from engine.split import Split, leave_one_out, time_split
 
-#: Models evaluated when none are named; the first is the one that writes lists.
-DEFAULT_MODELS = ("cooc", "ease", "als", "itemknn", "pop")
+#: The model that writes lists: the learned fusion of long- and short-term components.
+DEFAULT_MODEL = "fusion"
+#: Models evaluated when none are named: the default fusion's components, a baseline, and
+#: the fusion last so that it reuses the components fitted before it.
+DEFAULT_MODELS = ("pop", "ease", "als", "cooc", "sequential", "fusion")
 #: Columns shown in metric tables (the JSON has every metric).
 TABLE_COLUMNS = ("model", "HR@10", "NDCG@10", "Recall@20", "MRR@10", "Coverage@10",
                  "Novelty@10", "ILD@10", "Gini@10", "fit_seconds", "eval_seconds")
@@ -50,6 +54,13 @@ def with_run_settings(params: dict[str, dict[str, object]], *, seed: int | None 
         merged = {**filled, **params.get(name, {})}
         if merged:
             out[name] = merged
+    for name, cls in MODELS.items():  # a fusion's components take their models' settings
+        if issubclass(cls, Fusion):
+            fusion = out.setdefault(name, {})
+            components = fusion.get("components", DEFAULT_COMPONENTS)
+            given = dict(fusion.get("component_params") or {})  # type: ignore[call-overload]
+            fusion["component_params"] = {c: {**out.get(c, {}), **given.get(c, {})}
+                                          for c in components}
     return out
 
 
@@ -63,27 +74,35 @@ def make_split(dataset: Dataset, options: SplitOptions = SplitOptions()) -> Spli
     raise DataError(f"unknown split {options.kind!r}: expected 'loo' or 'time'")
 
 
-def fit_on_everything(name: str, dataset: Dataset, params: dict[str, object] | None = None,
-                      task: Task | None = None) -> Recommender:
-    """A model fitted on every interaction, for lists rather than evaluation."""
+def fit_for_lists(name: str, dataset: Dataset, params: dict[str, object] | None = None,
+                  task: Task | None = None) -> Recommender:
+    """A model for lists, fitted as in a run (see engine.run): on the training part of a
+    leave-one-out split, so the held-out items can stop training early and teach the
+    fusion gate; the lists are then scored from each user's full history."""
+    split = leave_one_out(dataset)
     model = make_model(name, **(params or {}))
     if task is not None:
         task.begin(f"fit {name}")
-    return model.fit(dataset.history(), dataset, task)
+    valid = split.validation() if len(split.valid_targets) else None
+    return model.fit(split.train, dataset, task, valid)
+
+
+def user_indices(dataset: Dataset, users: list[str] | None) -> np.ndarray:
+    """Internal ids of the given user ids (all users for None); unknown ids are an error."""
+    if users is None:
+        return np.arange(dataset.n_users)
+    unknown = [u for u in users if u not in dataset.user_index]
+    if unknown:
+        raise DataError(f"unknown user id(s): {', '.join(unknown[:5])}"
+                        + (" ..." if len(unknown) > 5 else ""))
+    return np.array([dataset.user_index[u] for u in users], dtype=np.int64)
 
 
 def recommendation_lists(model: Recommender, dataset: Dataset, k: int,
                          users: list[str] | None = None, batch_size: int = 1024,
                          task: Task | None = None) -> pd.DataFrame:
     """Top-``k`` per user (items the user has are excluded) as a long table with titles."""
-    if users is None:
-        index = np.arange(dataset.n_users)
-    else:
-        unknown = [u for u in users if u not in dataset.user_index]
-        if unknown:
-            raise DataError(f"unknown user id(s): {', '.join(unknown[:5])}"
-                            + (" ..." if len(unknown) > 5 else ""))
-        index = np.array([dataset.user_index[u] for u in users], dtype=np.int64)
+    index = user_indices(dataset, users)
     history = dataset.history()
     if task is not None:
         task.begin("recommend")

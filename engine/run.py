@@ -17,7 +17,7 @@ from engine.dataset import Dataset
 from engine.evaluate import evaluate
 from engine.features import item_vectors
 from engine.models import make_model
-from engine.pipeline import SplitOptions, make_split
+from engine.pipeline import DEFAULT_MODEL, SplitOptions, make_split
 from engine.preprocess import PreprocessOptions
 from engine.profiles import interest_keywords
 from engine.progress import Task
@@ -27,7 +27,7 @@ from engine.progress import Task
 class RunConfig:
     """Everything that decides a run's outcome; stored with it so it can be repeated."""
 
-    model: str = "cooc"
+    model: str = DEFAULT_MODEL
     params: dict[str, dict[str, object]] = field(default_factory=dict)
     k: int = 20
     metrics_k: tuple[int, ...] = (10, 20)

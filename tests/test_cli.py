@@ -39,7 +39,8 @@ def test_recommend_writes_lists_with_titles(shop_files, tmp_path):
     interactions, items = shop_files
     out = tmp_path / "recs.csv"
     code = main(["recommend", "--interactions", str(interactions), "--items", str(items),
-                 "--k", "7", "--users", "u00003,u00010", "--out", str(out), "--quiet"])
+                 "--k", "7", "--users", "u00003,u00010", "--out", str(out), "--quiet",
+                 "--set", "sequential.max_epochs=3"])
     assert code == 0
     recs = pd.read_csv(out, dtype={"user": str, "item": str})
     assert list(recs.columns) == ["user", "rank", "item", "title", "score"]
@@ -91,6 +92,7 @@ def test_unknown_user_in_recommend(shop_files, tmp_path, capsys):
 
 
 def test_demo_command(capsys):
-    assert main(["demo", "--quiet"]) == 0
+    # the default pipeline, with a short transformer training to keep the suite quick
+    assert main(["demo", "--quiet", "--set", "sequential.max_epochs=4"]) == 0
     out = capsys.readouterr().out
     assert "demo shop" in out and "best on validation" in out

@@ -1,0 +1,336 @@
+"""Writing one user's recommendation text with a local causal language model.
+
+:class:`ExplanationWriter` loads any folder that ``AutoModelForCausalLM`` reads (GPT-2 or
+newer; the packaged SmolLM2-135M-Instruct by default), lazily: constructing it is free,
+the first text loads the model (on the GPU when there is one). ``stream`` yields the text
+piece by piece as the model writes it, for a window that shows it live; generation runs
+in a thread behind transformers' ``TextIteratorStreamer`` and checks the cancel request
+after every token, so a click on "stop" ends it within one token. ``explain`` streams,
+tidies the text (at most three sentences, none left unfinished) and keeps the longest run
+of leading sentences that passes :class:`~engine.grounding.Grounder` (a small model's
+later sentences drift most); when not even the first passes, the template is used. The
+reasons are kept either way. The words "I", "me", "my" are banned from decoding: the note
+speaks as "we", and a persona ("a favourite of mine") is a claim no fact supports.
+
+Greedy decoding (the default) makes the text a pure function of the facts and the model;
+with ``greedy=False`` the sampling is seeded per text, so it is repeatable as well.
+"""
+from __future__ import annotations
+
+import re
+import threading
+import time
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from engine.device import resolve_device, seed_everything
+from engine.errors import Cancelled, DataError
+from engine.explanations.facts import Facts
+from engine.explanations.model import DEFAULT_NAME, default_model_folder, packaged_gguf
+from engine.explanations.prompt import (EXAMPLE_TITLES, answer_start, build_messages,
+                                        plain_prompt, template_explanation)
+from engine.grounding import Grounder, Grounding, split_sentences
+from engine.progress import Task
+
+if TYPE_CHECKING:
+    import torch
+
+#: Something that says whether the user asked to stop: a function or a running Task.
+Cancel = Callable[[], bool] | Task | None
+GENERATED, TEMPLATE = "generated", "template"
+MAX_SENTENCES = 3
+FIRST_PERSON = ("I", " I", "My", " my", " me", " mine")
+_MARKUP = re.compile(r"\*\*|__|(?<!\w)\*(?=\S)|(?<=\S)\*(?!\w)|^#+\s*", re.MULTILINE)
+_LABEL = re.compile(r"^\s*(?:assistant|note|answer|response)\s*:\s*", re.IGNORECASE)
+
+
+@dataclass
+class Explanation:
+    """A user's text and where it came from; ``reasons`` say why a generated one failed."""
+
+    text: str
+    source: str  # GENERATED or TEMPLATE
+    reasons: list[str] = field(default_factory=list)
+    model: str = ""  # the writer's model, "" for a template asked for directly
+    generated: str = ""  # the model's own words, kept also when they failed the check
+
+
+@dataclass(frozen=True)
+class GenerationStats:
+    """How the last text was generated: sizes and times, for the benchmark and the log."""
+
+    prompt_tokens: int
+    new_tokens: int
+    first_token_seconds: float  # from the call to the first generated token
+    seconds: float  # the whole generation
+
+    @property
+    def tokens_per_second(self) -> float:
+        """Decoding speed after the first token (the prompt is read before it)."""
+        decode = self.seconds - self.first_token_seconds
+        return (self.new_tokens - 1) / decode if self.new_tokens > 1 and decode > 0 else 0.0
+
+
+def template_only(facts: Facts, reason: str = "template asked for") -> Explanation:
+    """The template explanation, for when no model is to run."""
+    return Explanation(template_explanation(facts), TEMPLATE, [reason])
+
+
+def tidy(raw: str) -> str:
+    """The model's text as a user should read it: one paragraph of at most three
+    sentences, without a trailing half-sentence (the token budget may cut one)."""
+    text = " ".join(_LABEL.sub("", raw.strip()).split())
+    sentences = split_sentences(text)
+    if len(sentences) > 1 and not re.search(r"[.!?。！？][\"'”’)\]]*$", sentences[-1]):
+        sentences = sentences[:-1]
+    return " ".join(sentences[:MAX_SENTENCES])
+
+
+def plain_text(text: str) -> str:
+    """``text`` without Markdown emphasis or heading marks (the check reads them as quotes)."""
+    return " ".join(_MARKUP.sub("", text).split())
+
+
+def _first_person_ids(tokenizer: Any) -> list[list[int]]:
+    """Token ids of "I", "me", "my", "mine": the note speaks as "we", and a small model
+    left to itself slips into a persona ("a favourite of mine") that no fact supports.
+    Words the tokenizer does not know are skipped."""
+    unknown = getattr(tokenizer, "unk_token_id", None)
+    banned = []
+    for word in FIRST_PERSON:
+        ids = tokenizer.encode(word, add_special_tokens=False)
+        if ids and unknown not in ids:
+            banned.append(ids)
+    return banned
+
+
+def _is_cancelled(cancel: Cancel) -> Callable[[], bool]:
+    if cancel is None:
+        return lambda: False
+    if isinstance(cancel, Task):
+        return lambda: cancel.cancelled
+    return cancel
+
+
+class ExplanationWriter:
+    """Writes grounded recommendation texts with a local causal LM; see the module notes.
+
+    ``model_folder=None`` takes the packaged SmolLM2-135M-Instruct (converted once into
+    the cache, ``cache_dir`` or ``$IFS_CACHE_DIR`` or the user cache folder). ``device``:
+    "auto" (the GPU when present), "cpu" or "cuda". ``max_new_tokens`` bounds each text.
+    """
+
+    def __init__(self, model_folder: str | Path | None = None, device: str = "auto",
+                 seed: int = 0, max_new_tokens: int = 60, greedy: bool = True,
+                 cache_dir: str | Path | None = None) -> None:
+        if max_new_tokens < 1:
+            raise ValueError("max_new_tokens must be at least 1")
+        if model_folder is None:
+            packaged_gguf()  # a missing package fails now, not at the first text
+            self.name = DEFAULT_NAME
+        else:
+            folder = Path(model_folder)
+            if not (folder / "config.json").is_file():
+                raise DataError("not a language model folder (expected a folder written by "
+                                "transformers' save_pretrained, with config.json)", file=folder)
+            self.name = folder.name
+        self.model_folder = Path(model_folder) if model_folder is not None else None
+        self.device = device
+        self.seed = int(seed)
+        self.max_new_tokens = int(max_new_tokens)
+        self.greedy = bool(greedy)
+        self.cache_dir = cache_dir
+        self.last_stats: GenerationStats | None = None
+        self._tokenizer: Any = None
+        self._model: Any = None
+        self._torch_device: "torch.device | None" = None
+        self._lock = threading.Lock()  # one generation at a time per loaded model
+        self._loading = threading.Lock()
+
+    @property
+    def loaded(self) -> bool:
+        return self._model is not None
+
+    def load(self) -> None:
+        """Load tokenizer and model (converting the packaged one on first use); idempotent.
+
+        Call it from a worker to take the wait out of the first text.
+        """
+        with self._loading:  # a window may ask from two workers at once
+            if self._model is None:
+                self._load()
+
+    def _load(self) -> None:
+        torch_device = resolve_device(self.device)
+        folder = self.model_folder or default_model_folder(self.cache_dir)
+        from transformers import AutoModelForCausalLM, AutoTokenizer
+        from transformers.utils import logging as hf_logging
+
+        bars = hf_logging.is_progress_bar_enabled()
+        hf_logging.disable_progress_bar()
+        try:
+            tokenizer = AutoTokenizer.from_pretrained(str(folder), local_files_only=True)
+            model = AutoModelForCausalLM.from_pretrained(str(folder), local_files_only=True)
+        except Exception as exc:  # transformers raises many types for a broken folder
+            first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            raise DataError(f"transformers cannot load a language model from this folder: "
+                            f"{first}", file=folder) from None
+        finally:
+            if bars:
+                hf_logging.enable_progress_bar()
+        if torch_device.type == "cpu":
+            model = model.float()  # half-precision matmuls are slow on most CPUs
+        self._model = model.to(torch_device).eval()
+        self._tokenizer = tokenizer
+        self._torch_device = torch_device
+
+    def prompt(self, facts: Facts, script: str = "LATIN") -> str:
+        """The exact text the model continues: its chat template when it has one, ending
+        with the answer's first words (:func:`~engine.explanations.prompt.answer_start`)."""
+        self.load()
+        if getattr(self._tokenizer, "chat_template", None):
+            chat = self._tokenizer.apply_chat_template(build_messages(facts, script),
+                                                       tokenize=False, add_generation_prompt=True)
+            return chat + answer_start(script)
+        return plain_prompt(facts, script)
+
+    def stream(self, facts: Facts, cancel: Cancel = None, script: str = "LATIN"
+               ) -> Iterator[str]:
+        """The model's text for ``facts``, piece by piece as it is generated.
+
+        Raises :class:`~engine.errors.Cancelled` once ``cancel`` says stop (checked
+        after every token). ``script`` is the catalogue's writing system
+        (:attr:`Grounder.script`), which the prompt asks the model to write in.
+        Statistics of the finished text are in :attr:`last_stats`.
+        """
+        import torch
+        from transformers import StoppingCriteria, StoppingCriteriaList, TextIteratorStreamer
+
+        prompt = self.prompt(facts, script)
+        stop = threading.Event()
+        asked = _is_cancelled(cancel)
+        started = time.perf_counter()
+        first_token: list[float] = []  # seconds to the first generated token
+        new_tokens: list[int] = []  # tokens generated per step
+
+        class Counting(TextIteratorStreamer):
+            """Counts generated tokens and times the first one."""
+
+            def put(self, value: "torch.Tensor") -> None:
+                if not self.next_tokens_are_prompt:
+                    if not first_token:
+                        first_token.append(time.perf_counter() - started)
+                    new_tokens.append(int(value.numel()))
+                super().put(value)
+
+        class StopRequested(StoppingCriteria):
+            def __call__(self, input_ids: "torch.Tensor", scores: Any, **kwargs: Any
+                         ) -> "torch.Tensor":
+                halt = stop.is_set() or asked()
+                return torch.full((input_ids.shape[0],), halt, dtype=torch.bool,
+                                  device=input_ids.device)
+
+        with self._lock:
+            assert self._torch_device is not None
+            tokenizer = self._tokenizer
+            inputs = tokenizer(prompt, return_tensors="pt",
+                               add_special_tokens=not tokenizer.chat_template)
+            inputs = {k: v.to(self._torch_device) for k, v in inputs.items()}
+            streamer = Counting(tokenizer, skip_prompt=True, skip_special_tokens=True)
+            failure: list[BaseException] = []
+            options: dict[str, Any] = {"max_new_tokens": self.max_new_tokens,
+                                       "do_sample": not self.greedy,
+                                       "pad_token_id": tokenizer.pad_token_id
+                                       if tokenizer.pad_token_id is not None
+                                       else tokenizer.eos_token_id}
+            if not self.greedy:
+                options.update(temperature=0.7, top_p=0.9)
+            banned = _first_person_ids(tokenizer)
+            if banned:
+                options["bad_words_ids"] = banned
+
+            def generate() -> None:
+                try:
+                    if not self.greedy:
+                        seed_everything(self.seed)
+                    with torch.inference_mode():
+                        self._model.generate(**inputs, **options, streamer=streamer,
+                                             stopping_criteria=StoppingCriteriaList(
+                                                 [StopRequested()]))
+                except BaseException as exc:  # handed to the reading thread below
+                    failure.append(exc)
+                    streamer.end()
+
+            worker = threading.Thread(target=generate, name="explanation-writer", daemon=True)
+            worker.start()
+            try:
+                start = answer_start(script)
+                if start:
+                    yield start
+                for piece in streamer:
+                    if failure or asked():  # pieces written ahead of the reader are dropped
+                        break
+                    if piece:
+                        if start and piece[:1].isalnum():  # a tokenizer without word spaces
+                            piece = f" {piece}"
+                        start = ""
+                        yield piece
+            finally:
+                stop.set()  # the reader left early (an error, or the generator was closed)
+                worker.join()
+            if failure:
+                raise DataError(f"the language model failed while writing: {failure[0]}")
+            if asked():
+                raise Cancelled("cancelled while writing an explanation")
+            self.last_stats = GenerationStats(
+                int(inputs["input_ids"].shape[1]), sum(new_tokens),
+                first_token[0] if first_token else time.perf_counter() - started,
+                time.perf_counter() - started)
+
+    def explain(self, facts: Facts, grounder: Grounder,
+                on_token: Callable[[str], None] | None = None, cancel: Cancel = None
+                ) -> Explanation:
+        """The generated text if it passes the grounding check, else the template.
+
+        ``on_token`` receives every piece as it is written (a window's live view);
+        ``cancel`` as in :meth:`stream`.
+        """
+        pieces = []
+        for piece in self.stream(facts, cancel, grounder.script):
+            pieces.append(piece)
+            if on_token is not None:
+                on_token(piece)
+        raw = "".join(pieces)
+        return self.judge(raw, facts, grounder)
+
+    def judge(self, raw: str, facts: Facts, grounder: Grounder) -> Explanation:
+        """Keep the longest run of whole sentences from the start of ``raw`` that passes
+        the check (the model's later sentences drift most), else fall back to the
+        template; the reasons say what was dropped or why the text was refused."""
+        sentences = split_sentences(tidy(raw))
+        whole: Grounding | None = None
+        for n in range(len(sentences), 0, -1):
+            text = " ".join(sentences[:n])
+            verdict = grounder.check(text, facts, EXAMPLE_TITLES)
+            whole = whole or verdict
+            if verdict.ok:
+                dropped = [f"dropped the last {len(sentences) - n} of {len(sentences)} "
+                           f"sentences: {reason}" for reason in whole.reasons]
+                return Explanation(plain_text(text), GENERATED, dropped, self.name, raw)
+        reasons = list(whole.reasons) if whole else ["the text is empty"]
+        return Explanation(template_explanation(facts), TEMPLATE, reasons, self.name, raw)
+
+    def explain_many(self, facts_list: Sequence[Facts], grounder: Grounder,
+                     task: Task | None = None) -> Iterator[tuple[Facts, Explanation]]:
+        """Each user's facts with their explanation, one by one, so a caller can store
+        them in batches as they come; progress over the whole list and cancellation
+        (also in the middle of a text) go through ``task``."""
+        self.load()
+        for i, facts in enumerate(facts_list):
+            explanation = self.explain(facts, grounder, cancel=task)
+            if task is not None:
+                task.update((i + 1) / len(facts_list),
+                            f"wrote {i + 1:,} of {len(facts_list):,} texts")
+            yield facts, explanation
