@@ -6,6 +6,7 @@
     python main.py runs [--dataset NAME]
     python main.py show --run N --user U
     python main.py export --run N --out recs.csv [--users u1,u2]
+    python main.py explain --run N [--users u1,u2] [--model-folder DIR] [--template-only] ...
     python main.py forget --dataset NAME (--user U [--user U2 ...] | --everything)
     python main.py vacuum
 
@@ -17,19 +18,22 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 
 from engine.cli import (add_data_arguments, add_run_options, add_split_arguments, int_list,
                         load_dataset, make_task, model_params, split_options)
+from engine.device import DEVICES, set_threads
 from engine.cli_import import add_import_arguments
 from engine.errors import Cancelled, DataError
+from engine.explanations import Explanation, ExplanationWriter, Facts, template_only
 from engine.models import MODELS, make_model
 from engine.pipeline import TABLE_COLUMNS
 from engine.preprocess import PreprocessOptions
 from engine.run import RunConfig, execute_run
 from engine.textable import render
-from storage import datasets, privacy, results, runs
+from storage import datasets, explain, privacy, results, runs
 from storage.database import DEFAULT_BUSY_TIMEOUT, URL_ENV, Database
 from storage.errors import StorageError
 from storage.open import open_database
@@ -38,7 +42,7 @@ Subparsers = "argparse._SubParsersAction[argparse.ArgumentParser]"
 
 
 def add_commands(sub: Subparsers) -> None:  # type: ignore[valid-type]
-    """Register import, datasets, run, runs, show, export, forget and vacuum on ``sub``."""
+    """Register import, datasets, run, runs, show, export, explain, forget and vacuum."""
     imp = _command(sub, "import", "import files as a named dataset in the database", _import)
     add_data_arguments(imp, split=False)
     imp.add_argument("--replace", action="store_true",
@@ -67,6 +71,29 @@ def add_commands(sub: Subparsers) -> None:  # type: ignore[valid-type]
     exp.add_argument("--run", type=int, required=True, help="run id (see `runs`)")
     exp.add_argument("--out", type=Path, required=True, help="CSV file to write")
     exp.add_argument("--users", help="comma-separated user ids (default: every user)")
+
+    why = _command(sub, "explain", "write each user's recommendation text with a local "
+                                   "language model (checked; the template where it fails) "
+                                   "and store it with the list", _explain)
+    why.add_argument("--run", type=int, required=True, help="run id (see `runs`)")
+    why.add_argument("--users", help="comma-separated user ids (default: every user)")
+    why.add_argument("--model-folder", type=Path, metavar="DIR",
+                     help="a local causal language model folder (transformers "
+                          "save_pretrained; default: the packaged SmolLM2-135M-Instruct)")
+    why.add_argument("--template-only", action="store_true",
+                     help="write the template texts only, without a language model")
+    why.add_argument("--device", choices=DEVICES, default="auto",
+                     help="where the model runs: auto (GPU when present), cpu or cuda")
+    why.add_argument("--threads", type=int, help="CPU threads for torch (default: torch's)")
+    why.add_argument("--seed", type=int, default=0,
+                     help="seed of the sampling with --sample (default 0)")
+    why.add_argument("--sample", action="store_true",
+                     help="sample the words (seeded) instead of greedy decoding")
+    why.add_argument("--max-new-tokens", type=int, default=60, metavar="N",
+                     help="length limit of each text in tokens (default 60)")
+    why.add_argument("--batch", type=int, default=50, metavar="N",
+                     help="users stored per transaction (default 50)")
+    why.add_argument("--quiet", action="store_true", help="no progress on stderr")
 
     fgt = _command(sub, "forget", "delete users or a whole dataset, then VACUUM the file",
                    _forget)
@@ -212,12 +239,15 @@ def _show(args: argparse.Namespace) -> int:
         info = runs.run_info(db, args.run)
         profile = results.user_profile(db, args.run, args.user)
         entries = results.user_list(db, args.run, args.user)
+        text = results.user_text(db, args.run, args.user)
     print(f"run {info.id} ({info.model} on {info.dataset!r}, {info.status}), user {args.user}")
     if profile is not None:
         print(f"  interests: {', '.join(profile.keywords) or '-'}")
         print(f"  recently:  {'; '.join(title for _, title in profile.recent) or '-'}")
         if profile.gate is not None:
             print(f"  long-term weight (gate): {profile.gate:.2f}")
+    if text is not None:
+        print(f"  why ({text.source}): {text.text}")
     if not entries:
         print("no stored list for this user" + ("" if info.status == "finished"
                                                 else f" (the run is {info.status})"))
@@ -228,11 +258,49 @@ def _show(args: argparse.Namespace) -> int:
     return 0
 
 
+def _users(args: argparse.Namespace) -> list[str] | None:
+    return [u.strip() for u in args.users.split(",") if u.strip()] if args.users else None
+
+
 def _export(args: argparse.Namespace) -> int:
-    users = [u.strip() for u in args.users.split(",") if u.strip()] if args.users else None
+    users = _users(args)
     with _open(args) as db:
         frame = results.export_lists(db, args.run, args.out, users)
     print(f"wrote {len(frame):,} rows for {frame['user'].nunique():,} users to {args.out}")
+    return 0
+
+
+def _explain(args: argparse.Namespace) -> int:
+    """Texts in batches, each stored in its own transaction: a stop keeps whole batches."""
+    if args.batch < 1 or args.max_new_tokens < 1:
+        raise DataError("--batch and --max-new-tokens must be at least 1")
+    set_threads(args.threads)
+    writer = None if args.template_only else ExplanationWriter(
+        args.model_folder, device=args.device, seed=args.seed,
+        max_new_tokens=args.max_new_tokens, greedy=not args.sample)
+    task = make_task(args)
+    with _open(args) as db:
+        task.begin("facts")
+        stored = explain.run_facts(db, args.run, _users(args))
+        sources: Counter[str] = Counter()
+        if writer is not None:
+            task.begin("load model", f"loading {writer.name}")
+            writer.load()
+        task.begin("write")
+        pairs = (writer.explain_many(stored.facts, stored.grounder, task) if writer is not None
+                 else ((f, template_only(f)) for f in stored.facts))
+        batch: list[tuple[Facts, Explanation]] = []
+        for pair in pairs:
+            batch.append(pair)
+            if len(batch) == args.batch or len(batch) + sum(sources.values()) == len(
+                    stored.facts):
+                explain.save_texts(db, args.run, {f.user: text for f, text in batch})
+                sources.update(text.source for _, text in batch)
+                batch = []
+        task.finish()
+    total = sum(sources.values())
+    print(f"run {args.run}: texts of {total:,} users stored "
+          f"({sources['generated']:,} generated, {sources['template']:,} template)")
     return 0
 
 

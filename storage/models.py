@@ -26,6 +26,9 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 RUN_STATUSES = ("running", "finished", "failed", "cancelled", "interrupted")
 #: What a user can say about a recommended item.
 FEEDBACK_KINDS = ("like", "dislike", "not_interested")
+#: Where a list's recommendation text came from: the language model, or the template
+#: that replaced a generated text which failed the grounding check.
+TEXT_SOURCES = ("generated", "template")
 
 _NO_ROWID = {"sqlite_with_rowid": False}
 # Dataset and run ids are shown to users and may be written down: never hand out a
@@ -157,6 +160,19 @@ class EntryRow(Base):
     __table_args__ = _NO_ROWID
 
 
+class ListTextRow(Base):
+    """A list's recommendation text (revision 0003): one per list, replaced when rewritten."""
+
+    __tablename__ = "list_texts"
+    list_id: Mapped[int] = mapped_column(_cascade("lists.id"), primary_key=True)
+    text: Mapped[str] = mapped_column(Text)
+    source: Mapped[str] = mapped_column(String(16))
+    reasons: Mapped[list[Any]]  # why a generated text was refused or shortened
+    model: Mapped[str] = mapped_column(String(300))  # the writer's model, "" for a template
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    __table_args__ = (CheckConstraint(f"source IN {TEXT_SOURCES}", name="source"),)
+
+
 class FeedbackRow(Base):
     __tablename__ = "feedback"
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -181,5 +197,5 @@ class SettingRow(Base):
 
 
 __all__ = ["Base", "DatasetRow", "ItemRow", "UserRow", "InteractionRow", "RunRow",
-           "ProfileRow", "ListRow", "EntryRow", "FeedbackRow", "SettingRow",
-           "RUN_STATUSES", "FEEDBACK_KINDS"]
+           "ProfileRow", "ListRow", "EntryRow", "ListTextRow", "FeedbackRow", "SettingRow",
+           "RUN_STATUSES", "FEEDBACK_KINDS", "TEXT_SOURCES"]

@@ -9,6 +9,7 @@ import json
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -18,9 +19,10 @@ from sqlalchemy import select
 from sqlalchemy.engine import Connection
 
 from storage.database import Database
-from storage.encoding import INT, from_blob
+from storage.encoding import INT, as_utc, from_blob
 from storage.errors import StorageError
-from storage.models import EntryRow, ItemRow, ListRow, ProfileRow, RunRow, UserRow
+from storage.models import (EntryRow, ItemRow, ListRow, ListTextRow, ProfileRow, RunRow,
+                            UserRow)
 
 
 @dataclass(frozen=True)
@@ -31,6 +33,18 @@ class ListEntry:
     score: float
     components: dict[str, float]
     explanation: str
+
+
+@dataclass(frozen=True)
+class StoredText:
+    """A list's recommendation text: ``source`` "generated" (the language model's, passed
+    the grounding check) or "template" (with the reasons the generated one was refused)."""
+
+    text: str
+    source: str
+    reasons: list[str]
+    model: str
+    created_at: datetime
 
 
 @dataclass(frozen=True)
@@ -93,17 +107,34 @@ def user_profile(db: Database, run_id: int, user: str) -> StoredProfile | None:
                          row.gate, from_blob(row.long_term))
 
 
+def user_text(db: Database, run_id: int, user: str) -> StoredText | None:
+    """The user's stored recommendation text (None until one was written)."""
+    with db.read() as conn:
+        run = _run(conn, run_id, db.where)
+        user_id = _user_id(conn, run.dataset_id, user, run_id)
+        row = conn.execute(select(ListTextRow.text, ListTextRow.source, ListTextRow.reasons,
+                                  ListTextRow.model, ListTextRow.created_at)
+                           .join(ListRow, ListRow.id == ListTextRow.list_id)
+                           .where(ListRow.run_id == run_id, ListRow.user_id == user_id)).first()
+    if row is None:
+        return None
+    return StoredText(row.text, row.source, list(row.reasons), row.model,
+                      as_utc(row.created_at))
+
+
 def lists_frame(db: Database, run_id: int, users: Sequence[str] | None = None) -> pd.DataFrame:
     """Every stored list of the run as a long table: user, rank, item, title, score,
-    one column per component, explanation."""
+    one column per component, explanation, and the list's recommendation text and its
+    source on each of its rows (empty until one was written)."""
     with db.read() as conn:
         run = _run(conn, run_id, db.where)
         query = (select(UserRow.external_id, EntryRow.rank, ItemRow.external_id,
                         ItemRow.title, EntryRow.score, EntryRow.components,
-                        EntryRow.explanation)
+                        EntryRow.explanation, ListTextRow.text, ListTextRow.source)
                  .join(ListRow, ListRow.id == EntryRow.list_id)
                  .join(UserRow, UserRow.id == ListRow.user_id)
                  .join(ItemRow, ItemRow.id == EntryRow.item_id)
+                 .outerjoin(ListTextRow, ListTextRow.list_id == ListRow.id)
                  .where(ListRow.run_id == run_id)
                  .order_by(UserRow.idx, EntryRow.rank))
         if users is not None:
@@ -113,7 +144,10 @@ def lists_frame(db: Database, run_id: int, users: Sequence[str] | None = None) -
         rows = conn.execute(query).all()
     names = list(run.components)
     frame = pd.DataFrame(rows, columns=["user", "rank", "item", "title", "score", "_parts",
-                                        "explanation"])
+                                        "explanation", "recommendation_text",
+                                        "recommendation_source"])
+    frame[["recommendation_text", "recommendation_source"]] = frame[
+        ["recommendation_text", "recommendation_source"]].fillna("")
     parts = (np.frombuffer(b"".join(frame["_parts"]), dtype="<f4").reshape(len(frame),
                                                                            len(names))
              if names and len(frame) else np.zeros((len(frame), len(names)), np.float32))

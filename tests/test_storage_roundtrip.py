@@ -188,7 +188,8 @@ def test_export_writes_every_list_with_component_columns(db, dataset, result, tm
     export_lists(db, run_id, out)
     recs = pd.read_csv(out, dtype={"user": str, "item": str})
     assert list(recs.columns) == ["user", "rank", "item", "title", "score", "score_long",
-                                  "score_short", "explanation"]
+                                  "score_short", "explanation", "recommendation_text",
+                                  "recommendation_source"]
     assert len(recs) == int((result.lists.items >= 0).sum())
     assert recs["user"].iloc[0] == dataset.user_ids[0]
     some = export_lists(db, run_id, tmp_path / "two.csv", [dataset.user_ids[3]])
