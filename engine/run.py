@@ -17,10 +17,12 @@ from engine.dataset import Dataset
 from engine.evaluate import evaluate
 from engine.features import item_vectors
 from engine.models import make_model
+from engine.models.base import Recommender
 from engine.pipeline import DEFAULT_MODEL, SplitOptions, make_split
 from engine.preprocess import PreprocessOptions
 from engine.profiles import interest_keywords
 from engine.progress import Task
+from engine.split import Split
 
 
 @dataclass(frozen=True)
@@ -67,6 +69,27 @@ class RunResult:
     profiles: Profiles
 
 
+#: Training-history lengths of the accuracy-by-history-length breakdown: (first, last).
+HISTORY_BUCKETS = ((1, 4), (5, 9), (10, 19), (20, 49), (50, None))
+
+
+def by_history_length(model: Recommender, split: Split, ks: tuple[int, ...],
+                      vectors: np.ndarray | None) -> dict[str, dict[str, float]]:
+    """Test metrics per bucket of training-history length, as phases named
+    ``test: history 1-4`` ... ``test: history 50+`` (with the number of ``users``)."""
+    users = split.users("test")
+    lengths = split.train.lengths[users]
+    out = {}
+    for first, last in HISTORY_BUCKETS:
+        chosen = users[(lengths >= first) & (lengths <= (last or np.inf))]
+        if len(chosen):
+            label = f"{first}-{last}" if last else f"{first}+"
+            out[f"test: history {label}"] = {
+                **evaluate(model, split, "test", ks, vectors=vectors, users=chosen),
+                "users": float(len(chosen))}
+    return out
+
+
 def execute_run(dataset: Dataset, config: RunConfig = RunConfig(), task: Task | None = None
                 ) -> RunResult:
     """Run the pipeline; raises ``Cancelled`` at a safe point if ``task`` is cancelled."""
@@ -83,6 +106,7 @@ def execute_run(dataset: Dataset, config: RunConfig = RunConfig(), task: Task | 
     metrics = {"test": evaluate(model, split, "test", config.metrics_k, vectors=vectors, task=task)}
     if valid is not None:
         metrics["valid"] = evaluate(model, split, "valid", config.metrics_k, vectors=vectors)
+    metrics.update(by_history_length(model, split, config.metrics_k, vectors))
     task.begin("recommend")
     history = dataset.history()
     users = np.arange(dataset.n_users)

@@ -1,0 +1,38 @@
+"""Start the desktop application: ``python main.py`` with no command.
+
+Only Qt is imported before the window shows; see :mod:`ui.window` for what loads later.
+"""
+from __future__ import annotations
+
+import sys
+
+from PySide6.QtCore import QCoreApplication, Qt
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QApplication
+
+from ui.about import APP_NAME
+from ui.icons import icon
+from ui.messages import install_excepthook, setup_logging
+from ui.preferences import Preferences
+from ui.window import MainWindow
+
+
+def create_application(argv: list[str]) -> QApplication:
+    """The QApplication with the names QSettings uses, the Fusion style and the icon."""
+    QCoreApplication.setOrganizationName(APP_NAME)
+    QCoreApplication.setApplicationName(APP_NAME)
+    QGuiApplication.setHighDpiScaleFactorRoundingPolicy(
+        Qt.HighDpiScaleFactorRoundingPolicy.PassThrough)
+    app = QApplication.instance() or QApplication(argv)
+    app.setStyle("Fusion")
+    app.setWindowIcon(icon("app"))
+    return app
+
+
+def main(argv: list[str] | None = None) -> int:
+    app = create_application(sys.argv[:1] + (argv or []))
+    setup_logging()
+    install_excepthook()
+    window = MainWindow(Preferences())
+    window.show()
+    return app.exec()

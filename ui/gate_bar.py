@@ -1,0 +1,69 @@
+"""How much the long term versus the short term drives a user's list, as one bar."""
+from __future__ import annotations
+
+from PySide6.QtCore import QRectF, QSize, Qt
+from PySide6.QtGui import QColor, QPainter, QPainterPath
+from PySide6.QtWidgets import QSizePolicy, QWidget
+
+from ui.charts import LONG_COLOUR, SHORT_COLOUR
+
+
+class GateBar(QWidget):
+    """The gate value (weight of the long-term side, 0..1) split into two coloured parts."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.gate: float | None = None
+        self._note = "no run"
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        self.setMinimumWidth(200)
+
+    def set_gate(self, gate: float | None, note: str = "") -> None:
+        """``gate`` None: the run has no gate; ``note`` says why (one model, no run)."""
+        self.gate = None if gate is None else min(max(float(gate), 0.0), 1.0)
+        self._note = note
+        self.setToolTip("" if gate is None else
+                        f"The fusion's gate gives {self.gate:.0%} of this user's scores to "
+                        f"the long-term components and {1 - self.gate:.0%} to the short-term "
+                        "ones")
+        self.update()
+
+    def text(self) -> str:
+        if self.gate is None:
+            return self._note
+        return f"long-term {self.gate:.0%} | short-term {1 - self.gate:.0%}"
+
+    def sizeHint(self) -> QSize:
+        return QSize(320, 26)
+
+    def paintEvent(self, event: object) -> None:
+        painter = QPainter(self)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        rect = QRectF(self.rect()).adjusted(0.5, 0.5, -0.5, -0.5)
+        path = QPainterPath()
+        path.addRoundedRect(rect, 5, 5)
+        painter.setClipPath(path)
+        if self.gate is None:
+            painter.fillRect(rect, QColor("#e0e0e0"))
+            painter.setPen(QColor("#555555"))
+            painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, self._note)
+            return
+        split = rect.left() + rect.width() * self.gate
+        painter.fillRect(QRectF(rect.left(), rect.top(), split - rect.left(), rect.height()),
+                         QColor(LONG_COLOUR))
+        painter.fillRect(QRectF(split, rect.top(), rect.right() - split, rect.height()),
+                         QColor(SHORT_COLOUR))
+        painter.setPen(QColor("white"))
+        inner = rect.adjusted(8, 0, -8, 0)
+        left, right = f"long-term {self.gate:.0%}", f"short-term {1 - self.gate:.0%}"
+        metrics = painter.fontMetrics()
+        if metrics.horizontalAdvance(left) + metrics.horizontalAdvance(right) + 16 \
+                > inner.width():  # too narrow for two labels: the shortest that fits
+            short = f"long {self.gate:.0%} | short {1 - self.gate:.0%}"
+            if metrics.horizontalAdvance(short) > inner.width():
+                short = f"{self.gate:.0%} | {1 - self.gate:.0%}"
+            painter.drawText(inner, Qt.AlignmentFlag.AlignCenter, short)
+            return
+        painter.drawText(inner, Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft, left)
+        painter.drawText(inner, Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignRight,
+                         right)

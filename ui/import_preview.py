@@ -1,0 +1,231 @@
+"""One file of an import: which file, how it is split, its first rows, and a role combo
+box above every column, all as the importer itself detects them.
+
+The file is read on the worker thread (a large file takes seconds); the preview shows
+the first rows with their line numbers, so a problem reported later for "row 1,204" can
+be found in the file.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QFileDialog, QHBoxLayout, QLabel,
+                               QLineEdit, QPushButton, QTableWidget, QTableWidgetItem,
+                               QVBoxLayout, QWidget)
+
+from engine.importer import ReadOptions
+from engine.sniff import SEPARATORS, describe_sep
+from ui.jobs import FilePreview, preview_file, read_options
+from ui.messages import report
+from ui.preferences import Preferences
+from ui.worker import Worker
+
+ROLE_LABELS = {
+    "interactions": {"": "(not used)", "user": "User", "item": "Item",
+                     "rating": "Rating / weight", "time": "Time"},
+    "items": {"": "(not used)", "item": "Item", "title": "Title", "text": "Text"},
+}
+FILE_FILTER = "Delimited text (*.csv *.tsv *.txt *.dat);;All files (*)"
+
+
+class FilePreviewSection(QWidget):
+    """Choose a file, see it as the importer reads it, set each column's role."""
+
+    changed = Signal()  # another file, delimiter, header or role: check again
+    previewed = Signal()  # a preview arrived (or the file was cleared)
+
+    def __init__(self, kind: str, worker: Worker, prefs: Preferences,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.kind = kind
+        self._worker = worker
+        self._prefs = prefs
+        self.preview: FilePreview | None = None
+        self._combos: list[QComboBox] = []
+        self._pending = None
+
+        self.path_edit = QLineEdit(self)
+        self.path_edit.setReadOnly(True)
+        self.path_edit.setPlaceholderText("no file chosen" if kind == "interactions"
+                                          else "optional: titles, descriptions, categories")
+        choose = QPushButton("Choose...", self)
+        choose.clicked.connect(self.choose_file)
+        self.clear_button = QPushButton("Clear", self)
+        self.clear_button.clicked.connect(lambda: self.set_file(None))
+        self.clear_button.setVisible(kind == "items")
+        top = QHBoxLayout()
+        top.addWidget(QLabel("File:", self))
+        top.addWidget(self.path_edit, 1)
+        top.addWidget(choose)
+        top.addWidget(self.clear_button)
+
+        self.sep_combo = QComboBox(self)
+        self.sep_combo.addItem("detect", None)
+        for sep in SEPARATORS:
+            self.sep_combo.addItem(describe_sep(sep), sep)
+        self.sep_combo.currentIndexChanged.connect(self._reread)
+        self.header_box = QCheckBox("First row names the columns", self)
+        self.header_box.setTristate(False)
+        self.header_box.clicked.connect(self._reread)
+        self.info = QLabel(self)
+        self.info.setObjectName("previewInfo")
+        how = QHBoxLayout()
+        how.addWidget(QLabel("Delimiter:", self))
+        how.addWidget(self.sep_combo)
+        how.addSpacing(12)
+        how.addWidget(self.header_box)
+        how.addStretch(1)
+        how.addWidget(self.info)
+
+        self.table = QTableWidget(self)
+        self.table.setObjectName("previewTable")
+        self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self.table.verticalHeader().setDefaultSectionSize(22)
+        self.table.setAlternatingRowColors(True)
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addLayout(how)
+        layout.addWidget(self.table, 1)
+        self._set_controls_enabled(False)
+
+    # -- choosing and reading -------------------------------------------------------------
+
+    def choose_file(self) -> None:
+        what = "interactions" if self.kind == "interactions" else "items (catalogue)"
+        path, _ = QFileDialog.getOpenFileName(self, f"Choose the {what} file",
+                                              self._prefs.last_folder, FILE_FILTER)
+        if path:
+            self.set_file(Path(path))
+
+    def set_file(self, path: Path | None) -> None:
+        """Read ``path`` on the worker (None clears the section)."""
+        if path is not None:
+            self._prefs.remember_file(path)
+        self.sep_combo.blockSignals(True)
+        self.sep_combo.setCurrentIndex(0)
+        self.sep_combo.blockSignals(False)
+        self._read(path, None, None)
+
+    def _reread(self) -> None:
+        if self.preview is not None:
+            self._read(self.preview.path, self.sep_combo.currentData(),
+                       self.header_box.isChecked())
+
+    def _read(self, path: Path | None, sep: str | None, header: bool | None) -> None:
+        if self._pending is not None:
+            self._pending.cancel()
+        self.path_edit.setText(str(path) if path else "")
+        if path is None:
+            self._show(None)
+            return
+        self.info.setText("reading...")
+        job = self._worker.submit(f"preview {path.name}",
+                                  lambda task: preview_file(path, self.kind, sep, header))
+        self._pending = job
+        job.succeeded.connect(lambda preview: self._show(preview) if job is self._pending
+                              else None)
+        job.failed.connect(lambda exc: self._failed(exc) if job is self._pending else None)
+
+    def _failed(self, exc: BaseException) -> None:
+        self._pending = None
+        self.preview = None
+        self.info.setText("cannot be read")
+        self._fill_table()
+        report(self, exc, "Preview")
+        self.previewed.emit()
+        self.changed.emit()
+
+    def _show(self, preview: FilePreview | None) -> None:
+        self._pending = None
+        self.preview = preview
+        self._set_controls_enabled(preview is not None)
+        if preview is not None:
+            index = self.sep_combo.findData(preview.sep)
+            self.sep_combo.blockSignals(True)
+            self.sep_combo.setCurrentIndex(max(index, 0))
+            self.sep_combo.blockSignals(False)
+            self.header_box.setChecked(preview.header)
+            self.info.setText(f"{preview.n_rows:,} rows, {len(preview.columns)} columns, "
+                              f"{preview.encoding}")
+        else:
+            self.info.setText("")
+        self._fill_table()
+        self.previewed.emit()
+        self.changed.emit()
+
+    def _set_controls_enabled(self, enabled: bool) -> None:
+        self.sep_combo.setEnabled(enabled)
+        self.header_box.setEnabled(enabled)
+        self.clear_button.setEnabled(enabled)
+
+    def _fill_table(self) -> None:
+        """Row 0 holds a role combo box per column; the rows below, the file's first rows."""
+        preview = self.preview
+        self._combos = []
+        self.table.clear()
+        if preview is None:
+            self.table.setRowCount(0)
+            self.table.setColumnCount(0)
+            return
+        self.table.setColumnCount(len(preview.columns))
+        self.table.setRowCount(len(preview.rows) + 1)
+        self.table.setHorizontalHeaderLabels(preview.columns)
+        self.table.setVerticalHeaderLabels(["role"] + [f"line {n}" for n in preview.lines])
+        labels = ROLE_LABELS[self.kind]
+        for j, column in enumerate(preview.columns):
+            combo = QComboBox(self.table)
+            combo.setObjectName(f"role:{column}")
+            for role, label in labels.items():
+                combo.addItem(label, role)
+            combo.setCurrentIndex(max(combo.findData(preview.roles.get(column, "")), 0))
+            combo.currentIndexChanged.connect(self._role_changed)
+            self.table.setCellWidget(0, j, combo)
+            self._combos.append(combo)
+        for i, row in enumerate(preview.rows, start=1):
+            for j, value in enumerate(row):
+                item = QTableWidgetItem(value)
+                item.setToolTip(value)
+                self.table.setItem(i, j, item)
+        self.table.resizeColumnsToContents()
+        if self._combos:
+            self.table.setRowHeight(0, self._combos[0].sizeHint().height() + 2)
+        for j in range(self.table.columnCount()):
+            self.table.setColumnWidth(j, min(max(self.table.columnWidth(j), 120), 320))
+        self._mark_roles()
+
+    def _role_changed(self) -> None:
+        self._mark_roles()
+        self.changed.emit()
+
+    def _mark_roles(self) -> None:
+        """Columns without a role are greyed out."""
+        for j, combo in enumerate(self._combos):
+            used = bool(combo.currentData())
+            for i in range(1, self.table.rowCount()):
+                item = self.table.item(i, j)
+                if item is not None:
+                    item.setForeground(Qt.GlobalColor.black if used else Qt.GlobalColor.gray)
+
+    # -- what the dialog reads ------------------------------------------------------------
+
+    @property
+    def busy(self) -> bool:
+        return self._pending is not None
+
+    def roles(self) -> dict[str, str]:
+        """Column -> role as the combo boxes say."""
+        if self.preview is None:
+            return {}
+        return {c: combo.currentData()
+                for c, combo in zip(self.preview.columns, self._combos, strict=True)}
+
+    def set_role(self, column: str, role: str) -> None:
+        """Set one column's role (what a user does with the combo box)."""
+        if self.preview is None:
+            raise ValueError("no file is previewed")
+        combo = self._combos[self.preview.columns.index(column)]
+        combo.setCurrentIndex(combo.findData(role))
+
+    def read_options(self) -> ReadOptions | None:
+        return read_options(self.preview, self.roles()) if self.preview else None

@@ -1,0 +1,1 @@
+"""The window's screens: Data, Run, Users and Evaluation, one module each."""

@@ -1,0 +1,225 @@
+"""The Data screen: the stored datasets with their counts and import report, import and
+delete; on an empty project, a welcome panel that loads the demo shop in one click."""
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QHeaderView, QLabel,
+                               QPlainTextEdit, QPushButton, QSplitter, QStackedWidget,
+                               QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
+
+from engine.sniff import describe_sep
+from storage import DatasetInfo, delete_dataset, list_datasets
+from ui.icons import icon
+from ui.messages import confirm, report
+from ui.project import Project
+from ui.worker import Worker
+
+COLUMNS = ("Name", "Users", "Items", "Interactions", "Time stamps", "Imported", "Source")
+
+
+def _detected(key: str, value: object) -> str:
+    """One detected property of the files, as a person would write it."""
+    if key == "sep" and isinstance(value, str):
+        return describe_sep(value)
+    if isinstance(value, dict):
+        return ", ".join(f"{k} = {v}" for k, v in value.items())
+    if isinstance(value, list):
+        return ", ".join(map(str, value)) or "none"
+    return str(value)
+
+
+def _number_item(value: int) -> QTableWidgetItem:
+    item = QTableWidgetItem(f"{value:,}")
+    item.setData(Qt.ItemDataRole.UserRole, value)
+    item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+    return item
+
+
+class DataPage(QWidget):
+    """Datasets of the project; the window's import actions open the import dialog."""
+
+    import_interactions = Signal()
+    import_items = Signal()
+    demo_requested = Signal()
+
+    def __init__(self, project: Project, worker: Worker, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._project = project
+        self._worker = worker
+        self.datasets: list[DatasetInfo] = []
+
+        self.table = QTableWidget(0, len(COLUMNS), self)
+        self.table.setObjectName("datasets")
+        self.table.setHorizontalHeaderLabels(COLUMNS)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setAlternatingRowColors(True)
+        self.table.verticalHeader().setVisible(False)
+        self.table.horizontalHeader().setSectionResizeMode(len(COLUMNS) - 1,
+                                                           QHeaderView.ResizeMode.Stretch)
+        self.table.itemSelectionChanged.connect(self._show_report)
+        self.report = QPlainTextEdit(self)
+        self.report.setObjectName("importReport")
+        self.report.setReadOnly(True)
+        self.report.setPlaceholderText("Select a dataset to see how its files were read.")
+
+        import_button = QPushButton(icon("import"), "Import interactions...", self)
+        import_button.clicked.connect(self.import_interactions)
+        items_button = QPushButton(icon("items"), "Import items...", self)
+        items_button.clicked.connect(self.import_items)
+        demo_button = QPushButton(icon("demo"), "Add the demo shop", self)
+        demo_button.clicked.connect(self.demo_requested)
+        self.delete_button = QPushButton(icon("delete"), "Delete...", self)
+        self.delete_button.setObjectName("deleteDataset")
+        self.delete_button.clicked.connect(self.delete_selected)
+        buttons = QHBoxLayout()
+        for button in (import_button, items_button, demo_button):
+            buttons.addWidget(button)
+        buttons.addStretch(1)
+        buttons.addWidget(self.delete_button)
+
+        title = QLabel("Datasets", self)
+        title.setObjectName("pageTitle")
+        splitter = QSplitter(Qt.Orientation.Vertical, self)
+        splitter.addWidget(self.table)
+        report_box = QWidget(self)
+        report_layout = QVBoxLayout(report_box)
+        report_layout.setContentsMargins(0, 0, 0, 0)
+        report_layout.addWidget(QLabel("Import report", self))
+        report_layout.addWidget(self.report)
+        splitter.addWidget(report_box)
+        splitter.setSizes([400, 200])
+        listing = QWidget(self)
+        listing_layout = QVBoxLayout(listing)
+        listing_layout.setContentsMargins(0, 0, 0, 0)
+        listing_layout.addWidget(title)
+        listing_layout.addLayout(buttons)
+        listing_layout.addWidget(splitter, 1)
+
+        self.stack = QStackedWidget(self)
+        self.welcome = self._welcome()
+        self.stack.addWidget(self.welcome)
+        self.stack.addWidget(listing)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.stack)
+
+        project.opened.connect(self.refresh)
+        project.datasets_changed.connect(self.refresh)
+        self._update_buttons()
+
+    def _welcome(self) -> QWidget:
+        """What an empty project shows: the demo in one click, or your own files."""
+        panel = QWidget(self)
+        panel.setObjectName("welcome")
+        title = QLabel("Welcome to Interest Fusion Studio", panel)
+        title.setObjectName("welcomeTitle")
+        text = QLabel(
+            "This project has no data yet. Try the built-in demo shop (300 users, 1,200 "
+            "items in 10 categories): it is imported and a quick fusion runs on it (long-term "
+            "EASE with short-term co-occurrence, a learned gate per user), in seconds on a "
+            "laptop.\n\nOr import your own interaction log: any "
+            "CSV-like file with a user and an item column, and optionally a rating and a "
+            "time column, plus an item catalogue with titles and descriptions.", panel)
+        text.setWordWrap(True)
+        text.setFixedWidth(620)  # a wrapped label needs a fixed width for its height
+        self.demo_button = QPushButton(icon("demo"), "  Load the demo shop and run", panel)
+        self.demo_button.setObjectName("demoButton")
+        self.demo_button.setMinimumHeight(44)
+        self.demo_button.clicked.connect(self.demo_requested)
+        own = QPushButton(icon("import"), "  Import my own data...", panel)
+        own.setMinimumHeight(44)
+        own.clicked.connect(self.import_interactions)
+        row = QHBoxLayout()
+        row.addStretch(1)
+        row.addWidget(self.demo_button)
+        row.addWidget(own)
+        row.addStretch(1)
+        centred = QHBoxLayout()  # no alignment flag: a wrapped label then gets its height
+        centred.addStretch(1)
+        centred.addWidget(text)
+        centred.addStretch(1)
+        layout = QVBoxLayout(panel)
+        layout.addStretch(1)
+        layout.addWidget(title, 0, Qt.AlignmentFlag.AlignHCenter)
+        layout.addSpacing(12)
+        layout.addLayout(centred)
+        layout.addSpacing(20)
+        layout.addLayout(row)
+        layout.addStretch(2)
+        return panel
+
+    def refresh(self) -> None:
+        """Read the datasets again (a few rows: quick enough for the UI thread)."""
+        db = self._project.db
+        selected = self.selected_name()
+        self.datasets = list_datasets(db) if db is not None else []
+        self.table.setSortingEnabled(False)
+        self.table.setRowCount(len(self.datasets))
+        for row, info in enumerate(self.datasets):
+            created = info.created_at.astimezone().strftime("%Y-%m-%d %H:%M")
+            source = info.sources.get("interactions") or info.sources.get("movielens") or ""
+            cells = [QTableWidgetItem(info.name), _number_item(info.n_users),
+                     _number_item(info.n_items), _number_item(info.n_interactions),
+                     QTableWidgetItem("yes" if info.has_timestamps else "file order"),
+                     QTableWidgetItem(created), QTableWidgetItem(source)]
+            cells[-1].setToolTip(source)
+            for column, cell in enumerate(cells):
+                self.table.setItem(row, column, cell)
+            if info.name == selected:
+                self.table.selectRow(row)
+        self.table.resizeColumnsToContents()
+        self.stack.setCurrentIndex(1 if self.datasets else 0)
+        if self.datasets and self.selected_name() is None:
+            self.table.selectRow(0)
+        self._show_report()
+
+    def selected_name(self) -> str | None:
+        rows = self.table.selectionModel().selectedRows()
+        if not rows:
+            return None
+        item = self.table.item(rows[0].row(), 0)
+        return item.text() if item else None
+
+    def _selected_info(self) -> DatasetInfo | None:
+        name = self.selected_name()
+        return next((d for d in self.datasets if d.name == name), None)
+
+    def _show_report(self) -> None:
+        info = self._selected_info()
+        self._update_buttons()
+        if info is None:
+            self.report.clear()
+            return
+        data = info.report
+        lines = [f"{info.name}: {info.n_users:,} users, {info.n_items:,} items, "
+                 f"{info.n_interactions:,} interactions",
+                 f"rows read: {data.get('rows_read', 0):,}, dropped: "
+                 f"{data.get('rows_dropped', 0):,}"]
+        lines += [f"  dropped {n:,} ({reason})" for reason, n in
+                  sorted(data.get("dropped", {}).items())]
+        lines += [f"  warning: {w}" for w in data.get("warnings", [])]
+        lines += [f"detected {key}: {_detected(key, value)}"
+                  for key, value in data.get("detected", {}).items()]
+        lines += [f"{role} file: {path}" for role, path in info.sources.items()]
+        self.report.setPlainText("\n".join(lines))
+
+    def _update_buttons(self) -> None:
+        self.delete_button.setEnabled(self.selected_name() is not None)
+
+    def delete_selected(self) -> None:
+        """Ask, then delete the dataset with its runs and feedback on the worker."""
+        info = self._selected_info()
+        if info is None:
+            return
+        confirm(self, "Delete dataset",
+                f"Delete the dataset {info.name!r} with its {info.n_interactions:,} "
+                "interactions, all its runs and feedback? This cannot be undone.",
+                "Delete", lambda: self._delete(info.name))
+
+    def _delete(self, name: str) -> None:
+        db = self._project.db
+        job = self._worker.submit(f"delete {name}", lambda task: delete_dataset(db, name))
+        job.succeeded.connect(lambda _: (self._project.datasets_changed.emit(),
+                                         self._project.runs_changed.emit()))
+        job.failed.connect(lambda exc: report(self, exc, "Delete"))

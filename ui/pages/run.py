@@ -1,0 +1,275 @@
+"""The Run screen: the configuration form, Run and Cancel, a progress bar per stage with
+elapsed time and an estimate of the rest, a log, and every run kept in the project."""
+from __future__ import annotations
+
+import time
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QColor, QShowEvent
+from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QGroupBox, QHBoxLayout,
+                               QHeaderView, QLabel, QPlainTextEdit, QPushButton, QScrollArea,
+                               QSplitter, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
+
+from engine.errors import DataError
+from storage import RunInfo, list_datasets, list_runs, run_info
+from ui.icons import icon
+from ui.jobs import prepare_torch, run_pipeline
+from ui.messages import report
+from ui.preferences import Preferences
+from ui.project import Project
+from ui.run_form import RunForm
+from ui.run_settings import RunSettings
+from ui.stage_progress import StageProgress, seconds_text
+from ui.worker import Job, Progress, Worker
+
+RUN_COLUMNS = ("Run", "Dataset", "Model", "Components", "Status", "Started", "Seconds",
+               "NDCG@10", "HR@10", "Note")
+STATUS_COLOURS = {"finished": "#2e7d32", "running": "#1565c0", "cancelled": "#8d6e63",
+                  "failed": "#c62828", "interrupted": "#c62828"}
+LOG_INTERVAL = 1.0  # seconds between two status lines of the same stage in the log
+
+
+def run_stages(model: str) -> list[str]:
+    """The stages ui.jobs.run_pipeline and engine.run.execute_run report, in order."""
+    return ["load", "split", f"fit {model}", "evaluate", "recommend", "profiles", "save"]
+
+
+class RunPage(QWidget):
+    """Configure, start, watch and cancel runs; the list of every run."""
+
+    run_finished = Signal(int)  # the id of a run that finished and was saved
+
+    def __init__(self, project: Project, worker: Worker, prefs: Preferences,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._project = project
+        self._worker = worker
+        self._prefs = prefs
+        self.job: Job | None = None
+        self._torch_prepared = False
+        self._logged = ("", 0.0, "")
+
+        self.dataset = QComboBox(self)
+        self.dataset.setObjectName("runDataset")
+        self.dataset.setMinimumWidth(200)
+        self.form = RunForm(prefs, self)
+        self.run_button = QPushButton(icon("run"), "Run", self)
+        self.run_button.setObjectName("runButton")
+        self.run_button.setToolTip("Run the pipeline on the dataset (F5)")
+        self.run_button.clicked.connect(lambda: self.start_run())
+        self.cancel_button = QPushButton(icon("cancel"), "Cancel", self)
+        self.cancel_button.setObjectName("cancelButton")
+        self.cancel_button.setToolTip("Stop at the next safe point; nothing is saved (Esc)")
+        self.cancel_button.clicked.connect(self.cancel)
+
+        left = QWidget(self)
+        left_layout = QVBoxLayout(left)
+        top = QHBoxLayout()
+        top.addWidget(QLabel("Dataset:", left))
+        top.addWidget(self.dataset, 1)
+        left_layout.addLayout(top)
+        left_layout.addWidget(self.form, 1)
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        buttons.addWidget(self.cancel_button)
+        buttons.addWidget(self.run_button)
+        left_layout.addLayout(buttons)
+        scroll = QScrollArea(self)
+        scroll.setWidget(left)
+        scroll.setWidgetResizable(True)
+        scroll.setMinimumWidth(420)
+        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+
+        self.stages = StageProgress(self)
+        self.stages.setObjectName("stages")
+        progress_box = QGroupBox("Progress", self)
+        progress_layout = QVBoxLayout(progress_box)
+        progress_layout.addWidget(self.stages)
+        progress_layout.addStretch(1)
+        self.log = QPlainTextEdit(self)
+        self.log.setObjectName("runLog")
+        self.log.setReadOnly(True)
+        self.log.setMaximumBlockCount(5000)
+        self.log.setPlaceholderText("What each run does appears here.")
+        log_box = QGroupBox("Log", self)
+        QVBoxLayout(log_box).addWidget(self.log)
+        self.runs = QTableWidget(0, len(RUN_COLUMNS), self)
+        self.runs.setObjectName("runs")
+        self.runs.setHorizontalHeaderLabels(RUN_COLUMNS)
+        self.runs.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.runs.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.runs.verticalHeader().setVisible(False)
+        self.runs.setAlternatingRowColors(True)
+        self.runs.horizontalHeader().setSectionResizeMode(len(RUN_COLUMNS) - 1,
+                                                          QHeaderView.ResizeMode.Stretch)
+        runs_box = QGroupBox("Runs in this project (compare them under Evaluation)", self)
+        QVBoxLayout(runs_box).addWidget(self.runs)
+
+        right = QSplitter(Qt.Orientation.Vertical, self)
+        right.addWidget(progress_box)
+        right.addWidget(log_box)
+        right.addWidget(runs_box)
+        right.setSizes([260, 180, 260])
+        splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        splitter.addWidget(scroll)
+        splitter.addWidget(right)
+        splitter.setStretchFactor(1, 1)
+        splitter.setSizes([440, 760])
+        layout = QVBoxLayout(self)
+        layout.addWidget(splitter)
+
+        project.opened.connect(self.refresh)
+        project.datasets_changed.connect(self._refresh_datasets)
+        project.runs_changed.connect(self._refresh_runs)
+        self.form.changed.connect(self._update_buttons)
+        self._update_buttons()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        """The first time the screen shows, load torch on the worker (see prepare_torch)."""
+        super().showEvent(event)
+        if not self._torch_prepared:
+            self._torch_prepared = True
+            self._worker.submit("prepare torch", prepare_torch).failed.connect(
+                lambda exc: report(self, exc, "Loading torch"))
+
+    # -- listing --------------------------------------------------------------------------
+
+    def refresh(self) -> None:
+        self._refresh_datasets()
+        self._refresh_runs()
+
+    def _refresh_datasets(self) -> None:
+        db = self._project.db
+        current = self.dataset.currentText()
+        names = [d.name for d in list_datasets(db)] if db is not None else []
+        self.dataset.blockSignals(True)
+        self.dataset.clear()
+        self.dataset.addItems(names)
+        if current in names:
+            self.dataset.setCurrentText(current)
+        self.dataset.blockSignals(False)
+        self._update_buttons()
+
+    def _refresh_runs(self) -> None:
+        db = self._project.db
+        runs = list_runs(db) if db is not None else []
+        self.runs.setRowCount(len(runs))
+        for row, run in enumerate(runs):
+            test = run.metrics.get("test", {})
+            values = [f"{run.id}", run.dataset, run.model, ", ".join(run.components),
+                      run.status, run.started_at.astimezone().strftime("%Y-%m-%d %H:%M"),
+                      seconds_text(run.seconds) if run.seconds is not None else "",
+                      _metric(test.get("NDCG@10")), _metric(test.get("HR@10")),
+                      run.error or ""]
+            for column, value in enumerate(values):
+                item = QTableWidgetItem(value)
+                if column in (0, 6, 7, 8):
+                    item.setTextAlignment(Qt.AlignmentFlag.AlignRight
+                                          | Qt.AlignmentFlag.AlignVCenter)
+                self.runs.setItem(row, column, item)
+            status = self.runs.item(row, 4)
+            status.setForeground(QColor(STATUS_COLOURS.get(run.status, "#000000")))
+            self.runs.item(row, 9).setToolTip(run.error or "")
+        self.runs.resizeColumnsToContents()
+
+    # -- running --------------------------------------------------------------------------
+
+    @property
+    def running(self) -> bool:
+        return self.job is not None
+
+    def _update_buttons(self) -> None:
+        ready = self.dataset.count() > 0 and bool(self.form.checked_components())
+        self.run_button.setEnabled(ready and not self.running)
+        self.cancel_button.setEnabled(self.running)
+
+    def start_run(self, dataset: str | None = None,
+                  settings: RunSettings | None = None) -> Job | None:
+        """Run on ``dataset`` (default: the chosen one) with ``settings`` (default: the
+        form's, which shows the ones given); None when there is nothing to run or a run is
+        going on."""
+        db = self._project.db
+        dataset = dataset or self.dataset.currentText()
+        if db is None or not dataset or self.running:
+            return None
+        if settings is None:
+            settings = self.form.settings()
+        else:
+            self.form.set_settings(settings)
+        try:
+            settings.check()
+        except DataError as exc:
+            report(self, exc, "Run")
+            return None
+        self._prefs.run_settings = settings.to_dict()
+        self.stages.start(run_stages(settings.model), self._expected_seconds(dataset,
+                                                                             settings.model))
+        self._log(f"run {settings.model} on {dataset!r} "
+                  f"(components {', '.join(settings.components)}, K={settings.k}, "
+                  f"device {settings.device}, seed {settings.seed})")
+        job = self._worker.submit(f"run {settings.model}",
+                                  lambda task: run_pipeline(db, dataset, settings, task))
+        self.job = job
+        job.progress.connect(self._progress)
+        job.succeeded.connect(self._finished)
+        job.cancelled.connect(lambda why: self._ended("cancelled", f"cancelled ({why}); the "
+                                                      "database is as it was"))
+        job.failed.connect(self._failed)
+        job.finished.connect(self._project.runs_changed)
+        self._update_buttons()
+        return job
+
+    def cancel(self) -> None:
+        if self.job is not None:
+            self.job.cancel()
+            self._log("cancel requested: stopping at the next safe point")
+            self.cancel_button.setEnabled(False)
+
+    def _expected_seconds(self, dataset: str, model: str) -> float | None:
+        """The total time of the latest finished run of this model on this dataset."""
+        db = self._project.db
+        for run in list_runs(db) if db is not None else []:
+            if (run.dataset, run.model, run.status) == (dataset, model, "finished") \
+                    and run.seconds:
+                return run.seconds
+        return None
+
+    def _progress(self, progress: Progress) -> None:
+        self.stages.report(progress)
+        stage, when, status = self._logged
+        now = time.perf_counter()
+        if progress.stage and progress.stage != stage:
+            self._log(f"{progress.stage}")
+            self._logged = (progress.stage, now, progress.status)
+            if progress.stage == "split":  # the run is stored as running by now
+                self._project.runs_changed.emit()
+        elif (progress.status and progress.status != status and progress.status != stage
+              and now - when >= LOG_INTERVAL):
+            self._log(f"  {progress.status}")
+            self._logged = (stage, now, progress.status)
+
+    def _finished(self, run_id: int) -> None:
+        info: RunInfo = run_info(self._project.db, run_id)
+        test = info.metrics.get("test", {})
+        self._ended("finished", f"run {run_id} finished in {seconds_text(info.seconds or 0)}: "
+                                f"NDCG@10 {_metric(test.get('NDCG@10'))}, "
+                                f"HR@10 {_metric(test.get('HR@10'))}")
+        self.run_finished.emit(run_id)
+
+    def _failed(self, exc: BaseException) -> None:
+        self._ended("failed", f"failed: {exc}")
+        report(self, exc, "Run")
+
+    def _ended(self, outcome: str, message: str) -> None:
+        self.job = None
+        self._logged = ("", 0.0, "")
+        self.stages.stop(outcome)
+        self._log(message)
+        self._update_buttons()
+
+    def _log(self, line: str) -> None:
+        self.log.appendPlainText(f"{time.strftime('%H:%M:%S')}  {line}")
+
+
+def _metric(value: float | None) -> str:
+    return f"{value:.4f}" if value is not None else ""

@@ -1,0 +1,431 @@
+"""The Users screen: every user of a dataset in a searchable, sortable table; for the
+selected user, the history timeline, long-term interests, the gate, and the run's list
+with its contributions, explanations and feedback buttons; export to CSV."""
+from __future__ import annotations
+
+import html
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+
+from PySide6.QtCore import QItemSelection, Qt, Signal
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QFileDialog, QHBoxLayout,
+                               QHeaderView, QLabel, QLineEdit, QMenu, QSplitter, QTableView,
+                               QToolButton, QVBoxLayout, QWidget)
+
+from storage import (Feedback, RunInfo, StoredProfile, add_feedback, list_datasets,
+                     list_feedback, list_runs, user_list, user_profile)
+from storage.browse import UserIndex, user_history
+from ui.charts import Chart
+from ui.gate_bar import GateBar
+from ui.icons import icon
+from ui.jobs import export_run, load_user_index
+from ui.messages import report
+from ui.preferences import Preferences
+from ui.project import Project
+from ui.recommendations import (FEEDBACK_COLUMN, KINDS, FeedbackButtons,
+                                RecommendationModel, horizon)
+from ui.timeline import draw_timeline
+from ui.user_table import UserTableModel
+from ui.worker import Job, Worker
+
+DEFAULT_WINDOW = 5  # RunConfig.recent_window of runs that do not record one
+
+
+class UsersPage(QWidget):
+    """Browse the users of a dataset through one of its runs."""
+
+    message = Signal(str)  # for the status bar
+
+    def __init__(self, project: Project, worker: Worker, writer: Worker, prefs: Preferences,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._project = project
+        self._worker = worker
+        self._writer = writer
+        self._prefs = prefs
+        self._runs: list[RunInfo] = []
+        self._index_job: Job | None = None
+        self.user: str | None = None
+        self.detail_seconds = 0.0  # how long the last user's details took to read and show
+
+        self.dataset = QComboBox(self)
+        self.dataset.setObjectName("usersDataset")
+        self.dataset.setMinimumWidth(160)
+        self.run = QComboBox(self)
+        self.run.setObjectName("usersRun")
+        self.run.setMinimumWidth(260)
+        self.search = QLineEdit(self)
+        self.search.setObjectName("userSearch")
+        self.search.setPlaceholderText("Search user id")
+        self.search.setClearButtonEnabled(True)
+        self.count = QLabel(self)
+        top = QHBoxLayout()
+        top.addWidget(QLabel("Dataset:", self))
+        top.addWidget(self.dataset)
+        top.addSpacing(8)
+        top.addWidget(QLabel("Run:", self))
+        top.addWidget(self.run)
+        top.addStretch(1)
+        top.addWidget(self.count)
+
+        self.model = UserTableModel(self)
+        self.table = QTableView(self)
+        self.table.setObjectName("users")
+        self.table.setModel(self.model)
+        self.table.setSortingEnabled(True)
+        self.table.sortByColumn(1, Qt.SortOrder.DescendingOrder)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setAlternatingRowColors(True)
+        self.table.verticalHeader().setVisible(False)
+        self.table.verticalHeader().setDefaultSectionSize(22)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        for column, width in ((0, 96), (1, 64), (2, 56)):
+            self.table.setColumnWidth(column, width)
+        self.table.selectionModel().selectionChanged.connect(self._selection_changed)
+        left = QWidget(self)
+        left_layout = QVBoxLayout(left)
+        left_layout.setContentsMargins(0, 0, 0, 0)
+        left_layout.addWidget(self.search)
+        left_layout.addWidget(self.table, 1)
+
+        self.title = QLabel("No user selected", self)
+        self.title.setObjectName("userTitle")
+        self.subtitle = QLabel(self)
+        self.subtitle.setObjectName("userSubtitle")
+        self.subtitle.setWordWrap(True)
+        self.timeline = Chart(self, min_height=190)
+        self.timeline.setObjectName("timeline")
+        self.keywords = QLabel(self)
+        self.keywords.setObjectName("keywords")
+        self.keywords.setTextFormat(Qt.TextFormat.RichText)
+        self.keywords.setWordWrap(True)
+        self.gate = GateBar(self)
+        self.gate.setObjectName("gate")
+        interests = QHBoxLayout()
+        interests.addWidget(QLabel("<b>Long-term interests</b>", self))
+        interests.addWidget(self.keywords, 3)
+        interests.addSpacing(16)
+        interests.addWidget(QLabel("<b>Gate</b>", self))
+        interests.addWidget(self.gate, 2)
+
+        self.recommendations = RecommendationModel(self)
+        self.list_view = QTableView(self)
+        self.list_view.setObjectName("recommendations")
+        self.list_view.setModel(self.recommendations)
+        self.list_view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.list_view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.list_view.verticalHeader().setVisible(False)
+        self.list_view.verticalHeader().setDefaultSectionSize(28)
+        self.list_view.setWordWrap(False)
+        header = self.list_view.horizontalHeader()
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Interactive)
+        header.setSectionResizeMode(5, QHeaderView.ResizeMode.Stretch)
+        for column, width in ((0, 34), (1, 250), (2, 62), (3, 78), (4, 78), (6, 96)):
+            self.list_view.setColumnWidth(column, width)
+        self.feedback_widgets: dict[str, FeedbackButtons] = {}
+
+        self.export_button = QToolButton(self)
+        self.export_button.setObjectName("exportButton")
+        self.export_button.setText("Export")
+        self.export_button.setIcon(icon("export"))
+        self.export_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.export_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        menu = QMenu(self.export_button)
+        self.export_user_action = menu.addAction("This user's list as CSV...",
+                                                 lambda: self.export(everyone=False))
+        self.export_all_action = menu.addAction("Every user's list as CSV...",
+                                                lambda: self.export(everyone=True))
+        self.export_button.setMenu(menu)
+        list_header = QHBoxLayout()
+        list_header.addWidget(QLabel("<b>Recommendations</b>", self))
+        self.list_note = QLabel(self)
+        list_header.addWidget(self.list_note, 1)
+        list_header.addWidget(self.export_button)
+        for kind, (label, _) in KINDS.items():
+            action = QAction(label, self)
+            action.setShortcut(QKeySequence({"like": "L", "dislike": "D",
+                                             "not_interested": "N"}[kind]))
+            action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            action.triggered.connect(lambda _=False, k=kind: self._feedback_on_current(k))
+            self.list_view.addAction(action)
+
+        right = QWidget(self)
+        right_layout = QVBoxLayout(right)
+        right_layout.setContentsMargins(8, 0, 0, 0)
+        right_layout.addWidget(self.title)
+        right_layout.addWidget(self.subtitle)
+        right_layout.addWidget(self.timeline, 3)
+        right_layout.addLayout(interests)
+        right_layout.addLayout(list_header)
+        right_layout.addWidget(self.list_view, 4)
+        splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        splitter.addWidget(left)
+        splitter.addWidget(right)
+        splitter.setStretchFactor(1, 1)
+        splitter.setSizes([380, 880])
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addWidget(splitter, 1)
+
+        self.dataset.currentIndexChanged.connect(self._dataset_changed)
+        self.run.currentIndexChanged.connect(self._run_changed)
+        self.search.textChanged.connect(self._search)
+        project.opened.connect(self.refresh)
+        project.datasets_changed.connect(self.refresh)
+        project.runs_changed.connect(self._refresh_runs)
+        self._update_actions()
+
+    # -- choosing a dataset and a run -----------------------------------------------------
+
+    @property
+    def dataset_name(self) -> str | None:
+        return self.dataset.currentText() or None
+
+    @property
+    def run_id(self) -> int | None:
+        value = self.run.currentData()
+        return int(value) if value is not None else None
+
+    def refresh(self) -> None:
+        db = self._project.db
+        current = self.dataset.currentText()
+        names = [d.name for d in list_datasets(db)] if db is not None else []
+        self.dataset.blockSignals(True)
+        self.dataset.clear()
+        self.dataset.addItems(names)
+        if current in names:
+            self.dataset.setCurrentText(current)
+        self.dataset.blockSignals(False)
+        self._dataset_changed()
+
+    def show_run(self, dataset: str, run_id: int) -> None:
+        """Switch to ``dataset`` and its run ``run_id`` (after a run finished)."""
+        if self.dataset.currentText() != dataset:
+            self.dataset.setCurrentText(dataset)  # loads the runs, newest selected
+        else:
+            self._refresh_runs()
+        index = self.run.findData(run_id)
+        if index >= 0:
+            self.run.setCurrentIndex(index)
+
+    def _dataset_changed(self) -> None:
+        self._refresh_runs(keep=False)
+
+    def _refresh_runs(self, keep: bool = True) -> None:
+        db, dataset = self._project.db, self.dataset_name
+        current = self.run_id if keep else None
+        self._runs = ([r for r in list_runs(db, dataset) if r.status == "finished"]
+                      if db is not None and dataset else [])
+        self.run.blockSignals(True)
+        self.run.clear()
+        for run in self._runs:
+            components = f" ({' + '.join(run.components)})" if len(run.components) > 1 else ""
+            when = run.started_at.astimezone().strftime("%Y-%m-%d %H:%M")
+            self.run.addItem(f"run {run.id}: {run.model}{components}, {when}", run.id)
+        if not self._runs:
+            self.run.addItem("no finished run: start one under Run", None)
+        index = self.run.findData(current) if current is not None else -1
+        self.run.setCurrentIndex(max(index, 0))
+        self.run.blockSignals(False)
+        if not keep or index < 0:
+            self._run_changed()
+
+    def _run_changed(self) -> None:
+        """Load the users (with this run's gates) on the worker."""
+        db, dataset, run_id = self._project.db, self.dataset_name, self.run_id
+        if self._index_job is not None:
+            self._index_job.cancel()
+        if db is None or dataset is None:
+            self._set_index(None)
+            return
+        self.count.setText("loading users...")
+        job = self._worker.submit(f"users of {dataset}",
+                                  lambda task: load_user_index(db, dataset, run_id, task))
+        self._index_job = job
+        job.succeeded.connect(lambda index: self._set_index(index) if job is self._index_job
+                              else None)
+        job.failed.connect(lambda exc: report(self, exc, "Users") if job is self._index_job
+                           else None)
+
+    def _set_index(self, index: UserIndex | None) -> None:
+        self._index_job = None
+        previous = self.user
+        self.model.set_index(index)
+        self._update_count()
+        row = self.model.row_of(previous) if previous else None
+        if row is None and self.model.rowCount() > 0:
+            row = 0
+        if row is not None:
+            self.table.selectRow(row)
+            self.table.scrollTo(self.model.index(row, 0))
+        else:
+            self.show_user(None)
+
+    def _search(self, text: str) -> None:
+        self.model.set_search(text)
+        self._update_count()
+        row = self.model.row_of(self.user) if self.user else None
+        if row is not None:
+            self.table.selectRow(row)
+        elif self.model.rowCount():
+            self.table.selectRow(0)
+
+    def _update_count(self) -> None:
+        shown, total = self.model.rowCount(), self.model.total
+        self.count.setText(f"{total:,} users" if shown == total
+                           else f"{shown:,} of {total:,} users")
+
+    def _selection_changed(self, selected: QItemSelection, _: QItemSelection) -> None:
+        rows = self.table.selectionModel().selectedRows()
+        self.show_user(self.model.user_at(rows[0].row()) if rows else None)
+
+    # -- one user -------------------------------------------------------------------------
+
+    def select_user(self, user: str) -> None:
+        """Select ``user`` in the table (clearing a search that hides them)."""
+        if self.model.row_of(user) is None:
+            self.search.clear()
+        row = self.model.row_of(user)
+        if row is None:
+            raise KeyError(f"user {user!r} is not in the dataset")
+        self.table.selectRow(row)
+        self.table.scrollTo(self.model.index(row, 0),
+                            QAbstractItemView.ScrollHint.PositionAtCenter)
+
+    def show_user(self, user: str | None) -> None:
+        """Read and show the user's history, profile and list (a few indexed reads)."""
+        started = time.perf_counter()
+        self.user = user
+        db, dataset, run_id = self._project.db, self.dataset_name, self.run_id
+        self._update_actions()
+        if user is None or db is None or dataset is None:
+            self.title.setText("No user selected")
+            self.subtitle.clear()
+            self.keywords.clear()
+            self.gate.set_gate(None, "no user")
+            self.recommendations.set_list([], {})
+            self._place_feedback_buttons()
+            self.timeline.message("Select a user to see their history.")
+            return
+        history = user_history(db, dataset, user)
+        run = next((r for r in self._runs if r.id == run_id), None)
+        profile = user_profile(db, run_id, user) if run_id is not None else None
+        entries = user_list(db, run_id, user) if run_id is not None else []
+        feedback = {f.item: f.kind for f in list_feedback(db, dataset, user)}  # latest wins
+        window = int(run.config.get("recent_window", DEFAULT_WINDOW)) if run else DEFAULT_WINDOW
+        has_time = self.model.index_data.has_timestamps if self.model.index_data else True
+        self.title.setText(f"User {user}")
+        self.subtitle.setText(self._summary(history, has_time, run))
+        draw_timeline(self.timeline, history, window, has_time)
+        self._show_profile(profile, run)
+        self.recommendations.set_list(entries, feedback)
+        self._place_feedback_buttons()
+        self.list_note.setText("" if entries else "  no list stored for this user"
+                               if run_id is not None else "  no finished run yet")
+        self.detail_seconds = time.perf_counter() - started
+
+    def _summary(self, history: list, has_time: bool, run: RunInfo | None) -> str:
+        if not history:
+            return "no interactions"
+        text = f"{len(history):,} interactions"
+        if has_time:
+            first, last = (datetime.fromtimestamp(e.timestamp, timezone.utc).strftime("%Y-%m-%d")
+                           for e in (history[0], history[-1]))
+            text += f" from {first} to {last}"
+        if run is not None:
+            text += f"; seen through run {run.id} ({run.model})"
+        return text
+
+    def _show_profile(self, profile: StoredProfile | None, run: RunInfo | None) -> None:
+        if profile is None:
+            self.keywords.setText("<i>no profile stored</i>")
+            self.gate.set_gate(None, "no run" if run is None else "no profile")
+            return
+        chips = " ".join(
+            f"<span style='background-color:#e3ecf7; color:#1d3f6e'>&nbsp;{html.escape(k)}"
+            "&nbsp;</span>" for k in profile.keywords)
+        self.keywords.setText(chips or "<i>none found</i>")
+        if profile.gate is not None:
+            self.gate.set_gate(profile.gate)
+        else:
+            sides = {horizon(c) for c in (run.components if run else [])}
+            self.gate.set_gate(None, f"one model: all {'/'.join(sorted(sides)) or 'long'}-term")
+
+    def _place_feedback_buttons(self) -> None:
+        """Like / dislike / not interested buttons in the Feedback cell of every row."""
+        self.feedback_widgets = {}
+        for row, entry_row in enumerate(self.recommendations.rows):
+            item = entry_row.entry.item
+            buttons = FeedbackButtons(item, self.recommendations.feedback.get(item),
+                                      self.list_view)
+            buttons.chosen.connect(self.give_feedback)
+            self.list_view.setIndexWidget(self.recommendations.index(row, FEEDBACK_COLUMN),
+                                          buttons)
+            self.feedback_widgets[item] = buttons
+
+    # -- feedback and export --------------------------------------------------------------
+
+    def _feedback_on_current(self, kind: str) -> None:
+        rows = self.list_view.selectionModel().selectedRows()
+        if rows:
+            self.give_feedback(self.recommendations.rows[rows[0].row()].entry.item, kind)
+
+    def give_feedback(self, item: str, kind: str) -> Job | None:
+        """Store the event on the writer thread; the row shows it once it is stored."""
+        db, dataset, user, run_id = self._project.db, self.dataset_name, self.user, self.run_id
+        if db is None or dataset is None or user is None:
+            return None
+        buttons = self.feedback_widgets.get(item)
+        previous = self.recommendations.feedback.get(item)
+        if buttons is not None:
+            buttons.show_kind(kind)
+            buttons.set_pending(True)
+        event = Feedback(user=user, item=item, kind=kind, run_id=run_id)
+        job = self._writer.submit("feedback", lambda task: add_feedback(db, dataset, [event]))
+
+        def stored(_: object) -> None:
+            if self.user == user:
+                self.recommendations.set_feedback(item, kind)
+            self.message.emit(f"{KINDS[kind][0]}: {item} for user {user}")
+
+        def failed(exc: BaseException) -> None:
+            if buttons is not None and self.user == user:
+                buttons.show_kind(previous)
+            report(self, exc, "Feedback")
+
+        job.succeeded.connect(stored)
+        job.failed.connect(failed)
+        if buttons is not None:
+            job.finished.connect(lambda: buttons.set_pending(False)
+                                 if self.feedback_widgets.get(item) is buttons else None)
+        return job
+
+    def export(self, everyone: bool, path: Path | None = None) -> Job | None:
+        """Write the run's lists (this user's, or everyone's) as CSV on the worker."""
+        db, run_id, user = self._project.db, self.run_id, self.user
+        if db is None or run_id is None or (user is None and not everyone):
+            return None
+        if path is None:
+            suggested = Path(self._prefs.last_folder) / (
+                f"run{run_id}-lists.csv" if everyone else f"run{run_id}-{user}.csv")
+            chosen, _ = QFileDialog.getSaveFileName(self, "Export lists as CSV", str(suggested),
+                                                    "CSV files (*.csv)")
+            if not chosen:
+                return None
+            path = Path(chosen)
+        self._prefs.remember_file(path)
+        users = None if everyone else [user]
+        job = self._worker.submit("export", lambda task: export_run(db, run_id, path, users,
+                                                                    task))
+        job.succeeded.connect(lambda rows: self.message.emit(f"wrote {rows:,} rows to {path}"))
+        job.failed.connect(lambda exc: report(self, exc, "Export"))
+        return job
+
+    def _update_actions(self) -> None:
+        has_run = self.run_id is not None
+        self.export_button.setEnabled(has_run)
+        self.export_user_action.setEnabled(has_run and self.user is not None)

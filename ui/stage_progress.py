@@ -1,0 +1,151 @@
+"""A progress bar per stage of a job, with elapsed time and an estimate of the rest.
+
+Stages expected in advance are listed from the start (so the user sees what is coming);
+stages the job reports that were not expected are added as they begin. The estimate of a
+stage's rest assumes its pace so far; the estimate of the whole job, when an earlier run
+of the same kind is known, is that run's time minus the time spent.
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QGridLayout, QLabel, QProgressBar, QWidget
+
+from ui.worker import Progress
+
+MIN_FRACTION_FOR_ESTIMATE = 0.03
+
+
+def seconds_text(seconds: float) -> str:
+    """``0.4 s``, ``12 s``, ``3 min 05 s``."""
+    if seconds < 10:
+        return f"{seconds:.1f} s"
+    if seconds < 60:
+        return f"{seconds:.0f} s"
+    minutes, rest = divmod(int(round(seconds)), 60)
+    return f"{minutes} min {rest:02d} s"
+
+
+def remaining(elapsed: float, fraction: float) -> float | None:
+    """Seconds left at the pace so far, or None before the pace means anything."""
+    if fraction < MIN_FRACTION_FOR_ESTIMATE or fraction >= 1.0:
+        return None
+    return elapsed * (1.0 - fraction) / fraction
+
+
+@dataclass
+class _Row:
+    label: QLabel
+    bar: QProgressBar
+    time: QLabel
+    started: float | None = None
+    ended: float | None = None
+    fraction: float = 0.0
+
+
+class StageProgress(QWidget):
+    """Rows of stage name, progress bar and timing; fed with :class:`Progress` reports."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._grid = QGridLayout(self)
+        self._grid.setContentsMargins(0, 0, 0, 0)
+        self._grid.setColumnStretch(1, 1)
+        self._rows: dict[str, _Row] = {}
+        self._current: str | None = None
+        self._started = 0.0
+        self._expected_total: float | None = None
+        self.summary = QLabel(self)
+        self.summary.setObjectName("progressSummary")
+        self._timer = QTimer(self)  # the clock moves even while a stage reports nothing
+        self._timer.setInterval(500)
+        self._timer.timeout.connect(self._refresh_times)
+
+    def start(self, stages: list[str], expected_total: float | None = None) -> None:
+        """A new job with these stages ahead; ``expected_total`` from an earlier run."""
+        for row in self._rows.values():
+            for widget in (row.label, row.bar, row.time):
+                self._grid.removeWidget(widget)
+                widget.deleteLater()
+        self._rows.clear()
+        self._current = None
+        self._started = time.perf_counter()
+        self._expected_total = expected_total
+        for stage in stages:
+            self._add(stage)
+        self._timer.start()
+        self._refresh_times()
+
+    def report(self, progress: Progress) -> None:
+        if not progress.stage:  # the task finished its last stage
+            self._close_current()
+            return
+        if progress.stage != self._current:
+            self._close_current()
+            row = self._rows.get(progress.stage) or self._add(progress.stage)
+            row.started = time.perf_counter()
+            row.label.setStyleSheet("font-weight: 600")
+            self._current = progress.stage
+        row = self._rows[progress.stage]
+        row.fraction = progress.fraction
+        row.bar.setRange(0, 1000)
+        row.bar.setValue(int(progress.fraction * 1000))
+        row.bar.setFormat(progress.status if progress.status != progress.stage else "%p%")
+        self._refresh_times()
+
+    def stop(self, outcome: str) -> None:
+        """The job ended (finished, cancelled, failed): freeze the clock and say how."""
+        if outcome == "finished":
+            self._close_current()
+        self._timer.stop()
+        self._refresh_times()
+        total = time.perf_counter() - self._started
+        self.summary.setText(f"{outcome.capitalize()} after {seconds_text(total)}")
+
+    def _add(self, stage: str) -> _Row:
+        n = len(self._rows)
+        row = _Row(QLabel(stage, self), QProgressBar(self), QLabel("", self))
+        row.bar.setRange(0, 1000)
+        row.bar.setValue(0)
+        row.bar.setTextVisible(True)
+        row.bar.setFormat("")
+        row.time.setMinimumWidth(150)
+        self._grid.addWidget(row.label, n, 0)
+        self._grid.addWidget(row.bar, n, 1)
+        self._grid.addWidget(row.time, n, 2)
+        self._grid.removeWidget(self.summary)  # the summary stays below the last stage
+        self._grid.addWidget(self.summary, n + 1, 0, 1, 3)
+        self._rows[stage] = row
+        return row
+
+    def _close_current(self) -> None:
+        if self._current is None:
+            return
+        row = self._rows[self._current]
+        row.ended = time.perf_counter()
+        row.fraction = 1.0
+        row.bar.setValue(1000)
+        row.bar.setFormat("done")
+        row.label.setStyleSheet("")
+        self._current = None
+        self._refresh_times()
+
+    def _refresh_times(self) -> None:
+        now = time.perf_counter()
+        for row in self._rows.values():
+            if row.started is None:
+                row.time.setText("")
+                continue
+            elapsed = (row.ended or now) - row.started
+            left = None if row.ended else remaining(elapsed, row.fraction)
+            row.time.setText(seconds_text(elapsed) + (f", about {seconds_text(left)} left"
+                                                      if left is not None else ""))
+        if self._timer.isActive():
+            total = now - self._started
+            text = f"Elapsed {seconds_text(total)}"
+            if self._expected_total is not None:
+                text += f"; about {seconds_text(max(self._expected_total - total, 0.0))} " \
+                        "left (from the last run like this)"
+            self.summary.setText(text)

@@ -1,0 +1,482 @@
+"""The main window: menus, tool bar, the four screens, status bar, and the project.
+
+The window appears at once: it imports only Qt. Opening the project, the first time,
+also imports the engine and storage (pandas, SciPy, SQLAlchemy) on the worker thread; the
+screens are built when that is done. torch and transformers are imported by the models
+that need them, when a run first needs them.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QSize, Qt, QUrl
+from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QKeySequence
+from PySide6.QtWidgets import (QFileDialog, QHBoxLayout, QLabel, QListWidget, QListWidgetItem,
+                               QMainWindow, QProgressBar, QStackedWidget, QToolBar, QWidget)
+
+from engine.progress import Task
+from ui.about import APP_NAME, show_about
+from ui.icons import icon
+from ui.messages import log_path, report, show_error
+from ui.preferences import Preferences
+from ui.project import Project
+from ui.worker import Job, Progress, Worker
+
+if TYPE_CHECKING:
+    from storage import Database
+    from ui.import_dialog import ImportDialog
+    from ui.pages.data import DataPage
+    from ui.pages.evaluation import EvaluationPage
+    from ui.pages.run import RunPage
+    from ui.pages.users import UsersPage
+
+PAGES = (("data", "Data", "data"), ("run", "Run", "run"), ("users", "Users", "users"),
+         ("evaluation", "Evaluation", "evaluation"))
+PROJECT_FILTER = "Interest Fusion Studio projects (*.db);;All files (*)"
+STYLE = """
+QListWidget#sidebar { background: #27313f; color: #e8edf3; border: none; font-size: 13px;
+                      padding-top: 8px; }
+QListWidget#sidebar::item { padding: 10px 8px; border-radius: 4px; margin: 2px 6px; }
+QListWidget#sidebar::item:selected { background: #3b6fb6; color: white; }
+QListWidget#sidebar::item:hover:!selected { background: #34404f; }
+QLabel#pageTitle, QLabel#userTitle { font-size: 16px; font-weight: 600; }
+QLabel#welcomeTitle { font-size: 22px; font-weight: 600; }
+QPushButton#demoButton { font-weight: 600; padding: 6px 16px; }
+QLabel#userSubtitle, QLabel#progressSummary { color: #555; }
+"""
+
+
+def open_project(path: str | Path | None, task: Task) -> "Database":
+    """Worker: open (create, migrate) the project database.
+
+    The first call also imports the engine and storage and prepares matplotlib here, off
+    the UI thread, so that the screens built afterwards find them ready.
+    """
+    task.begin("open", "loading the engine")
+    from storage import open_database
+    from ui import jobs  # noqa: F401  engine and storage as the screens use them
+    from ui.charts import prepare_rendering
+
+    prepare_rendering()
+
+    task.begin("open", f"opening {path or 'the default project'}")
+    return open_database(path)
+
+
+class MainWindow(QMainWindow):
+    """The application window; ``database`` None opens the last (or the default) project."""
+
+    def __init__(self, prefs: Preferences, database: str | Path | None = None) -> None:
+        super().__init__()
+        self.prefs = prefs
+        self.project = Project(self)
+        self.worker = Worker(self)  # long work, one job at a time
+        self.writer = Worker(self)  # short writes (feedback) that must not wait behind a run
+        self.data_page: DataPage | None = None
+        self.run_page: RunPage | None = None
+        self.users_page: UsersPage | None = None
+        self.evaluation_page: EvaluationPage | None = None
+        self._status_job: Job | None = None
+
+        self.setWindowTitle(APP_NAME)
+        self.setWindowIcon(icon("app"))
+        self.setStyleSheet(STYLE)
+        self.resize(1280, 820)
+        self.setMinimumSize(QSize(900, 600))
+        self._build_actions()
+        self._build_menus()
+        self._build_central()
+        self._build_status_bar()
+        if prefs.geometry is not None:
+            self.restoreGeometry(prefs.geometry)
+        if prefs.window_state is not None:
+            self.restoreState(prefs.window_state)
+        self.worker.submitted.connect(self._watch_job)
+        self.worker.busy_changed.connect(self._busy_changed)
+        recent = prefs.recent_projects
+        self.open_database(database if database is not None else
+                           (recent[0] if recent else None))
+
+    # -- building -------------------------------------------------------------------------
+
+    def _action(self, text: str, slot: object, shortcut: str | QKeySequence.StandardKey = "",
+                icon_name: str = "", tip: str = "") -> QAction:
+        action = QAction(text, self)
+        if icon_name:
+            action.setIcon(icon(icon_name))
+        if shortcut:
+            action.setShortcut(QKeySequence(shortcut))
+        action.setStatusTip(tip or text.rstrip("."))
+        action.triggered.connect(lambda _=False: slot())
+        return action
+
+    def _build_actions(self) -> None:
+        a = self._action
+        self.new_action = a("&New Project...", self.new_project, QKeySequence.StandardKey.New,
+                            "new", "Create an empty project file")
+        self.open_action = a("&Open Project...", self.choose_project,
+                             QKeySequence.StandardKey.Open, "open", "Open a project file")
+        self.save_as_action = a("Save Project &As...", self.save_project_as,
+                                QKeySequence.StandardKey.SaveAs, "save",
+                                "Copy the project to a new file and continue there")
+        self.import_action = a("&Import Interactions...", lambda: self.import_data("interactions"),
+                               "Ctrl+I", "import", "Import an interaction log as a dataset")
+        self.import_items_action = a("Import I&tems...", lambda: self.import_data("items"),
+                                     "Ctrl+Shift+I", "items",
+                                     "Import an item catalogue with the interactions")
+        self.demo_action = a("Add the &Demo Shop", self.load_demo, "", "demo",
+                             "Import the built-in demo shop and run a quick fusion on it")
+        self.export_action = a("&Export Lists...", self.export_lists, "Ctrl+E", "export",
+                               "Write every user's list of the shown run as CSV")
+        self.quit_action = a("&Quit", self.close, QKeySequence.StandardKey.Quit, "", "Quit")
+        self.run_action = a("&Run Pipeline", self.run_pipeline, "F5", "run",
+                            "Run the configured pipeline on the chosen dataset")
+        self.run_action.setShortcuts([QKeySequence("F5"), QKeySequence("Ctrl+R")])
+        self.cancel_action = a("&Cancel", self.cancel_work, "Esc", "cancel",
+                               "Stop the running work at its next safe point")
+        self.cancel_action.setEnabled(False)
+        self.page_actions = []
+        for number, (key, label, icon_name) in enumerate(PAGES, start=1):
+            action = a(f"&{label}", lambda k=key: self.show_page(k), f"Ctrl+{number}",
+                       icon_name, f"Show the {label} screen")
+            self.page_actions.append(action)
+        self.about_action = a("&About Interest Fusion Studio", self.about, "F1", "app")
+        self.log_action = a("Show the &Log Folder", self.show_log_folder, "", "",
+                            "Open the folder of the log file")
+        self._project_actions = [self.save_as_action, self.import_action,
+                                 self.import_items_action, self.demo_action,
+                                 self.export_action, self.run_action]
+        for action in self._project_actions:
+            action.setEnabled(False)
+
+    def _build_menus(self) -> None:
+        menu = self.menuBar()
+        file = menu.addMenu("&File")
+        file.addActions([self.new_action, self.open_action])
+        self.recent_menu = file.addMenu("Open &Recent")
+        file.addAction(self.save_as_action)
+        file.addSeparator()
+        file.addActions([self.import_action, self.import_items_action, self.demo_action])
+        file.addSeparator()
+        file.addAction(self.export_action)
+        file.addSeparator()
+        file.addAction(self.quit_action)
+        run = menu.addMenu("&Run")
+        run.addActions([self.run_action, self.cancel_action])
+        view = menu.addMenu("&View")
+        view.addActions(self.page_actions)
+        help_menu = menu.addMenu("&Help")
+        help_menu.addActions([self.log_action, self.about_action])
+        self._update_recent_menu()
+
+        toolbar = QToolBar("Main", self)
+        toolbar.setObjectName("mainToolbar")
+        toolbar.setIconSize(QSize(20, 20))
+        toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        toolbar.setMovable(False)
+        toolbar.addActions([self.open_action, self.import_action])
+        toolbar.addSeparator()
+        toolbar.addActions([self.run_action, self.cancel_action])
+        toolbar.addSeparator()
+        toolbar.addAction(self.export_action)
+        self.addToolBar(toolbar)
+
+    def _build_central(self) -> None:
+        self.sidebar = QListWidget(self)
+        self.sidebar.setObjectName("sidebar")
+        self.sidebar.setFixedWidth(150)
+        self.sidebar.setIconSize(QSize(22, 22))
+        self.sidebar.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        for key, label, icon_name in PAGES:
+            item = QListWidgetItem(icon(f"{icon_name}-light"), label)
+            item.setData(Qt.ItemDataRole.UserRole, key)
+            self.sidebar.addItem(item)
+        self.stack = QStackedWidget(self)
+        self.loading = QLabel("Opening the project...", self)
+        self.loading.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.stack.addWidget(self.loading)
+        self.sidebar.currentRowChanged.connect(self._page_chosen)
+        central = QWidget(self)
+        layout = QHBoxLayout(central)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(self.sidebar)
+        layout.addWidget(self.stack, 1)
+        self.setCentralWidget(central)
+
+    def _build_status_bar(self) -> None:
+        bar = self.statusBar()
+        self.job_label = QLabel(self)
+        self.job_progress = QProgressBar(self)
+        self.job_progress.setRange(0, 1000)
+        self.job_progress.setMaximumWidth(160)
+        self.job_progress.setMaximumHeight(16)
+        self.job_progress.setTextVisible(False)
+        self.job_label.setVisible(False)
+        self.job_progress.setVisible(False)
+        self.project_label = QLabel(self)
+        self.project_label.setObjectName("projectLabel")
+        bar.addPermanentWidget(self.job_label)
+        bar.addPermanentWidget(self.job_progress)
+        bar.addPermanentWidget(self.project_label)
+
+    def _build_pages(self) -> None:
+        """The screens, once the engine and storage are loaded (see :func:`open_project`)."""
+        from ui.pages.data import DataPage
+        from ui.pages.evaluation import EvaluationPage
+        from ui.pages.run import RunPage
+        from ui.pages.users import UsersPage
+
+        self.data_page = DataPage(self.project, self.worker, self)
+        self.run_page = RunPage(self.project, self.worker, self.prefs, self)
+        self.users_page = UsersPage(self.project, self.worker, self.writer, self.prefs, self)
+        self.evaluation_page = EvaluationPage(self.project, self.worker, self.prefs, self)
+        for page in (self.data_page, self.run_page, self.users_page, self.evaluation_page):
+            self.stack.addWidget(page)
+        self.data_page.import_interactions.connect(lambda: self.import_data("interactions"))
+        self.data_page.import_items.connect(lambda: self.import_data("items"))
+        self.data_page.demo_requested.connect(self.load_demo)
+        self.run_page.run_finished.connect(self._run_finished)
+        self.run_page.run_button.clicked.connect(lambda: self.show_page("run"))
+        self.users_page.message.connect(self.statusBar().showMessage)
+        self.evaluation_page.message.connect(self.statusBar().showMessage)
+        for action in self._project_actions:
+            action.setEnabled(True)
+
+    @property
+    def pages(self) -> dict[str, QWidget]:
+        return {key: page for key, page in (
+            ("data", self.data_page), ("run", self.run_page), ("users", self.users_page),
+            ("evaluation", self.evaluation_page)) if page is not None}
+
+    # -- navigation -----------------------------------------------------------------------
+
+    def show_page(self, key: str) -> None:
+        keys = [k for k, _, _ in PAGES]
+        self.sidebar.setCurrentRow(keys.index(key))
+
+    def current_page(self) -> str:
+        return PAGES[max(self.sidebar.currentRow(), 0)][0]
+
+    def _page_chosen(self, row: int) -> None:
+        page = self.pages.get(PAGES[row][0]) if row >= 0 else None
+        if page is not None:
+            self.stack.setCurrentWidget(page)
+
+    # -- projects -------------------------------------------------------------------------
+
+    def open_database(self, path: str | Path | None) -> Job | None:
+        """Open ``path`` (None: the default project) on the worker, then show it."""
+        if self._refuse_while_busy("open another project"):
+            return None
+        self.loading.setText(f"Opening {path or 'the project'}...")
+        job = self.worker.submit("open project", lambda task: open_project(path, task))
+        job.succeeded.connect(self._opened)
+        job.failed.connect(lambda exc: self._open_failed(exc))
+        return job
+
+    def _opened(self, db: "Database") -> None:
+        first = self.data_page is None
+        if first:
+            self._build_pages()
+        self.project.open(db)
+        if db.path is not None:
+            self.prefs.add_recent_project(db.path)
+        self._update_recent_menu()
+        self.setWindowTitle(f"{APP_NAME} - {db.path.name if db.path else db.where}")
+        self.project_label.setText(f"Project: {db.where}")
+        self.project_label.setToolTip(db.where)
+        if first:
+            self.show_page(PAGES[min(self.prefs.page, len(PAGES) - 1)][0])
+            self._page_chosen(self.sidebar.currentRow())
+        if not self.data_page.datasets:
+            self.show_page("data")  # the welcome panel
+        self.statusBar().showMessage(f"opened {db.where}", 5000)
+
+    def _open_failed(self, exc: BaseException) -> None:
+        self.loading.setText("The project could not be opened. Choose another one under "
+                             "File > Open Project or create one with File > New Project.")
+        report(self, exc, "Open project")
+
+    def choose_project(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Open project", self.prefs.last_folder,
+                                              PROJECT_FILTER)
+        if path:
+            self.prefs.remember_file(path)
+            self.open_database(Path(path))
+
+    def new_project(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(
+            self, "New project", str(Path(self.prefs.last_folder) / "project.db"),
+            PROJECT_FILTER, options=QFileDialog.Option.DontConfirmOverwrite)
+        if not path:
+            return
+        path = Path(path)
+        if path.exists():
+            show_error(self, "New project", f"{path} already exists. Open it with File > "
+                                            "Open Project, or choose another name.")
+            return
+        self.prefs.remember_file(path)
+        self.open_database(path)
+
+    def save_project_as(self, path: Path | None = None) -> Job | None:
+        """Copy the project to ``path`` (asked for when None) and continue in the copy."""
+        db = self.project.db
+        if db is None or self._refuse_while_busy("save the project"):
+            return None
+        if path is None:
+            chosen, _ = QFileDialog.getSaveFileName(self, "Save project as",
+                                                    self.prefs.last_folder, PROJECT_FILTER)
+            if not chosen:
+                return None
+            path = Path(chosen)
+            if db.path is not None and path.resolve() == db.path.resolve():
+                self.statusBar().showMessage("the project is saved as you work", 5000)
+                return None
+            if path.exists():  # the file dialog asked before replacing it
+                path.unlink()
+        self.prefs.remember_file(path)
+        from storage.browse import copy_database
+
+        def copy_and_open(task: Task) -> "Database":
+            task.begin("save as", f"copying the project to {path}")
+            copy_database(db, path)
+            return open_project(path, task)
+
+        job = self.worker.submit("save as", copy_and_open)
+        job.succeeded.connect(self._opened)
+        job.failed.connect(lambda exc: report(self, exc, "Save project as"))
+        return job
+
+    def _update_recent_menu(self) -> None:
+        self.recent_menu.clear()
+        recent = self.prefs.recent_projects
+        for path in recent:
+            action = self.recent_menu.addAction(Path(path).name)
+            action.setStatusTip(path)
+            action.triggered.connect(lambda _=False, p=path: self.open_database(Path(p)))
+        self.recent_menu.setEnabled(bool(recent))
+
+    def _refuse_while_busy(self, what: str) -> bool:
+        if self.worker.busy:
+            show_error(self, APP_NAME, f"Cannot {what} while work is running "
+                                       f"({self.worker.jobs[0].name}); wait or cancel it.")
+            return True
+        return False
+
+    # -- the main actions -----------------------------------------------------------------
+
+    def import_data(self, kind: str, path: Path | None = None) -> ImportDialog | None:
+        """Open the import dialog with the file of ``kind`` (asked for when None)."""
+        if self.data_page is None:
+            return None
+        from ui.import_dialog import ImportDialog
+        from ui.import_preview import FILE_FILTER
+
+        if path is None:
+            what = "interactions" if kind == "interactions" else "items (catalogue)"
+            chosen, _ = QFileDialog.getOpenFileName(self, f"Import {what}",
+                                                    self.prefs.last_folder, FILE_FILTER)
+            if not chosen:
+                return None
+            path = Path(chosen)
+        dialog = ImportDialog(self.project, self.worker, self.prefs, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        section = dialog.interactions if kind == "interactions" else dialog.items
+        dialog.tabs.setCurrentWidget(section)
+        section.set_file(path)
+        dialog.imported.connect(self._imported)
+        dialog.open()
+        return dialog
+
+    def _imported(self, name: str) -> None:
+        self.project.datasets_changed.emit()
+        self.statusBar().showMessage(f"imported dataset {name!r}", 8000)
+        self.show_page("data")
+
+    def load_demo(self) -> Job | None:
+        """Import the demo shop, then run the default pipeline on it."""
+        db = self.project.db
+        if db is None or self.run_page is None:
+            return None
+        if self.run_page.running:
+            show_error(self, APP_NAME, "A run is going on; wait for it or cancel it first.")
+            return None
+        from ui.jobs import import_demo
+        from ui.run_settings import QUICK
+
+        self.show_page("run")
+        job = self.worker.submit("demo shop", lambda task: import_demo(db, task))
+
+        def imported(name: str) -> None:
+            self.project.datasets_changed.emit()
+            self.run_page.dataset.setCurrentText(name)
+            self.run_page.start_run(name, QUICK)
+
+        job.succeeded.connect(imported)
+        job.failed.connect(lambda exc: report(self, exc, "Demo shop"))
+        return job
+
+    def run_pipeline(self) -> None:
+        if self.run_page is not None:
+            self.show_page("run")
+            self.run_page.start_run()
+
+    def cancel_work(self) -> None:
+        if self.run_page is not None and self.run_page.running:
+            self.run_page.cancel()
+        else:
+            self.worker.cancel_all()
+
+    def _run_finished(self, run_id: int) -> None:
+        from storage import run_info
+
+        info = run_info(self.project.db, run_id)
+        self.statusBar().showMessage(f"run {run_id} finished", 8000)
+        self.users_page.show_run(info.dataset, run_id)
+        self.show_page("users")
+
+    def export_lists(self) -> None:
+        if self.users_page is not None:
+            self.show_page("users")
+            self.users_page.export(everyone=True)
+
+    def about(self) -> None:
+        show_about(self)
+
+    def show_log_folder(self) -> None:
+        path = log_path()
+        if path is not None:
+            QDesktopServices.openUrl(QUrl.fromLocalFile(str(path.parent)))
+
+    # -- the status bar -------------------------------------------------------------------
+
+    def _watch_job(self, job: Job) -> None:
+        job.progress.connect(lambda progress: self._job_progress(job, progress))
+
+    def _job_progress(self, job: Job, progress: Progress) -> None:
+        self.job_label.setText(f"{job.name}: {progress.status or progress.stage}")
+        self.job_progress.setValue(int(progress.fraction * 1000))
+
+    def _busy_changed(self, busy: bool) -> None:
+        self.job_label.setVisible(busy)
+        self.job_progress.setVisible(busy)
+        self.cancel_action.setEnabled(busy)
+        if not busy:
+            self.job_label.clear()
+            self.job_progress.setValue(0)
+
+    # -- closing --------------------------------------------------------------------------
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        """Remember the window; stop the worker at its next safe point; close the project."""
+        self.prefs.geometry = self.saveGeometry()
+        self.prefs.window_state = self.saveState()
+        self.prefs.page = max(self.sidebar.currentRow(), 0)
+        self.prefs.sync()
+        self.worker.cancel_all()
+        self.worker.wait(15000)
+        self.writer.wait(15000)
+        self.project.close()
+        super().closeEvent(event)
