@@ -70,6 +70,32 @@ class Task:
             listener(self)
 
 
+class SubTask(Task):
+    """A slice ``[start, end]`` of a parent task's progress, for one step of a stage.
+
+    Fusion fits its components inside one stage: each component reports 0..1 into its
+    own slice, and a cancel of the parent stops the component at its next safe point.
+    """
+
+    def __init__(self, parent: Task, start: float, end: float) -> None:
+        super().__init__(stage=parent.stage)
+        self.parent, self.start, self.end = parent, start, end
+
+    def update(self, progress: float, status: str | None = None) -> None:
+        share = min(max(progress, 0.0), 1.0)
+        self.parent.update(self.start + (self.end - self.start) * share, status)
+
+    def cancel(self) -> None:
+        self.parent.cancel()
+
+    @property
+    def cancelled(self) -> bool:
+        return self.parent.cancelled
+
+    def check(self) -> None:
+        self.parent.check()
+
+
 def stderr_listener(stream: TextIO = sys.stderr, min_interval: float = 0.5) -> Listener:
     """Progress lines for the command line, at most one per ``min_interval`` per stage."""
     last: dict[str, float] = {}

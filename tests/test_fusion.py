@@ -132,3 +132,24 @@ def test_fusion_is_deterministic(tmp_path):
     b, _, _ = fused("learned")
     users = np.arange(200)
     assert np.array_equal(a.score(users, history), b.score(users, history))
+
+
+def test_a_components_progress_and_cancel_pass_through_the_fusion():
+    from engine.errors import Cancelled
+    from engine.progress import Task
+
+    dataset, history, valid, _, _, _ = two_groups()
+    seen: list[float] = []
+
+    def listen(task: Task) -> None:
+        seen.append(task.progress)
+        if task.progress >= 0.4:  # inside the transformer's slice [1/3, 2/3]
+            task.cancel()
+
+    task = Task(listeners=[listen])
+    model = make_model("fusion", components=["pop", "sequential"],
+                       component_params={"sequential": {"max_epochs": 30, "threads": 1}})
+    with pytest.raises(Cancelled):
+        model.fit(history, dataset, task, valid)
+    inside = [p for p in seen if 1 / 3 < p < 2 / 3]
+    assert inside and inside == sorted(inside) and max(seen) < 2 / 3

@@ -26,7 +26,7 @@ from engine.dataset import Dataset, History, Validation
 from engine.features import item_vectors as genre_or_text_vectors
 from engine.features import unit_rows
 from engine.models.base import NotFittedError, Recommender, report
-from engine.progress import Task
+from engine.progress import SubTask, Task
 from engine.ranking import mask_seen
 
 Mode = Literal["learned", "fixed", "rrf"]
@@ -131,9 +131,11 @@ class Fusion(Recommender):
             if name in self._reuse:
                 self._models[name] = self._reuse[name]
             else:
-                report(task, i / (len(self.components) + 1), f"fitting {name}")
+                share = 1.0 / (len(self.components) + 1)
+                report(task, i * share, f"fitting {name}")
+                part = None if task is None else SubTask(task, i * share, (i + 1) * share)
                 model = make_model(name, **self.component_params.get(name, {}))
-                self._models[name] = model.fit(train, dataset, None, valid)
+                self._models[name] = model.fit(train, dataset, part, valid)
             self._fit_seconds[name] = time.perf_counter() - started
         self._vectors = self._item_space(dataset)
         report(task, len(self.components) / (len(self.components) + 1), "learning the gate")
