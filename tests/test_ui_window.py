@@ -153,3 +153,17 @@ def test_errors_are_shown_logged_and_the_window_stays_usable(qtbot, tmp_path, mo
     assert window.isVisible() and window.current_page() == "run"
     assert window.worker.submit("fine", lambda task: 42) is not None
     wait_idle(qtbot, window)
+
+
+def test_first_launch_loads_the_demo_and_runs_the_default_pipeline(qtbot, tmp_path):
+    from engine.models.fusion import DEFAULT_COMPONENTS
+
+    window = make_window(qtbot, tmp_path)
+    assert window.data_page.stack.currentWidget() is window.data_page.welcome
+    window.data_page.demo_button.click()
+    qtbot.waitUntil(lambda: bool(list_runs(window.project.db))
+                    and list_runs(window.project.db)[0].status != "running", timeout=300_000)
+    wait_idle(qtbot, window)
+    [run] = list_runs(window.project.db)
+    assert run.status == "finished" and run.model == "fusion"
+    assert tuple(run.components) == DEFAULT_COMPONENTS

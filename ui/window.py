@@ -404,7 +404,7 @@ class MainWindow(QMainWindow):
             show_error(self, APP_NAME, "A run is going on; wait for it or cancel it first.")
             return None
         from ui.jobs import import_demo
-        from ui.run_settings import QUICK
+        from ui.run_settings import RunSettings
 
         self.show_page("run")
         job = self.worker.submit("demo shop", lambda task: import_demo(db, task))
@@ -412,7 +412,7 @@ class MainWindow(QMainWindow):
         def imported(name: str) -> None:
             self.project.datasets_changed.emit()
             self.run_page.dataset.setCurrentText(name)
-            self.run_page.start_run(name, QUICK)
+            self.run_page.start_run(name, RunSettings())  # the default pipeline
 
         job.succeeded.connect(imported)
         job.failed.connect(lambda exc: report(self, exc, "Demo shop"))
