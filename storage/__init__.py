@@ -14,15 +14,16 @@ from storage.open import open_database
 from storage.privacy import Forgotten, delete_dataset, forget_user, forget_users
 from storage.results import (ListEntry, StoredProfile, export_lists, lists_frame, user_list,
                              user_profile)
-from storage.runs import (RunInfo, end_run, finish_run, list_runs, mark_interrupted, run_info,
-                          save_run, start_run)
+from storage.runs import (RunInfo, end_run, finish_run, list_runs, mark_interrupted, run_and_save,
+                          run_info, save_run, start_run)
 from storage.settings import all_settings, get_setting, set_setting
 
 __all__ = [
     "Database", "default_path", "resolve_url", "open_database", "StorageError",
     "DatasetInfo", "UserSummary", "save_dataset", "list_datasets", "dataset_info",
     "load_dataset", "count_users", "page_users",
-    "RunInfo", "start_run", "finish_run", "end_run", "save_run", "list_runs", "run_info",
+    "RunInfo", "start_run", "finish_run", "end_run", "save_run", "run_and_save", "list_runs",
+    "run_info",
     "mark_interrupted",
     "ListEntry", "StoredProfile", "user_list", "user_profile", "lists_frame", "export_lists",
     "Feedback", "add_feedback", "list_feedback",

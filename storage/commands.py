@@ -26,16 +26,15 @@ from engine.cli import (add_data_arguments, add_run_options, add_split_arguments
                         load_dataset, make_task, model_params, split_options)
 from engine.device import DEVICES, set_threads
 from engine.cli_import import add_import_arguments
-from engine.errors import Cancelled, DataError
+from engine.errors import DataError
 from engine.explanations import Explanation, ExplanationWriter, Facts, template_only
 from engine.models import MODELS, make_model
 from engine.pipeline import TABLE_COLUMNS
 from engine.preprocess import PreprocessOptions
-from engine.run import RunConfig, execute_run
+from engine.run import RunConfig
 from engine.textable import render
 from storage import datasets, explain, privacy, results, runs
 from storage.database import DEFAULT_BUSY_TIMEOUT, URL_ENV, Database
-from storage.errors import StorageError
 from storage.open import open_database
 
 Subparsers = "argparse._SubParsersAction[argparse.ArgumentParser]"
@@ -184,23 +183,9 @@ def _run(args: argparse.Namespace) -> int:
                            split=split_options(args),
                            preprocess=PreprocessOptions(**info.options.get("preprocess", {})),
                            seed=args.seed)
-        task.begin("load")
-        dataset = datasets.load_dataset(db, args.dataset)
-        run_id = runs.start_run(db, args.dataset, config)
-        if not args.quiet:
-            print(f"run {run_id} started", file=sys.stderr)
-        try:
-            result = execute_run(dataset, config, task)
-            task.begin("save")
-            runs.finish_run(db, run_id, result, task)
-            task.finish()
-        except (Cancelled, KeyboardInterrupt) as exc:
-            _record_end(db, run_id, "cancelled", str(exc) or "stopped by the user")
-            raise
-        except Exception as exc:
-            message = str(exc) if isinstance(exc, DataError) else f"{type(exc).__name__}: {exc}"
-            _record_end(db, run_id, "failed", message)
-            raise
+        started = None if args.quiet else (
+            lambda run_id: print(f"run {run_id} started", file=sys.stderr))
+        run_id, result = runs.run_and_save(db, args.dataset, config, task, started)
     users = int((result.lists.items[:, 0] >= 0).sum())
     print(f"run {run_id} finished: model {config.model} on dataset {args.dataset!r}, "
           f"lists and profiles of {users:,} users saved")
@@ -208,14 +193,6 @@ def _run(args: argparse.Namespace) -> int:
     columns = ["phase"] + [c for c in TABLE_COLUMNS if any(c in r for r in rows)]
     print(render(rows, columns))
     return 0
-
-
-def _record_end(db: Database, run_id: int, status: str, message: str) -> None:
-    """Best effort: the original error matters more than a failure to record it."""
-    try:
-        runs.end_run(db, run_id, status, message)
-    except StorageError as exc:
-        print(f"warning: could not record run {run_id} as {status}: {exc}", file=sys.stderr)
 
 
 def _runs(args: argparse.Namespace) -> int:

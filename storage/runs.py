@@ -10,27 +10,31 @@ whose process died is still ``running`` with a dead owner; the next open marks i
 from __future__ import annotations
 
 import json
+import logging
 import os
 import socket
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 import numpy as np
 from sqlalchemy import select, update
 from sqlalchemy.engine import Connection
 
+from engine.errors import Cancelled, DataError
 from engine.progress import Task
-from engine.run import RunConfig, RunResult
+from engine.run import RunConfig, RunResult, execute_run
 from storage.bulk import insert_rows
 from storage.database import Database
-from storage.datasets import external_ids, find_dataset
+from storage.datasets import external_ids, find_dataset, load_dataset
 from storage.encoding import INT, as_utc, plain, to_blob, utcnow
 from storage.errors import StorageError
 from storage.explain import explanations
 from storage.models import (DatasetRow, EntryRow, ItemRow, ListRow, ProfileRow, RunRow,
                             UserRow)
+
+log = logging.getLogger(__name__)
 
 ENDED = ("failed", "cancelled")
 
@@ -94,6 +98,40 @@ def end_run(db: Database, run_id: int, status: str, message: str) -> None:
     with db.write() as conn:
         conn.execute(update(RunRow).where(RunRow.id == run_id, RunRow.status == "running")
                      .values(status=status, error=message, finished_at=utcnow()))
+
+
+def run_and_save(db: Database, dataset: str, config: RunConfig, task: Task,
+                 started: Callable[[int], None] | None = None) -> tuple[int, RunResult]:
+    """Load ``dataset``, run the pipeline and save it: the one run lifecycle of the CLI and
+    the GUI. The run is recorded as running first (``started`` gets its id); the results
+    are written in one transaction at the end, and a cancel or failure ends the run with
+    that status and no result rows, then propagates."""
+    task.begin("load", f"loading {dataset}")
+    data = load_dataset(db, dataset)
+    run_id = start_run(db, dataset, config)
+    if started is not None:
+        started(run_id)
+    try:
+        result = execute_run(data, config, task)
+        task.begin("save", "saving lists and profiles")
+        finish_run(db, run_id, result, task)
+        task.finish()
+    except (Cancelled, KeyboardInterrupt) as exc:
+        _record_end(db, run_id, "cancelled", str(exc) or "stopped by the user")
+        raise
+    except Exception as exc:
+        message = str(exc) if isinstance(exc, DataError) else f"{type(exc).__name__}: {exc}"
+        _record_end(db, run_id, "failed", message)
+        raise
+    return run_id, result
+
+
+def _record_end(db: Database, run_id: int, status: str, message: str) -> None:
+    """Best effort: the error that ended the run matters more than failing to record it."""
+    try:
+        end_run(db, run_id, status, message)
+    except StorageError:
+        log.warning("could not record run %s as %s", run_id, status, exc_info=True)
 
 
 def save_run(db: Database, result: RunResult, dataset: str | None = None,

@@ -16,7 +16,7 @@ from pathlib import Path
 from engine.dataset import Dataset
 from engine.demo import demo_paths
 from engine.device import set_threads
-from engine.errors import Cancelled, DataError
+from engine.errors import DataError
 from engine.importer import (CATALOGUE_FLAGS, HEADERLESS_CATALOGUE, HEADERLESS_INTERACTIONS,
                              INTERACTION_FLAGS, ReadOptions, link_catalogue, read_catalogue,
                              read_interactions)
@@ -24,10 +24,9 @@ from engine.preprocess import PreprocessOptions, build_dataset
 from engine.progress import Task
 from engine.report import ImportReport
 from engine.roles import assign_roles, matching_columns
-from engine.run import execute_run
 from engine.sniff import read_raw
-from storage import (Database, StorageError, dataset_info, end_run, export_lists, finish_run,
-                     list_datasets, load_dataset, save_dataset, start_run)
+from storage import (Database, dataset_info, export_lists, list_datasets, run_and_save,
+                     save_dataset)
 from storage.browse import UserIndex, user_index
 from ui.run_settings import RunSettings
 
@@ -234,30 +233,9 @@ def run_pipeline(db: Database, dataset: str, settings: RunSettings, task: Task) 
     task.begin("load", f"loading {dataset}")
     info = dataset_info(db, dataset)
     config = settings.to_config(PreprocessOptions(**info.options.get("preprocess", {})))
-    data = load_dataset(db, dataset)
-    run_id = start_run(db, dataset, config)
-    try:
-        set_threads(settings.threads or None)
-        result = execute_run(data, config, task)
-        task.begin("save", "saving lists and profiles")
-        finish_run(db, run_id, result, task)
-        task.finish()
-    except Cancelled as exc:
-        _record_end(db, run_id, "cancelled", str(exc) or "stopped by the user")
-        raise
-    except Exception as exc:
-        message = str(exc) if isinstance(exc, DataError) else f"{type(exc).__name__}: {exc}"
-        _record_end(db, run_id, "failed", message)
-        raise
+    set_threads(settings.threads or None)
+    run_id, _ = run_and_save(db, dataset, config, task)
     return run_id
-
-
-def _record_end(db: Database, run_id: int, status: str, message: str) -> None:
-    """Best effort: the error that ended the run matters more than failing to record it."""
-    try:
-        end_run(db, run_id, status, message)
-    except StorageError:
-        log.warning("could not record run %s as %s", run_id, status, exc_info=True)
 
 
 def export_run(db: Database, run_id: int, path: Path, users: list[str] | None,
