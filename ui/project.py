@@ -10,6 +10,8 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject, Signal
 
 if TYPE_CHECKING:  # storage is imported on the worker thread at start-up, not here
+    from PySide6.QtWidgets import QComboBox
+
     from storage import Database
 
 
@@ -34,6 +36,20 @@ class Project(QObject):
         if previous is not None and previous is not db:
             previous.close()
         self.opened.emit()
+
+    def fill_datasets(self, combo: "QComboBox") -> None:
+        """Put the stored dataset names into ``combo``, keeping its choice when it still
+        exists; quietly, so listeners only hear about the choice the screen then makes."""
+        from storage import list_datasets
+
+        current = combo.currentText()
+        names = [d.name for d in list_datasets(self.db)] if self.db is not None else []
+        combo.blockSignals(True)
+        combo.clear()
+        combo.addItems(names)
+        if current in names:
+            combo.setCurrentText(current)
+        combo.blockSignals(False)
 
     def close(self) -> None:
         if self.db is not None:

@@ -11,7 +11,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QGroupBox, QHBoxLay
                                QSplitter, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
 
 from engine.errors import DataError
-from storage import RunInfo, list_datasets, list_runs, run_info
+from storage import RunInfo, list_runs, run_info
 from ui.icons import icon
 from ui.jobs import prepare_torch, run_pipeline
 from ui.messages import report
@@ -139,15 +139,7 @@ class RunPage(QWidget):
         self._refresh_runs()
 
     def _refresh_datasets(self) -> None:
-        db = self._project.db
-        current = self.dataset.currentText()
-        names = [d.name for d in list_datasets(db)] if db is not None else []
-        self.dataset.blockSignals(True)
-        self.dataset.clear()
-        self.dataset.addItems(names)
-        if current in names:
-            self.dataset.setCurrentText(current)
-        self.dataset.blockSignals(False)
+        self._project.fill_datasets(self.dataset)
         self._update_buttons()
 
     def _refresh_runs(self) -> None:

@@ -14,8 +14,8 @@ from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QFileDialog, QHBoxL
                                QHeaderView, QLabel, QLineEdit, QMenu, QSplitter, QTableView,
                                QToolButton, QVBoxLayout, QWidget)
 
-from storage import (Feedback, RunInfo, StoredProfile, add_feedback, list_datasets,
-                     list_feedback, list_runs, user_list, user_profile)
+from storage import (Feedback, RunInfo, StoredProfile, add_feedback, list_feedback, list_runs,
+                     user_list, user_profile)
 from storage.browse import UserIndex, user_history
 from ui.charts import Chart
 from ui.gate_bar import GateBar
@@ -191,15 +191,7 @@ class UsersPage(QWidget):
         return int(value) if value is not None else None
 
     def refresh(self) -> None:
-        db = self._project.db
-        current = self.dataset.currentText()
-        names = [d.name for d in list_datasets(db)] if db is not None else []
-        self.dataset.blockSignals(True)
-        self.dataset.clear()
-        self.dataset.addItems(names)
-        if current in names:
-            self.dataset.setCurrentText(current)
-        self.dataset.blockSignals(False)
+        self._project.fill_datasets(self.dataset)
         self._dataset_changed()
 
     def show_run(self, dataset: str, run_id: int) -> None:
