@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal
+from PySide6.QtCore import QObject, Qt, QThreadPool, Signal
 
 from engine.errors import Cancelled
 from engine.progress import Task
@@ -120,7 +120,9 @@ class Worker(QObject):
         self._jobs.append(job)
         if len(self._jobs) == 1:
             self.busy_changed.emit(True)
-        self._pool.start(QRunnable.create(job.run))
+        # A plain callable: the pool owns the runnable it wraps, so no Python wrapper of a
+        # freed QRunnable is left behind for shiboken to hand out again for a new object.
+        self._pool.start(job.run)
         self.submitted.emit(job)
         return job
 
