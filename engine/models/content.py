@@ -25,6 +25,12 @@ validation NDCG@10 of ml-100k and the synthetic shop (prior 0.001 -> 0.3, word2v
 0.027 -> 0.123, ml-100k 0.009 -> 0.038) while the shop's top-10 stay in the users' taste
 categories (87% -> 85%). A never-seen item gets no prior and competes on its text alone;
 a fused model that adds its own popularity signal can set ``prior=0``.
+
+An update embeds only the items added since the fit (the sentence encoder finds the old
+ones in its disk cache anyway; word2vec embeds them with the vocabulary, vectors and idf
+of the fit, so no vector of an old item moves) and recomputes the prior from the grown
+history; user profiles are computed from the history at scoring time, so they follow
+every new interaction by themselves.
 """
 from __future__ import annotations
 
@@ -37,12 +43,12 @@ import scipy.sparse as sp
 
 from engine.dataset import Dataset, History
 from engine.encoder import TextEncoder
-from engine.models.base import NotFittedError, Recommender, Validation, report
+from engine.models.base import Commit, NotFittedError, Recommender, Validation, commit, report
 from engine.features import unit_rows
 from engine.models.item2vec import train_word2vec
 from engine.models.popularity import scaled_popularity
 from engine.progress import Task
-from engine.text import item_documents, item_texts
+from engine.text import item_documents, item_text, item_texts, tokenize
 
 DAY_SECONDS = 86400.0
 
@@ -98,6 +104,7 @@ class ContentProfile(Recommender):
     """u = h/||h|| over text item vectors, scored by cosine; subclasses make the vectors."""
 
     sequential: ClassVar[bool] = False
+    incremental: ClassVar[bool] = True
 
     def __init__(self, half_life_days: float | None = 180.0, prior: float = 0.3) -> None:
         if half_life_days is not None and half_life_days <= 0:
@@ -111,6 +118,15 @@ class ContentProfile(Recommender):
     def _encode_items(self, dataset: Dataset, task: Task | None) -> np.ndarray:
         """(n_items, d) vectors of the items' text, in internal item order."""
 
+    def _encode_new_items(self, dataset: Dataset, rows: np.ndarray, task: Task | None
+                          ) -> np.ndarray:
+        """(len(rows), d) vectors of the given items' text with what the fit learned.
+
+        The default encodes the whole catalogue again and keeps the rows; subclasses that
+        can encode a few items on their own do so.
+        """
+        return self._encode_items(dataset, task)[rows]
+
     def fit(self, train: History, dataset: Dataset, task: Task | None = None,
             valid: Validation | None = None) -> "ContentProfile":
         report(task, 0.0, f"{self.name}: item vectors")
@@ -122,6 +138,23 @@ class ContentProfile(Recommender):
         self._prior = text_neighbour_prior(scaled_popularity(train.matrix), self._vectors)
         report(task, 1.0)
         return self
+
+    def prepare_update(self, history: History, dataset: Dataset, task: Task | None = None,
+                       valid: Validation | None = None) -> Commit:
+        """Embed the items added since the fit; recompute the prior (see the module notes)."""
+        known = self.item_vectors
+        if history.n_items < len(known):
+            raise ValueError(f"{self.name}.update needs a grown dataset: fitted on "
+                             f"{len(known)} items, got {history.n_items}")
+        rows = np.arange(len(known), history.n_items)
+        report(task, 0.0, f"{self.name}: vectors of {len(rows)} new items")
+        vectors = known
+        if len(rows):
+            fresh = np.asarray(self._encode_new_items(dataset, rows, task), dtype=np.float32)
+            vectors = np.vstack([known, unit_rows(fresh)])
+        prior = text_neighbour_prior(scaled_popularity(history.matrix), vectors)
+        report(task, 1.0)
+        return commit(self, _vectors=vectors, _prior=prior)
 
     @property
     def item_vectors(self) -> np.ndarray:
@@ -194,9 +227,22 @@ class SemanticProfile(ContentProfile):
         return self._encoder
 
     def _encode_items(self, dataset: Dataset, task: Task | None) -> np.ndarray:
+        return self._encode_texts(item_texts(dataset), task)
+
+    def _encode_new_items(self, dataset: Dataset, rows: np.ndarray, task: Task | None
+                          ) -> np.ndarray:
+        texts = [item_text(dataset.titles[r], dataset.texts[r], dataset.genres[r]) for r in rows]
+        return self._encode_texts(texts, task)
+
+    def _encode_texts(self, texts: list[str], task: Task | None) -> np.ndarray:
         return self.text_encoder.encode(
-            item_texts(dataset),
-            progress=lambda done: report(task, 0.95 * done, "semantic: encoding item text"))
+            texts, progress=lambda done: report(task, 0.95 * done, "semantic: encoding item text"))
+
+    def __getstate__(self) -> dict[str, object]:
+        """Pickle without the encoder: it holds a loaded transformer and is rebuilt lazily."""
+        state = dict(self.__dict__)
+        state["_encoder"] = None
+        return state
 
 
 class Word2VecProfile(ContentProfile):
@@ -245,6 +291,9 @@ class Word2VecProfile(ContentProfile):
         self.idf = bool(idf)
         self.seed = int(seed)
         self.workers = int(workers)
+        self._tokens: dict[str, int] = {}  # vocabulary of the fit -> row of _token_vectors
+        self._token_vectors: np.ndarray | None = None  # unit word vectors
+        self._idf: np.ndarray | None = None  # per token (ones without idf weighting)
 
     def _encode_items(self, dataset: Dataset, task: Task | None) -> np.ndarray:
         documents = item_documents(dataset)
@@ -252,14 +301,33 @@ class Word2VecProfile(ContentProfile):
             documents, vector_size=self.vector_size, window=self.window, epochs=self.epochs,
             negative=self.negative, sample=self.sample, seed=self.seed, workers=self.workers,
             task=task, stage="word2vec")
-        index = {token: i for i, token in enumerate(vocab)}
-        rows = np.repeat(np.arange(len(documents)), [len(d) for d in documents])
-        cols = np.array([index[t] for d in documents for t in d], dtype=np.int64)
-        counts = sp.csr_matrix((np.ones(len(cols), np.float32), (rows, cols)),
-                               shape=(len(documents), len(vocab)))
-        counts.sum_duplicates()
+        self._tokens = {token: i for i, token in enumerate(vocab)}
+        self._token_vectors = unit_rows(vectors)
+        counts = self._counts(documents)
+        self._idf = np.ones(len(vocab), dtype=np.float32)
         if self.idf:
             df = np.bincount(counts.indices, minlength=len(vocab))
-            idf = np.log((1 + len(documents)) / (1 + df)) + 1.0
-            counts = counts @ sp.diags(idf.astype(np.float32))
-        return np.asarray(counts @ unit_rows(vectors), dtype=np.float32)
+            self._idf = (np.log((1 + len(documents)) / (1 + df)) + 1.0).astype(np.float32)
+        return self._embed(counts)
+
+    def _encode_new_items(self, dataset: Dataset, rows: np.ndarray, task: Task | None
+                          ) -> np.ndarray:
+        """Mean of the fit's word vectors (with its idf); words it never saw are skipped."""
+        documents = [tokenize(item_text(dataset.titles[r], dataset.texts[r], dataset.genres[r]))
+                     for r in rows]
+        return self._embed(self._counts(documents))
+
+    def _counts(self, documents: list[list[str]]) -> sp.csr_matrix:
+        """documents x vocabulary token counts; tokens outside the vocabulary are dropped."""
+        ids = [[self._tokens[t] for t in d if t in self._tokens] for d in documents]
+        rows = np.repeat(np.arange(len(ids)), [len(d) for d in ids])
+        cols = np.array([t for d in ids for t in d], dtype=np.int64)
+        counts = sp.csr_matrix((np.ones(len(cols), np.float32), (rows, cols)),
+                               shape=(len(ids), len(self._tokens)))
+        counts.sum_duplicates()
+        return counts
+
+    def _embed(self, counts: sp.csr_matrix) -> np.ndarray:
+        assert self._token_vectors is not None and self._idf is not None
+        weighted = counts @ sp.diags(self._idf)
+        return np.asarray(weighted @ self._token_vectors, dtype=np.float32)

@@ -16,6 +16,13 @@ simple baselines (and of Ludewig & Jannach 2018, who found such models hard to b
 
 The model is ``sequential``: it reads the history passed to ``score``, which for the test
 phase includes the validation item.
+
+Updates keep the raw counts running: when every user's old sequence is the start of
+their new one (new events came after the old ones), only the pairs that end in a new
+event are counted and added, which gives exactly the counts of a fit on the whole
+history; otherwise (an event inserted before a user's last one, or an old one replaced)
+the counts are taken again from the whole history. The normalisation and the prior are
+recomputed from the grown history either way.
 """
 from __future__ import annotations
 
@@ -25,7 +32,8 @@ import numpy as np
 import scipy.sparse as sp
 
 from engine.dataset import Dataset, History
-from engine.models.base import NotFittedError, Recommender, Validation, report
+from engine.models.base import (Commit, HistoryStamp, NotFittedError, Recommender, Validation,
+                                commit, concatenated_ranges, report)
 from engine.models.popularity import item_popularity, scaled_popularity
 from engine.progress import Task
 from engine.ranking import top_k_per_row
@@ -39,13 +47,23 @@ def transition_counts(
     decay: float,
     backward: float,
     task: Task | None = None,
+    since: np.ndarray | None = None,
 ) -> sp.csr_matrix:
-    """Decayed forward/backward co-occurrence counts within ``window`` steps (float32)."""
+    """Decayed forward/backward co-occurrence counts within ``window`` steps (float32).
+
+    ``since`` (one position per sequence) counts only the pairs whose later item is at
+    that position of its sequence or after it: the pairs a grown tail adds.
+    """
     items = np.asarray(items, dtype=np.int32)
-    owner = np.repeat(np.arange(len(indptr) - 1, dtype=np.int32), np.diff(indptr))
+    lengths = np.diff(indptr)
+    owner = np.repeat(np.arange(len(indptr) - 1, dtype=np.int32), lengths)
     counts = sp.csr_matrix((n_items, n_items), dtype=np.float32)
+    if since is not None:
+        late = np.arange(len(items)) - np.repeat(indptr[:-1], lengths) >= since[owner]
     for d in range(1, min(window, len(items) - 1) + 1):  # a loop over offsets, not users
         same = owner[:-d] == owner[d:]
+        if since is not None:
+            same &= late[d:]
         first, then = items[:-d][same], items[d:][same]
         off_diagonal = first != then  # a repeat says nothing about what comes next
         first, then = first[off_diagonal], then[off_diagonal]
@@ -88,6 +106,7 @@ class CoOccurrence(Recommender):
 
     name: ClassVar[str] = "cooc"
     sequential: ClassVar[bool] = True
+    incremental: ClassVar[bool] = True
     horizon: ClassVar[str] = "short"
 
     def __init__(
@@ -115,26 +134,73 @@ class CoOccurrence(Recommender):
         self.neighbours = int(neighbours)
         self._transitions: sp.csr_matrix | None = None
         self._prior: np.ndarray | None = None
+        self._counts: sp.csr_matrix | None = None  # raw counts, before the normalisation
+        self._stamp: HistoryStamp | None = None  # the history the counts were taken from
 
     def fit(self, train: History, dataset: Dataset, task: Task | None = None,
             valid: Validation | None = None) -> "CoOccurrence":
         report(task, 0.0, "item co-occurrences")
-        n_items = train.n_items
-        counts = transition_counts(train.items, train.indptr, n_items, self.window,
+        counts = transition_counts(train.items, train.indptr, train.n_items, self.window,
                                    self.decay, self.backward, task)
-        pop = item_popularity(train.matrix)
-        safe = np.maximum(pop, 1.0)
-        counts = sp.csr_matrix(counts)
-        scale_rows = safe ** -self.norm_from
-        scale_cols = safe ** -self.norm_to
-        counts.data *= scale_rows[np.repeat(np.arange(n_items), np.diff(counts.indptr))]
-        counts.data *= scale_cols[counts.indices]
-        if self.neighbours > 0:
-            counts = top_k_per_row(counts, self.neighbours)
-        self._transitions = counts.astype(np.float32)
-        self._prior = scaled_popularity(train.matrix)
+        vars(self).update(self._state(counts, train))
         report(task, 1.0)
         return self
+
+    def prepare_update(self, history: History, dataset: Dataset, task: Task | None = None,
+                       valid: Validation | None = None) -> Commit:
+        """Add the new pairs to the running counts (see the module docstring)."""
+        if self._counts is None or self._stamp is None:
+            raise NotFittedError("CoOccurrence.update called before fit")
+        stamp = self._stamp
+        stamp.check_grown(history, "CoOccurrence")
+        if stamp.extended(history).all():
+            report(task, 0.0, "co-occurrences of the new events")
+            counts = self._grown_counts(history.n_items) + self._tail_counts(history, stamp, task)
+        else:
+            report(task, 0.0, "co-occurrences of the whole history (old sequences changed)")
+            counts = transition_counts(history.items, history.indptr, history.n_items,
+                                       self.window, self.decay, self.backward, task)
+        state = self._state(counts, history)
+        report(task, 1.0)
+        return commit(self, **state)
+
+    def _tail_counts(self, history: History, stamp: HistoryStamp, task: Task | None
+                     ) -> sp.csr_matrix:
+        """Counts of the pairs that end in an event after the stamped sequences."""
+        old = np.zeros(history.n_users, dtype=np.int64)
+        old[:stamp.n_users] = stamp.lengths
+        users = np.flatnonzero(history.lengths > old)
+        # each grown sequence from ``window`` events before its first new one
+        first = np.maximum(old[users] - self.window, 0)
+        lengths = history.lengths[users] - first
+        rows = concatenated_ranges(history.indptr[users] + first, lengths)
+        indptr = np.concatenate([[0], np.cumsum(lengths)])
+        return transition_counts(history.items[rows], indptr, history.n_items, self.window,
+                                 self.decay, self.backward, task, since=old[users] - first)
+
+    def _grown_counts(self, n_items: int) -> sp.csr_matrix:
+        counts = sp.csr_matrix(self._counts)
+        if counts.shape[0] < n_items:
+            counts = sp.csr_matrix((counts.data, counts.indices,
+                                    np.pad(counts.indptr, (0, n_items - counts.shape[0]),
+                                           mode="edge")), shape=(n_items, n_items))
+        return counts
+
+    def _state(self, counts: sp.csr_matrix, history: History) -> dict[str, object]:
+        """Fitted attributes from raw counts: normalised transitions, prior, stamp."""
+        n_items = history.n_items
+        pop = item_popularity(history.matrix)
+        safe = np.maximum(pop, 1.0)
+        counts = sp.csr_matrix(counts, dtype=np.float32)
+        normalised = counts.copy()
+        scale_rows = safe ** -self.norm_from
+        scale_cols = safe ** -self.norm_to
+        normalised.data *= scale_rows[np.repeat(np.arange(n_items), np.diff(normalised.indptr))]
+        normalised.data *= scale_cols[normalised.indices]
+        if self.neighbours > 0:
+            normalised = top_k_per_row(normalised, self.neighbours)
+        return {"_counts": counts, "_transitions": normalised.astype(np.float32),
+                "_prior": scaled_popularity(history.matrix), "_stamp": HistoryStamp.of(history)}
 
     @property
     def transitions(self) -> sp.csr_matrix:

@@ -5,7 +5,8 @@ words: skip-gram with negative sampling then places items that occur near each o
 sequences close together. The user's short-term interest is the recency-weighted mean of
 the vectors of their last ``n_last`` items; items are ranked by the cosine of their
 context vectors to it (see :class:`Item2Vec`). Items that never occurred in training
-have no vectors and score zero.
+have no vectors and score zero, until an update gives those that have been taken since
+the mean vectors of the trained items they occur next to (:mod:`engine.models.foldin`).
 
 :func:`train_word2vec` is shared with the text-side word2vec model
 (:class:`engine.models.content.Word2VecProfile`): one place for gensim's settings that
@@ -22,8 +23,9 @@ import numpy as np
 import scipy.sparse as sp
 
 from engine.dataset import Dataset, History
-from engine.models.base import NotFittedError, Recommender, Validation, report
+from engine.models.base import Commit, NotFittedError, Recommender, Validation, commit, report
 from engine.features import unit_rows
+from engine.models.foldin import neighbour_mean, neighbour_weights
 from engine.models.popularity import scaled_popularity
 from engine.progress import Task
 
@@ -135,6 +137,7 @@ class Item2Vec(Recommender):
 
     name: ClassVar[str] = "item2vec"
     sequential: ClassVar[bool] = True
+    incremental: ClassVar[bool] = True
     horizon: ClassVar[str] = "short"
 
     def __init__(
@@ -169,6 +172,7 @@ class Item2Vec(Recommender):
         self._vectors: np.ndarray | None = None
         self._outputs: np.ndarray | None = None
         self._known: np.ndarray | None = None
+        self._trained: np.ndarray | None = None  # items with trained vectors (the fit's)
         self._prior: np.ndarray | None = None
 
     def fit(self, train: History, dataset: Dataset, task: Task | None = None,
@@ -188,9 +192,42 @@ class Item2Vec(Recommender):
         self._outputs[rows] = unit_rows(outputs)
         self._known = np.zeros(train.n_items, dtype=bool)
         self._known[rows] = True
+        self._trained = self._known.copy()
         self._prior = scaled_popularity(train.matrix)
         report(task, 1.0)
         return self
+
+    def prepare_update(self, history: History, dataset: Dataset, task: Task | None = None,
+                       valid: Validation | None = None) -> Commit:
+        """Vectors for items taken since the fit from their trained sequence neighbours.
+
+        Trained vectors never change, so an update depends only on the fit and the
+        current history. Items without a trained neighbour stay unknown (score 0).
+        """
+        if self._vectors is None or self._outputs is None or self._trained is None:
+            raise NotFittedError("Item2Vec.update called before fit")
+        n_trained = len(self._trained)
+        if history.n_items < n_trained:
+            raise ValueError(f"Item2Vec.update needs a grown dataset: fitted on {n_trained} "
+                             f"items, got {history.n_items}")
+        trained = np.zeros(history.n_items, dtype=bool)
+        trained[:n_trained] = self._trained
+        taken = np.bincount(history.items, minlength=history.n_items) > 0
+        targets = np.flatnonzero(taken & ~trained)
+        report(task, 0.0, f"item2vec: vectors of {len(targets)} items taken since the fit")
+        weights = neighbour_weights(history, targets, trained)
+        report(task, 0.5)
+        state: dict[str, np.ndarray] = {}
+        for name, table in (("_vectors", self._vectors), ("_outputs", self._outputs)):
+            grown = np.zeros((history.n_items, self.vector_size), dtype=np.float32)
+            grown[trained] = table[:n_trained][self._trained]
+            means, has = neighbour_mean(grown, weights, fallback=None)
+            grown[targets[has]] = unit_rows(means[has])
+            state[name] = grown
+        known = trained.copy()
+        known[targets[has]] = True
+        report(task, 1.0)
+        return commit(self, **state, _known=known, _prior=scaled_popularity(history.matrix))
 
     @property
     def item_vectors(self) -> np.ndarray:

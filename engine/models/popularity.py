@@ -2,7 +2,8 @@
 
 Popularity is the number of distinct training users per item (Cornac's MostPop), not the
 sum of weights, so one heavy user cannot make an item popular. Every user gets the same
-scores; ``recommend`` then removes what each user has already seen.
+scores; ``recommend`` then removes what each user has already seen. An update recounts:
+counting is as cheap as any incremental bookkeeping would be.
 """
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from engine.dataset import Dataset, History
-from engine.models.base import NotFittedError, Recommender, Validation, report
+from engine.models.base import Commit, NotFittedError, Recommender, Validation, commit, report
 from engine.progress import Task
 
 
@@ -32,6 +33,7 @@ class Popularity(Recommender):
     """Score = number of distinct training users of the item, the same for every user."""
 
     name = "pop"
+    incremental = True
 
     def __init__(self) -> None:
         self._counts: np.ndarray | None = None
@@ -42,6 +44,14 @@ class Popularity(Recommender):
         self._counts = item_popularity(train.matrix)
         report(task, 1.0)
         return self
+
+    def prepare_update(self, history: History, dataset: Dataset, task: Task | None = None,
+                       valid: Validation | None = None) -> Commit:
+        """Recount on the whole grown history (new items get their counts too)."""
+        report(task, 0.0, "recounting item popularity")
+        counts = item_popularity(history.matrix)
+        report(task, 1.0)
+        return commit(self, _counts=counts)
 
     def score(self, users: np.ndarray, history: History) -> np.ndarray:
         if self._counts is None:

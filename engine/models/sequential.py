@@ -33,10 +33,17 @@ including validation, best epoch 38 of the 47 that fit the 240 s budget, validat
 NDCG@10 0.123 / HR@10 0.241, test NDCG@10 0.123 / HR@10 0.232 (RecBole SASRec 0.093 and
 GRU4Rec 0.101 after 12 minutes). ``text_init`` with genre or MiniLM vectors reaches that
 plateau in 8-20 epochs instead of about 40, but did not raise test NDCG (0.108-0.119).
+
+Updates do not train: the model reads each user's latest items, new ones included, at
+scoring time. Items it never trained on (added since the fit, or nobody's before) get
+the mean table row of their trained neighbours (:mod:`engine.models.foldin`), so the
+item table grows while every trained weight stays as it was. A pickled model holds its
+weights on the CPU and goes to its device again when loaded.
 """
 from __future__ import annotations
 
 import copy
+import logging
 import math
 import time
 from typing import TYPE_CHECKING, Callable, ClassVar
@@ -48,13 +55,16 @@ from engine.device import resolve_device, seed_everything, set_threads
 from engine.errors import DataError
 from engine.features import item_vectors as catalogue_vectors
 from engine.metrics import MetricAccumulator
-from engine.models.base import NotFittedError, Recommender, Validation, report
+from engine.models.base import Commit, NotFittedError, Recommender, Validation, commit, report
+from engine.models.foldin import neighbour_mean, neighbour_weights
 from engine.models.popularity import item_popularity
 from engine.progress import Task
 from engine.ranking import mask_seen, top_k
 
 if TYPE_CHECKING:
     import torch
+
+log = logging.getLogger(__name__)
 
 ItemVectors = np.ndarray | Callable[[Dataset], "np.ndarray | None"]
 
@@ -146,6 +156,29 @@ def _build_network(n_items: int, hidden: int, layers: int, heads: int, max_len: 
     return Network()
 
 
+def _network_from_state(state: dict[str, "torch.Tensor"], hidden: int, layers: int, heads: int,
+                        max_len: int, dropout: float) -> "torch.nn.Module":
+    """A network (on the CPU, in eval mode) holding ``state``; its sizes come from it."""
+    import torch
+
+    text = state.get("text")
+    with torch.random.fork_rng(devices=[]):  # the throwaway initialisation leaves no trace
+        net = _build_network(int(state["items.weight"].shape[0]) - 1, hidden, layers, heads,
+                             max_len, dropout, None if text is None else text[1:].numpy())
+    net.load_state_dict(state)
+    return net.eval()
+
+
+def _loaded_device(device: str) -> "torch.device":
+    """The device a loaded model goes to: its own setting, or the CPU if that is missing."""
+    try:
+        return resolve_device(device)
+    except DataError:
+        log.warning("the stored model asked for device %r, which this machine lacks; "
+                    "using the CPU", device)
+        return resolve_device("cpu")
+
+
 class SequentialTransformer(Recommender):
     """GPT-2 blocks over item sequences, full-softmax cross-entropy, early stopping.
 
@@ -179,11 +212,13 @@ class SequentialTransformer(Recommender):
         two cores made epochs up to 10x slower in our measurements.
     item_vectors:
         Not a hyper-parameter (not in :meth:`params`): the text vectors for ``text_init``.
+        A model is stored with pickle, so a callable must be a module-level function.
     """
 
     name: ClassVar[str] = "sequential"
     sequential: ClassVar[bool] = True
     horizon: ClassVar[str] = "short"
+    incremental: ClassVar[bool] = True
 
     def __init__(
         self,
@@ -235,6 +270,7 @@ class SequentialTransformer(Recommender):
         self._table: torch.Tensor | None = None  # cached item table for scoring
         self._log: list[dict[str, float]] = []
         self._best_epoch = 0
+        self._trained_items: np.ndarray | None = None  # bool per item: taken in the fit's data
 
     # ---------------------------------------------------------------- training
     def fit(self, train: History, dataset: Dataset, task: Task | None = None,
@@ -252,6 +288,7 @@ class SequentialTransformer(Recommender):
         optimiser = torch.optim.AdamW(net.parameters(), lr=self.lr,
                                       weight_decay=self.weight_decay)
         self._net, self._device, self._table, self._log, self._best_epoch = net, device, None, [], 0
+        self._trained_items = np.bincount(train.items, minlength=train.n_items) > 0
         start = time.perf_counter()
         best, best_state, since_best, epoch_seconds = -math.inf, None, 0, 0.0
         for epoch in range(1, self.max_epochs + 1):
@@ -348,12 +385,78 @@ class SequentialTransformer(Recommender):
         norms = np.linalg.norm(vectors, axis=1, keepdims=True)
         return np.divide(vectors, norms, out=np.zeros_like(vectors), where=norms > 0)
 
+    # ---------------------------------------------------------------- updates
+    def prepare_update(self, history: History, dataset: Dataset, task: Task | None = None,
+                       valid: Validation | None = None) -> Commit:
+        """Grow the item table: rows for items never trained on (see the module notes).
+
+        Targets are the items added since the fit and the fit's untaken items that have
+        been taken since; each gets the mean table row of its trained sequence (else
+        text) neighbours, or the mean trained row without any. Trained rows never
+        change, so an update depends only on the fit and the current history.
+        """
+        import torch
+
+        if self._net is None or self._device is None or self._trained_items is None:
+            raise NotFittedError("SequentialTransformer.update called before fit")
+        n_fit, n_items = len(self._trained_items), history.n_items
+        if n_items < n_fit:
+            raise ValueError(f"SequentialTransformer.update needs a grown dataset: fitted on "
+                             f"{n_fit} items, got {n_items}")
+        trained = np.zeros(n_items, dtype=bool)
+        trained[:n_fit] = self._trained_items
+        taken = np.bincount(history.items, minlength=n_items) > 0
+        targets = np.flatnonzero((taken & ~trained) | (np.arange(n_items) >= n_fit))
+        report(task, 0.0, f"sequential: table rows for {len(targets)} new items")
+        state = {k: v.detach().cpu().clone() for k, v in self._net.state_dict().items()}
+        with torch.no_grad():
+            table = self._net.table().float().cpu().numpy()[1:n_fit + 1]
+        grown = np.zeros((n_items, table.shape[1]), dtype=np.float32)
+        grown[:n_fit] = table
+        weights = neighbour_weights(history, targets, trained, dataset)
+        report(task, 0.6)
+        rows, _ = neighbour_mean(grown, weights, fallback=table[self._trained_items].mean(axis=0)
+                                 if self._trained_items.any() else None)
+        state["items.weight"] = _grown_rows(state["items.weight"], n_items + 1)
+        if "text" in state:  # new items have no text vector: the free row carries it all
+            state["text"] = _grown_rows(state["text"], n_items + 1)
+            with torch.no_grad():
+                projected = self._net.projection(state["text"][targets + 1].to(self._device))
+            rows = rows - projected.float().cpu().numpy()
+        state["items.weight"][targets + 1] = torch.from_numpy(rows).to(
+            state["items.weight"].dtype)
+        net = _network_from_state(state, self.hidden, self.layers, self.heads, self.max_len,
+                                  self.dropout).to(self._device)
+        report(task, 1.0)
+        return commit(self, _net=net, _table=None)
+
+    # ---------------------------------------------------------------- pickling
+    def __getstate__(self) -> dict[str, object]:
+        """Weights as CPU tensors (a CUDA tensor would not load on a machine without one)."""
+        state = dict(self.__dict__)
+        net = state.pop("_net")
+        state.update(_net=None, _device=None, _table=None, _net_state=None if net is None else
+                     {k: v.detach().cpu() for k, v in net.state_dict().items()})
+        return state
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        weights = state.pop("_net_state", None)
+        self.__dict__.update(state)
+        if weights is not None:
+            self._device = _loaded_device(self.device)
+            self._net = _network_from_state(weights, self.hidden, self.layers, self.heads,  # type: ignore[arg-type]
+                                            self.max_len, self.dropout).to(self._device)
+
     # ---------------------------------------------------------------- scoring
     def score(self, users: np.ndarray, history: History) -> np.ndarray:
         import torch
 
         if self._net is None or self._device is None:
             raise NotFittedError("SequentialTransformer.score called before fit")
+        n_known = self._net.items.weight.shape[0] - 1
+        if history.n_items > n_known:
+            raise ValueError(f"the history has {history.n_items} items, the model {n_known}: "
+                             "call update with the grown dataset first")
         users = np.asarray(users, dtype=np.int64)
         out = np.zeros((len(users), history.n_items), dtype=np.float32)
         tokens = recent_tokens(history, users, self.max_len)
@@ -379,3 +482,12 @@ class SequentialTransformer(Recommender):
     def best_epoch(self) -> int:
         """The epoch whose weights the model kept (the last one without validation)."""
         return self._best_epoch
+
+
+def _grown_rows(tensor: "torch.Tensor", rows: int) -> "torch.Tensor":
+    """A copy of ``tensor`` with zero rows appended up to ``rows``."""
+    import torch
+
+    out = torch.zeros((rows, *tensor.shape[1:]), dtype=tensor.dtype)
+    out[:len(tensor)] = tensor
+    return out
