@@ -3,8 +3,20 @@
 Without arguments it opens the desktop window; with a command (evaluate, recommend, demo,
 import, run, ...) it runs headless, as ``python main.py --help`` lists. The window's
 module imports only Qt at first, and the command line never imports Qt.
+
+``--selftest`` runs the demo pipeline headless in a temporary folder and exits 0, or 1
+with the reason (:mod:`storage.selftest`); installers run it on the installed copy.
+
+``IFS_STARTUP_REPORT=FILE`` (environment) makes the window write, when it first paints,
+``{"shown_unix": ..., "since_process_start_s": ..., "window_id": ...}`` to FILE: the
+installer's check measures the time from launch to the first window with it and takes
+the screenshot of that window (installer/linux/check_install.py).
 """
+import os
 import sys
+
+STARTUP_REPORT_ENV = "IFS_STARTUP_REPORT"
+_KEEP: list[object] = []
 
 
 def run(argv: list[str] | None = None) -> int:
@@ -13,11 +25,63 @@ def run(argv: list[str] | None = None) -> int:
     if not argv:
         from ui.app import main as window
 
+        if os.environ.get(STARTUP_REPORT_ENV):
+            _report_first_paint(os.environ[STARTUP_REPORT_ENV])
         return window()
+    if argv == ["--selftest"]:
+        from storage.selftest import selftest
+
+        return selftest()
     from engine.cli import main
     from storage.commands import add_commands
 
     return main(argv, extra=[add_commands])
+
+
+def _report_first_paint(path: str) -> None:
+    """Write when the main window first paints (see the module notes).
+
+    The QApplication is created here, as ``ui.app.main`` would, so the event filter is
+    in place before the window exists; ``ui.app.main`` then reuses it (Qt warns once
+    that the rounding policy it sets again comes after the application was created).
+    """
+    import json
+    import time
+
+    from PySide6.QtCore import QEvent, QObject
+    from PySide6.QtWidgets import QMainWindow
+
+    from ui.app import create_application
+
+    app = create_application(sys.argv[:1])
+
+    class FirstPaint(QObject):
+        def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt)
+            if event.type() == QEvent.Type.Paint and isinstance(watched, QMainWindow):
+                app.removeEventFilter(self)
+                report = {"shown_unix": time.time(),
+                          "since_process_start_s": _since_process_start(),
+                          "window_id": int(watched.winId())}
+                with open(f"{path}.part", "w", encoding="utf-8") as handle:
+                    json.dump(report, handle)
+                os.replace(f"{path}.part", path)  # a reader never sees half of it
+            return False
+
+    probe = FirstPaint(app)
+    app.installEventFilter(probe)
+    _KEEP.append(probe)  # the filter must outlive this function
+
+
+def _since_process_start() -> float | None:
+    """Seconds since this process was created (Linux /proc), else None."""
+    try:
+        with open("/proc/self/stat", encoding="ascii") as handle:
+            ticks = int(handle.read().rpartition(")")[2].split()[19])
+        with open("/proc/uptime", encoding="ascii") as handle:
+            uptime = float(handle.read().split()[0])
+    except (OSError, ValueError, IndexError):
+        return None
+    return round(uptime - ticks / os.sysconf("SC_CLK_TCK"), 3)
 
 
 if __name__ == "__main__":
