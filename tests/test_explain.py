@@ -20,36 +20,12 @@ from engine.explanations import (GENERATED, TEMPLATE, ExplanationWriter, Facts, 
 from engine.explanations import model as default_model
 from engine.explanations.prompt import ANSWER_START, EXAMPLE_TITLES, facts_text
 from engine.grounding import Grounder
+from tests.helpers import tiny_gpt2
 from engine.run import RunConfig, execute_run
 from tests.storage_support import shop_dataset
 
 #: A quick fusion of one long-term and one short-term component.
 EASE_COOC: dict[str, dict[str, object]] = {"fusion": {"components": ["ease", "cooc"]}}
-WORDS = ("[UNK] [PAD] [EOS] We picked Titanic Heat for your love of drama and the a . , : ; "
-         "Interests Recommended after Note follows on from").split()
-
-
-def tiny_gpt2(folder: Path, chat_template: str | None = None) -> Path:
-    """A 2-layer random GPT-2 with a word-level tokenizer, saved like any model folder."""
-    import torch
-    from tokenizers import Tokenizer, models, pre_tokenizers
-    from transformers import GPT2Config, GPT2LMHeadModel, PreTrainedTokenizerFast
-
-    tokenizer = Tokenizer(models.WordLevel({w: i for i, w in enumerate(WORDS)},
-                                           unk_token="[UNK]"))
-    tokenizer.pre_tokenizer = pre_tokenizers.WhitespaceSplit()
-    fast = PreTrainedTokenizerFast(tokenizer_object=tokenizer, unk_token="[UNK]",
-                                   pad_token="[PAD]", eos_token="[EOS]")
-    if chat_template:
-        fast.chat_template = chat_template
-    fast.save_pretrained(folder)
-    torch.manual_seed(0)
-    config = GPT2Config(vocab_size=len(WORDS), n_positions=512, n_embd=32, n_layer=2, n_head=2,
-                        bos_token_id=2, eos_token_id=2, pad_token_id=1)
-    GPT2LMHeadModel(config).save_pretrained(folder)
-    return folder
-
-
 @pytest.fixture(scope="module")
 def gpt2_folder(tmp_path_factory) -> Path:
     return tiny_gpt2(tmp_path_factory.mktemp("tiny-gpt2"))
@@ -131,11 +107,48 @@ def test_the_writer_streams_and_falls_back_to_the_template(gpt2_folder, facts, g
     prompt = writer.prompt(facts)
     assert prompt.endswith(f"Note: {ANSWER_START}")  # no chat template: plain text
     streamed: list[str] = []
-    explanation = writer.explain(facts, grounder, on_token=streamed.append)
-    assert "".join(streamed) == "".join(pieces) == explanation.generated  # greedy: the same
+    attempts: list[int] = []
+
+    def restarted(attempt: int) -> None:
+        attempts.append(attempt)
+        streamed.clear()  # as the window clears the refused attempt's words
+
+    explanation = writer.explain(facts, grounder, on_token=streamed.append,
+                                 on_attempt=restarted)
+    assert attempts == [2, 3]  # random words never pass: every attempt is made
+    assert explanation.attempt == 1  # all refused: the first one's reasons are the verdict
+    assert explanation.generated == "".join(pieces)  # greedy: the same words as the stream
+    assert "".join(streamed) != explanation.generated  # the last attempt sampled others
     assert explanation.source == TEMPLATE and explanation.reasons
+    assert any(r.startswith("attempt 2:") for r in explanation.reasons)
     assert explanation.text == template_explanation(facts)
     assert explanation.model == gpt2_folder.name
+
+
+class ScriptedWriter(ExplanationWriter):
+    """The tiny model's plumbing with fixed words per attempt: what a real model might
+    write, so the choice between attempts is tested on texts whose verdict is known."""
+
+    def __init__(self, folder, texts: list[str]) -> None:
+        super().__init__(folder, device="cpu", attempts=len(texts))
+        self.texts = texts
+
+    def stream(self, facts, cancel=None, script="LATIN", attempt=1):
+        yield self.texts[attempt - 1]
+
+
+def test_a_short_or_refused_text_is_written_again_and_the_fullest_kept(gpt2_folder, facts,
+                                                                      grounder):
+    one = "We picked Titanic and Contact for your long-standing love of drama and romance."
+    two = f"{one} The Saint follows on from Heat."
+    invented = "We picked Toy Story for you."
+    kept = ScriptedWriter(gpt2_folder, [invented, one, two, one]).explain(facts, grounder)
+    assert kept.source == GENERATED and kept.text == two and kept.attempt == 3
+    assert [r.split(":")[0] for r in kept.reasons] == ["attempt 1", "attempt 2"]
+    kept = ScriptedWriter(gpt2_folder, [one, invented]).explain(facts, grounder)
+    assert kept.text == one and kept.attempt == 1  # the best of all, not the last
+    kept = ScriptedWriter(gpt2_folder, [two, invented]).explain(facts, grounder)
+    assert kept.attempt == 1 and kept.reasons == []  # two sentences: no second attempt
 
 
 def test_a_chat_template_is_used_when_the_tokenizer_has_one(tmp_path, facts):

@@ -12,7 +12,8 @@ from storage.commands import add_commands
 from storage.explain import run_facts, save_texts
 from storage.results import user_text
 from tests.storage_support import count, shop_dataset
-from tests.test_explain import EASE_COOC, tiny_gpt2
+from tests.helpers import tiny_gpt2
+from tests.test_explain import EASE_COOC
 
 
 def cli(*argv: str) -> int:

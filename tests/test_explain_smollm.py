@@ -35,8 +35,17 @@ def test_the_packaged_model_writes_a_grounded_text_or_falls_back(small_shop_file
     assert time.perf_counter() - started < 1.0
 
     pieces: list[str] = []
-    explanation = writer.explain(facts, grounder, on_token=pieces.append)
-    assert "".join(pieces) == explanation.generated and len(pieces) > 3
+    attempts: list[int] = []
+
+    def restarted(attempt: int) -> None:  # as the window clears a refused attempt
+        attempts.append(attempt)
+        pieces.clear()
+
+    explanation = writer.explain(facts, grounder, on_token=pieces.append,
+                                 on_attempt=restarted)
+    assert len(pieces) > 3 and attempts == list(range(2, len(attempts) + 2))
+    if explanation.attempt == len(attempts) + 1:  # the last attempt was kept
+        assert "".join(pieces) == explanation.generated
     stats = writer.last_stats
     assert stats is not None and 0 < stats.new_tokens <= 60
     if explanation.source == GENERATED:
@@ -46,4 +55,4 @@ def test_the_packaged_model_writes_a_grounded_text_or_falls_back(small_shop_file
         assert explanation.source == TEMPLATE and explanation.reasons
         assert explanation.text == template_explanation(facts)
     again = ExplanationWriter(device="cpu").explain(facts, grounder)
-    assert again.generated == explanation.generated  # greedy decoding: the same text
+    assert again.generated == explanation.generated  # greedy, then seeded: the same text

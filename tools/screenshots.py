@@ -138,6 +138,14 @@ def take(out: Path) -> int:
     users.list_view.selectRow(1)
     shoot(window, "04-users")
 
+    # The recommendation text, written by the packaged language model: mid-stream, done.
+    pane = users.text_pane
+    pane.generate()
+    until(lambda: pane.streamed > 12)
+    shoot(window, "11-users-text-streaming")
+    settle(lambda: not pane.busy)
+    shoot(window, "12-users-text")
+
     window.show_page("run")
     settle()
     shoot(window, "03-run-finished")

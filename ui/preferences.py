@@ -89,5 +89,16 @@ class Preferences:
     def run_settings(self, value: dict[str, Any]) -> None:
         self._set_json("run/settings", value)
 
+    @property
+    def text_model_folder(self) -> str:
+        """The language model folder that writes recommendation texts; "" for the packaged
+        default (also when the remembered folder is gone)."""
+        folder = self._json("explanations/model_folder", "")
+        return folder if isinstance(folder, str) and folder and Path(folder).is_dir() else ""
+
+    @text_model_folder.setter
+    def text_model_folder(self, value: str) -> None:
+        self._set_json("explanations/model_folder", str(value))
+
     def sync(self) -> None:
         self._settings.sync()

@@ -8,12 +8,16 @@ in a thread behind transformers' ``TextIteratorStreamer`` and checks the cancel 
 after every token, so a click on "stop" ends it within one token. ``explain`` streams,
 tidies the text (at most three sentences, none left unfinished) and keeps the longest run
 of leading sentences that passes :class:`~engine.grounding.Grounder` (a small model's
-later sentences drift most); when not even the first passes, the template is used. The
-reasons are kept either way. The words "I", "me", "my" are banned from decoding: the note
+later sentences drift most). A note should say two or three things (the picks, the
+interests, the recent activity), so when fewer than two sentences survive the check,
+the writer tries again with seeded sampling (``attempts`` in all) and keeps the attempt
+with the most grounded sentences; when no attempt keeps even one, the template is used.
+The reasons are kept either way. The words "I", "me", "my" are banned from decoding: the note
 speaks as "we", and a persona ("a favourite of mine") is a claim no fact supports.
 
-Greedy decoding (the default) makes the text a pure function of the facts and the model;
-with ``greedy=False`` the sampling is seeded per text, so it is repeatable as well.
+Greedy decoding (the default) makes the first attempt a pure function of the facts and
+the model; the later attempts, and every attempt with ``greedy=False``, sample with the
+seed plus the attempt's number, so every text is repeatable.
 """
 from __future__ import annotations
 
@@ -41,6 +45,8 @@ if TYPE_CHECKING:
 Cancel = Callable[[], bool] | Task | None
 GENERATED, TEMPLATE = "generated", "template"
 MAX_SENTENCES = 3
+#: A note with fewer grounded sentences than this is written again (see ``attempts``).
+WANTED_SENTENCES = 2
 FIRST_PERSON = ("I", " I", "My", " my", " me", " mine")
 _MARKUP = re.compile(r"\*\*|__|(?<!\w)\*(?=\S)|(?<=\S)\*(?!\w)|^#+\s*", re.MULTILINE)
 _LABEL = re.compile(r"^\s*(?:assistant|note|answer|response)\s*:\s*", re.IGNORECASE)
@@ -55,6 +61,11 @@ class Explanation:
     reasons: list[str] = field(default_factory=list)
     model: str = ""  # the writer's model, "" for a template asked for directly
     generated: str = ""  # the model's own words, kept also when they failed the check
+    attempt: int = 1  # which attempt was kept (1: the first, greedy unless sampling)
+
+    @property
+    def sentences(self) -> int:
+        return len(split_sentences(self.text))
 
 
 @dataclass(frozen=True)
@@ -106,6 +117,14 @@ def _first_person_ids(tokenizer: Any) -> list[list[int]]:
     return banned
 
 
+def _better(new: Explanation, old: Explanation) -> bool:
+    """A generated text beats the template; between generated ones, more grounded
+    sentences win (the first attempt on a tie)."""
+    if (new.source == GENERATED) != (old.source == GENERATED):
+        return new.source == GENERATED
+    return new.source == GENERATED and new.sentences > old.sentences
+
+
 def _is_cancelled(cancel: Cancel) -> Callable[[], bool]:
     if cancel is None:
         return lambda: False
@@ -119,14 +138,17 @@ class ExplanationWriter:
 
     ``model_folder=None`` takes the packaged SmolLM2-135M-Instruct (converted once into
     the cache, ``cache_dir`` or ``$IFS_CACHE_DIR`` or the user cache folder). ``device``:
-    "auto" (the GPU when present), "cpu" or "cuda". ``max_new_tokens`` bounds each text.
+    "auto" (the GPU when present), "cpu" or "cuda". ``max_new_tokens`` bounds each text;
+    ``attempts`` bounds how often a text with too few grounded sentences is written again.
     """
 
     def __init__(self, model_folder: str | Path | None = None, device: str = "auto",
                  seed: int = 0, max_new_tokens: int = 60, greedy: bool = True,
-                 cache_dir: str | Path | None = None) -> None:
+                 cache_dir: str | Path | None = None, attempts: int = 3) -> None:
         if max_new_tokens < 1:
             raise ValueError("max_new_tokens must be at least 1")
+        if attempts < 1:
+            raise ValueError("attempts must be at least 1")
         if model_folder is None:
             packaged_gguf()  # a missing package fails now, not at the first text
             self.name = DEFAULT_NAME
@@ -141,6 +163,7 @@ class ExplanationWriter:
         self.seed = int(seed)
         self.max_new_tokens = int(max_new_tokens)
         self.greedy = bool(greedy)
+        self.attempts = int(attempts)
         self.cache_dir = cache_dir
         self.last_stats: GenerationStats | None = None
         self._tokenizer: Any = None
@@ -196,11 +219,13 @@ class ExplanationWriter:
             return chat + answer_start(script)
         return plain_prompt(facts, script)
 
-    def stream(self, facts: Facts, cancel: Cancel = None, script: str = "LATIN"
-               ) -> Iterator[str]:
+    def stream(self, facts: Facts, cancel: Cancel = None, script: str = "LATIN",
+               attempt: int = 1) -> Iterator[str]:
         """The model's text for ``facts``, piece by piece as it is generated.
 
-        Raises :class:`~engine.errors.Cancelled` once ``cancel`` says stop (checked
+        ``attempt`` 1 decodes greedily (unless the writer samples); later attempts sample
+        with ``seed + attempt - 1``, so that each gives another, repeatable text. Raises
+        :class:`~engine.errors.Cancelled` once ``cancel`` says stop (checked
         after every token). ``script`` is the catalogue's writing system
         (:attr:`Grounder.script`), which the prompt asks the model to write in.
         Statistics of the finished text are in :attr:`last_stats`.
@@ -240,12 +265,13 @@ class ExplanationWriter:
             inputs = {k: v.to(self._torch_device) for k, v in inputs.items()}
             streamer = Counting(tokenizer, skip_prompt=True, skip_special_tokens=True)
             failure: list[BaseException] = []
+            sample = not self.greedy or attempt > 1
             options: dict[str, Any] = {"max_new_tokens": self.max_new_tokens,
-                                       "do_sample": not self.greedy,
+                                       "do_sample": sample,
                                        "pad_token_id": tokenizer.pad_token_id
                                        if tokenizer.pad_token_id is not None
                                        else tokenizer.eos_token_id}
-            if not self.greedy:
+            if sample:
                 options.update(temperature=0.7, top_p=0.9)
             banned = _first_person_ids(tokenizer)
             if banned:
@@ -253,8 +279,8 @@ class ExplanationWriter:
 
             def generate() -> None:
                 try:
-                    if not self.greedy:
-                        seed_everything(self.seed)
+                    if sample:
+                        seed_everything(self.seed + attempt - 1)
                     with torch.inference_mode():
                         self._model.generate(**inputs, **options, streamer=streamer,
                                              stopping_criteria=StoppingCriteriaList(
@@ -290,20 +316,35 @@ class ExplanationWriter:
                 time.perf_counter() - started)
 
     def explain(self, facts: Facts, grounder: Grounder,
-                on_token: Callable[[str], None] | None = None, cancel: Cancel = None
-                ) -> Explanation:
-        """The generated text if it passes the grounding check, else the template.
+                on_token: Callable[[str], None] | None = None, cancel: Cancel = None,
+                on_attempt: Callable[[int], None] | None = None) -> Explanation:
+        """The best grounded text of up to ``attempts`` tries, else the template.
 
         ``on_token`` receives every piece as it is written (a window's live view);
-        ``cancel`` as in :meth:`stream`.
+        ``on_attempt(n)`` is called before attempt ``n`` > 1 starts, so such a view can
+        clear what the refused attempt wrote; ``cancel`` as in :meth:`stream`.
         """
-        pieces = []
-        for piece in self.stream(facts, cancel, grounder.script):
-            pieces.append(piece)
-            if on_token is not None:
-                on_token(piece)
-        raw = "".join(pieces)
-        return self.judge(raw, facts, grounder)
+        best: Explanation | None = None
+        refused: list[str] = []
+        for attempt in range(1, self.attempts + 1):
+            if attempt > 1 and on_attempt is not None:
+                on_attempt(attempt)
+            pieces = []
+            for piece in self.stream(facts, cancel, grounder.script, attempt):
+                pieces.append(piece)
+                if on_token is not None:
+                    on_token(piece)
+            result = self.judge("".join(pieces), facts, grounder)
+            result.attempt = attempt
+            if best is None or _better(result, best):
+                best = result
+            if best.source == GENERATED and best.sentences >= WANTED_SENTENCES:
+                break
+            refused.append(f"attempt {attempt}: {'; '.join(result.reasons) or 'too short'}")
+        assert best is not None
+        others = [r for r in refused if not r.startswith(f"attempt {best.attempt}:")]
+        best.reasons = others + best.reasons
+        return best
 
     def judge(self, raw: str, facts: Facts, grounder: Grounder) -> Explanation:
         """Keep the longest run of whole sentences from the start of ``raw`` that passes

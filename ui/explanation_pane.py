@@ -1,0 +1,282 @@
+"""The recommendation text of the selected user's list: shown as stored, written again on
+demand with the words streaming in, or written for every user of the run in the
+background; the language model is the packaged one or a local folder the user picks.
+
+The language model gets a worker of its own: a text takes seconds and a whole run takes
+minutes, and neither may hold up a training run on the main worker or a feedback click
+on the writer. The engine's :class:`ExplanationWriter` is built once per model folder and
+kept, so the model loads once. Tokens cross from the worker thread through a queued
+signal of a small relay object that lives on the UI thread.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtGui import QTextCursor
+from PySide6.QtWidgets import (QFileDialog, QHBoxLayout, QLabel, QMenu, QProgressBar,
+                               QPushButton, QTextEdit, QToolButton, QVBoxLayout, QWidget)
+
+from engine.explanations import Explanation, ExplanationWriter
+from engine.explanations.model import DEFAULT_NAME
+from engine.progress import Task
+from storage import Database
+from storage.explain import run_facts, save_texts, write_texts
+from storage.results import StoredText, user_text
+from ui.icons import icon
+from ui.messages import report
+from ui.preferences import Preferences
+from ui.worker import Job, Progress, Worker
+
+
+class _TokenRelay(QObject):
+    """Pieces of text from the worker thread, delivered on the UI thread."""
+
+    piece = Signal(str)
+    restart = Signal(int)  # the attempt that starts over
+
+
+def describe(stored: StoredText | Explanation | None) -> str:
+    """One line under the text: who wrote it, and why a template replaced the model."""
+    if stored is None:
+        return "No text yet: Generate writes one from this list and profile."
+    if stored.source == "generated":
+        return f"Written by {stored.model or 'the language model'}; passed the grounding check."
+    why = f" ({stored.reasons[-1]})" if stored.reasons else ""
+    return f"Template: the language model's text failed the grounding check{why}."
+
+
+class ExplanationPane(QWidget):
+    """Text, source line, Generate / Stop / Generate for all users, and a progress bar."""
+
+    message = Signal(str)  # for the status bar
+    texts_written = Signal(int)  # run id whose texts changed (batch generation)
+
+    def __init__(self, prefs: Preferences, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._prefs = prefs
+        self.worker = Worker(self)
+        self._writer: ExplanationWriter | None = None
+        self._job: Job | None = None
+        self._job_user: str | None = None  # None while the job writes for everyone
+        self._relay = _TokenRelay(self)
+        self._relay.piece.connect(self._append)
+        self._relay.restart.connect(self._restarted)
+        self.db: Database | None = None
+        self.run_id: int | None = None
+        self.user: str | None = None
+        self.has_feedback = False
+        self.streamed = 0  # pieces shown live for the current text (tests, status)
+
+        self.text = QTextEdit(self)
+        self.text.setObjectName("explanationText")
+        self.text.setReadOnly(True)
+        self.text.setMinimumHeight(56)
+        self.text.setMaximumHeight(96)  # three sentences; the list above gets the room
+        self.source = QLabel(self)
+        self.source.setObjectName("explanationSource")
+        self.source.setWordWrap(True)
+        self.source.setStyleSheet("color: #5f6b7a")
+        self.generate_button = QPushButton(icon("run"), "Generate", self)
+        self.generate_button.setObjectName("generateText")
+        self.generate_button.setToolTip("Write this user's text with the language model")
+        self.generate_button.clicked.connect(self.generate)
+        self.all_button = QPushButton("Generate for all users", self)
+        self.all_button.setObjectName("generateAll")
+        self.all_button.clicked.connect(self.generate_all)
+        self.stop_button = QPushButton(icon("cancel"), "Stop", self)
+        self.stop_button.setObjectName("stopText")
+        self.stop_button.clicked.connect(self.stop)
+        self.model_button = QToolButton(self)
+        self.model_button.setObjectName("textModel")
+        self.model_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        menu = QMenu(self.model_button)
+        menu.addAction(f"Use the packaged {DEFAULT_NAME}", lambda: self.set_model_folder(""))
+        menu.addAction("Choose a language model folder...", self._choose_model_folder)
+        self.model_button.setMenu(menu)
+        self.progress = QProgressBar(self)
+        self.progress.setObjectName("textProgress")
+        self.progress.setRange(0, 1000)
+        self.progress.setTextVisible(True)
+        self.progress.hide()
+
+        header = QHBoxLayout()
+        header.addWidget(QLabel("<b>Recommendation text</b>", self))
+        header.addStretch(1)
+        header.addWidget(self.progress, 1)
+        header.addWidget(self.model_button)
+        header.addWidget(self.generate_button)
+        header.addWidget(self.all_button)
+        header.addWidget(self.stop_button)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(header)
+        layout.addWidget(self.text)
+        layout.addWidget(self.source)
+        self._show_model()
+        self._update_buttons()
+
+    # -- the model ------------------------------------------------------------------------
+
+    @property
+    def model_folder(self) -> str:
+        """The chosen language model folder; "" for the packaged default."""
+        return self._prefs.text_model_folder
+
+    def set_model_folder(self, folder: str | Path) -> None:
+        """Use ``folder`` (a transformers causal LM folder; "" for the packaged model)."""
+        self._prefs.text_model_folder = str(folder)
+        self._writer = None  # loaded again from the new folder at the next text
+        self._show_model()
+
+    def _choose_model_folder(self) -> None:
+        chosen = QFileDialog.getExistingDirectory(self, "Language model folder",
+                                                  self.model_folder or self._prefs.last_folder)
+        if chosen:
+            self.set_model_folder(chosen)
+
+    def _show_model(self) -> None:
+        name = Path(self.model_folder).name if self.model_folder else DEFAULT_NAME
+        self.model_button.setText(name)
+        self.model_button.setToolTip(f"Language model: {self.model_folder or name}")
+
+    def writer(self) -> ExplanationWriter:
+        """The writer of the chosen folder, built once (its model loads on first use)."""
+        if self._writer is None:
+            self._writer = ExplanationWriter(self.model_folder or None)
+        return self._writer
+
+    # -- what is shown --------------------------------------------------------------------
+
+    def show_list(self, db: Database | None, run_id: int | None, user: str | None,
+                  has_feedback: bool = False) -> None:
+        """Show the stored text of ``user``'s list in ``run_id`` (a text being written for
+        another user is stopped; a batch for the whole run goes on). ``has_feedback``:
+        the list shown is re-ranked after the user's feedback, and the text, written
+        from the run's own list, says so."""
+        if self._job is not None and self._job_user is not None and self._job_user != user:
+            self._job.cancel()
+        self.db, self.run_id, self.user = db, run_id, user
+        self.has_feedback = has_feedback
+        if self._job is None or self._job_user != user:
+            self._show_stored()
+        self._update_buttons()
+
+    def _show_stored(self) -> None:
+        stored = (user_text(self.db, self.run_id, self.user)
+                  if self.db is not None and self.run_id is not None and self.user else None)
+        self.text.setPlainText(stored.text if stored else "")
+        self.source.setText(self._describe(stored) if self.run_id is not None and self.user
+                            else "")
+
+    def _describe(self, stored: StoredText | Explanation | None) -> str:
+        note = (" It is about the run's list, before this user's feedback."
+                if stored is not None and self.has_feedback else "")
+        return describe(stored) + note
+
+    def _append(self, piece: str) -> None:
+        self.streamed += 1
+        cursor = self.text.textCursor()
+        cursor.movePosition(QTextCursor.MoveOperation.End)
+        cursor.insertText(piece)
+        self.text.setTextCursor(cursor)
+
+    def _restarted(self, attempt: int) -> None:
+        self.text.clear()
+        self.source.setText(f"Too few sentences passed the grounding check: attempt "
+                            f"{attempt} of {self.writer().attempts}...")
+
+    # -- writing --------------------------------------------------------------------------
+
+    @property
+    def busy(self) -> bool:
+        return self._job is not None
+
+    def generate(self) -> Job | None:
+        """Write the selected user's text, streaming it in; stored when it is done."""
+        db, run_id, user = self.db, self.run_id, self.user
+        if db is None or run_id is None or user is None or self.busy:
+            return None
+        writer, relay = self.writer(), self._relay
+
+        def write(task: Task) -> Explanation:
+            task.begin("load model", f"loading {writer.name}")
+            writer.load()
+            stored = run_facts(db, run_id, [user])
+            task.begin("write", f"writing the text of user {user}")
+            text = writer.explain(stored.facts[0], stored.grounder, on_token=relay.piece.emit,
+                                  cancel=task, on_attempt=relay.restart.emit)
+            save_texts(db, run_id, {user: text})
+            return text
+
+        self.text.clear()
+        self.streamed = 0
+        self.source.setText(f"Writing with {writer.name}...")
+        job = self._start(f"text of user {user}", write, user)
+        job.succeeded.connect(lambda text: self._written(user, text))
+        return job
+
+    def generate_all(self) -> Job | None:
+        """Write the text of every user of the run in the background, with progress."""
+        db, run_id = self.db, self.run_id
+        if db is None or run_id is None or self.busy:
+            return None
+        writer = self.writer()
+        job = self._start(f"texts of run {run_id}",
+                          lambda task: write_texts(db, run_id, writer, task=task), None)
+        self.progress.setValue(0)
+        self.progress.setFormat("loading the model...")
+        self.progress.show()
+        job.progress.connect(self._batch_progress)
+        job.succeeded.connect(lambda sources: self._all_written(run_id, sources))
+        job.finished.connect(self.progress.hide)
+        return job
+
+    def stop(self) -> None:
+        if self._job is not None:
+            self._job.cancel()
+
+    def _start(self, name: str, function: Callable[[Task], Any], user: str | None) -> Job:
+        job = self.worker.submit(name, function)
+        self._job, self._job_user = job, user
+        job.failed.connect(lambda exc: report(self, exc, "Recommendation text"))
+        job.cancelled.connect(lambda _: self.message.emit(f"stopped: {name}"))
+        job.finished.connect(lambda: self._finished(job))
+        self._update_buttons()
+        return job
+
+    def _batch_progress(self, progress: Progress) -> None:
+        if progress.stage == "write":
+            self.progress.setValue(int(progress.fraction * 1000))
+            self.progress.setFormat(progress.status or "%p%")
+
+    def _written(self, user: str, text: Explanation) -> None:
+        if self.user == user:
+            self.text.setPlainText(text.text)
+            self.source.setText(self._describe(text))
+        self.message.emit(f"text of user {user} stored ({text.source})")
+
+    def _all_written(self, run_id: int, sources: dict[str, int]) -> None:
+        self.message.emit(f"run {run_id}: {sources['generated']:,} texts generated, "
+                          f"{sources['template']:,} templates, stored")
+        self.texts_written.emit(run_id)
+
+    def _finished(self, job: Job) -> None:
+        if job is self._job:
+            self._job, self._job_user = None, None
+            self._show_stored()  # what is stored now: the new text, or the old one if stopped
+        self._update_buttons()
+
+    def _update_buttons(self) -> None:
+        has_list = self.db is not None and self.run_id is not None
+        self.generate_button.setEnabled(has_list and self.user is not None and not self.busy)
+        self.all_button.setEnabled(has_list and not self.busy)
+        self.stop_button.setEnabled(self.busy)
+        self.model_button.setEnabled(not self.busy)
+
+    def shutdown(self) -> None:
+        """Stop what is being written and wait for the worker (closing the window)."""
+        self.stop()
+        self.worker.wait()
