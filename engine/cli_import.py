@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 
 from engine.errors import DataError
+from engine.feedback_file import FEEDBACK_COLUMN_FLAG, FEEDBACK_FLAGS
 from engine.importer import (
     CATALOGUE_FLAGS,
     INTERACTION_FLAGS,
@@ -93,6 +94,26 @@ def add_import_arguments(parser: argparse.ArgumentParser) -> None:
     data.add_argument("--unknown-items", choices=("keep", "drop"), default="keep",
                       help="interactions whose item is not in the catalogue: keep them "
                            "(default) or drop them; either way they are counted in the report")
+
+
+def add_feedback_file_arguments(parser: argparse.ArgumentParser) -> None:
+    """How to read a feedback file (user, item, feedback, optional time); anything not
+    given is detected, as for interaction files."""
+    data = parser.add_argument_group("feedback file", "How to read --file; anything not "
+                                                      "given is detected.")
+    _add_file_options(data, "", "feedback file")
+    for role, flag in FEEDBACK_FLAGS.items():
+        data.add_argument(flag, metavar="COLUMN", help=f"the feedback file's {role} column")
+    data.add_argument(FEEDBACK_COLUMN_FLAG, metavar="COLUMN",
+                      help="the column with like / dislike / not interested (default: a "
+                           "column named feedback, kind, action, label...)")
+    data.add_argument("--date-format", metavar="FORMAT",
+                      help="strptime format of the time column (default: guessed)")
+
+
+def feedback_read_options(args: argparse.Namespace) -> ReadOptions:
+    """The ReadOptions of the options :func:`add_feedback_file_arguments` added."""
+    return _options(args, "", FEEDBACK_FLAGS)
 
 
 def _options(args: argparse.Namespace, prefix: str, flags: dict[str, str]) -> ReadOptions:

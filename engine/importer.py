@@ -68,8 +68,8 @@ class Catalogue:
     report: ImportReport
 
 
-def _read(path: Path, options: ReadOptions, defaults: Sequence[str], columns_flag: str,
-          report: ImportReport) -> RawTable:
+def read_table(path: Path, options: ReadOptions, defaults: Sequence[str], columns_flag: str,
+               report: ImportReport) -> RawTable:
     """The raw table; without header and names, the assumed column order is a warning."""
     raw = read_raw(path, sep=options.sep, header=options.header, columns=options.columns,
                    encoding=options.encoding, default_names=defaults, report=report)
@@ -93,8 +93,8 @@ def _column(name: str, columns: Sequence[str], flag: str, path: Path) -> str:
     return column
 
 
-def _roles(raw: RawTable, path: Path, flags: Mapping[str, str], required: Sequence[str],
-           overrides: Mapping[str, str]) -> dict[str, str]:
+def find_roles(raw: RawTable, path: Path, flags: Mapping[str, str], required: Sequence[str],
+               overrides: Mapping[str, str]) -> dict[str, str]:
     """Role -> column: the overrides, then detection by name; required roles must be found."""
     columns = list(raw.frame.columns)
     unknown = set(overrides) - set(flags)
@@ -117,8 +117,8 @@ def _roles(raw: RawTable, path: Path, flags: Mapping[str, str], required: Sequen
     return found
 
 
-def _raise_first(bad: np.ndarray, values: pd.Series, raw: RawTable, column: str, path: Path,
-                 what: str, problem: str) -> None:
+def raise_first_bad(bad: np.ndarray, values: pd.Series, raw: RawTable, column: str,
+                    path: Path, what: str, problem: str) -> None:
     """DataError for the first flagged row, quoting its value: ``what 'value' problem``."""
     if bad.any():
         i = int(np.argmax(bad))
@@ -147,8 +147,8 @@ def _guess_formats(first: str) -> list[str]:
     return list(dict.fromkeys(g for g in guesses if g)) or ["mixed"]
 
 
-def _times(values: pd.Series, present: np.ndarray, raw: RawTable, column: str, path: Path,
-           date_format: str | None, report: ImportReport) -> np.ndarray:
+def parse_times(values: pd.Series, present: np.ndarray, raw: RawTable, column: str,
+                path: Path, date_format: str | None, report: ImportReport) -> np.ndarray:
     """int64 Unix seconds: numbers (seconds, or milliseconds when > 1e11) or date-times.
 
     Date-times without a zone are taken as UTC. Without ``date_format`` the format is
@@ -158,9 +158,9 @@ def _times(values: pd.Series, present: np.ndarray, raw: RawTable, column: str, p
     first = values[present].iloc[0]
     if date_format is None and is_number(first):
         numbers = _numbers(values, present)
-        _raise_first(present & np.isnan(numbers), values, raw, column, path, "timestamp",
-                     f"is not a number, unlike the first timestamp '{first}'; for date "
-                     "strings pass --date-format")
+        raise_first_bad(present & np.isnan(numbers), values, raw, column, path, "timestamp",
+                        f"is not a number, unlike the first timestamp '{first}'; for date "
+                        "strings pass --date-format")
         millis = np.median(np.abs(numbers[present])) > MILLISECONDS_ABOVE
         report.detected["time_format"] = "unix milliseconds" if millis else "unix seconds"
         return np.floor(np.nan_to_num(numbers) / (1000 if millis else 1)).astype(np.int64)
@@ -175,9 +175,9 @@ def _times(values: pd.Series, present: np.ndarray, raw: RawTable, column: str, p
             report.detected["time_format"] = fmt
             return ((stamps - _EPOCH) // _SECOND).fillna(0).to_numpy(dtype=np.int64)
     given = "does not match --date-format" if date_format else "does not fit the date format"
-    _raise_first(attempts[0], values, raw, column, path, "timestamp",
-                 f"{given} '{formats[0]}' of the first timestamp '{first}'; pass the right "
-                 "--date-format (e.g. '%d/%m/%Y %H:%M')")
+    raise_first_bad(attempts[0], values, raw, column, path, "timestamp",
+                    f"{given} '{formats[0]}' of the first timestamp '{first}'; pass the "
+                    "right --date-format (e.g. '%d/%m/%Y %H:%M')")
     raise AssertionError("a failed attempt has a first bad row")
 
 
@@ -185,8 +185,8 @@ def read_interactions(path: str | Path, options: ReadOptions | None = None) -> I
     """Read a user-item log; rows with an empty user, item, rating or time are dropped."""
     path, options = Path(path), options or ReadOptions()
     report = ImportReport()
-    raw = _read(path, options, HEADERLESS_INTERACTIONS, "--columns", report)
-    roles = _roles(raw, path, INTERACTION_FLAGS, ("user", "item"), options.roles)
+    raw = read_table(path, options, HEADERLESS_INTERACTIONS, "--columns", report)
+    roles = find_roles(raw, path, INTERACTION_FLAGS, ("user", "item"), options.roles)
     report.detected["roles"] = roles
     cells = {role: raw.frame[column] for role, column in roles.items()}
     present = {role: (s != "").to_numpy() for role, s in cells.items()}
@@ -194,8 +194,8 @@ def read_interactions(path: str | Path, options: ReadOptions | None = None) -> I
     rating = np.ones(n)
     if "rating" in roles:
         rating = _numbers(cells["rating"], present["rating"])
-        _raise_first(present["rating"] & np.isnan(rating), cells["rating"], raw,
-                     roles["rating"], path, "rating", "is not a number")
+        raise_first_bad(present["rating"] & np.isnan(rating), cells["rating"], raw,
+                        roles["rating"], path, "rating", "is not a number")
     keep = np.ones(n, dtype=bool)
     reasons = {"user": "missing user", "item": "missing item", "rating": "missing rating",
                "time": "missing timestamp"}
@@ -207,7 +207,7 @@ def read_interactions(path: str | Path, options: ReadOptions | None = None) -> I
         raise DataError(f"none of the {n} rows has all of {', '.join(roles.values())} filled in",
                         file=path)
     if "time" in roles:
-        timestamp = _times(cells["time"], present["time"], raw, roles["time"], path,
+        timestamp = parse_times(cells["time"], present["time"], raw, roles["time"], path,
                            options.date_format, report)[keep]
     else:
         timestamp = np.arange(int(keep.sum()), dtype=np.int64)
@@ -243,11 +243,11 @@ def read_catalogue(path: str | Path, options: ReadOptions | None = None) -> Cata
     """Read an item catalogue: one row per item id, the first row with content winning."""
     path, options = Path(path), options or ReadOptions()
     report = ImportReport()
-    raw = _read(path, options, HEADERLESS_CATALOGUE, "--item-columns", report)
+    raw = read_table(path, options, HEADERLESS_CATALOGUE, "--item-columns", report)
     columns = list(raw.frame.columns)
     single = {role: name for role, name in options.roles.items() if role != "text"}
-    roles = _roles(raw, path, {r: CATALOGUE_FLAGS[r] for r in ("item", "title")}, ("item",),
-                   single)
+    roles = find_roles(raw, path, {r: CATALOGUE_FLAGS[r] for r in ("item", "title")},
+                       ("item",), single)
     if "text" in options.roles:
         texts = [_column(name.strip(), columns, CATALOGUE_FLAGS["text"], path)
                  for name in options.roles["text"].split(",") if name.strip()]

@@ -59,6 +59,7 @@ def build_dataset(
         raise DataError("no interactions are left after preprocessing; see the import report:\n"
                         + "\n".join(report.lines()), file=table.path)
     weight = frame["rating"].to_numpy(np.float64)
+    report.detected["rating_max"] = float(weight.max())  # the scale, for later appends
     weight = (weight / weight.max()).astype(np.float32)
 
     user_ids = _natural_sort(frame["user"].unique())

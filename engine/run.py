@@ -5,16 +5,24 @@ transaction, so a cancelled or crashed run leaves no half-written records. Model
 fitted on the training part of the split (the validation targets are only used for early
 stopping and fusion weights); the lists are then made from each user's full history,
 the way a deployed recommender folds in what it saw after training.
+
+Feedback given on earlier lists (:class:`~engine.feedback.TrainingSignal`) trains the
+next run: likes are extra interactions in the training history and in the history the
+lists are made from (the held-out events of the evaluation stay as they were logged),
+and refused items are kept out of the lists. The fitted model stays with the result, so
+the window can re-rank a user's list at once when they give more feedback.
 """
 from __future__ import annotations
 
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
+from typing import Any
 
 import numpy as np
 
 from engine.dataset import Dataset
 from engine.evaluate import evaluate
+from engine.feedback import TrainingSignal, add_likes, refused_matrix, without_pairs
 from engine.features import item_vectors
 from engine.models import make_model
 from engine.models.base import Recommender
@@ -37,9 +45,25 @@ class RunConfig:
     preprocess: PreprocessOptions = PreprocessOptions()
     seed: int = 0
     recent_window: int = 5
+    use_feedback: bool = True  # train on the users' feedback (when the caller passes it)
+    updated_from: int | None = None  # the stored run whose model this run updated
 
     def to_dict(self) -> dict[str, object]:
         return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "RunConfig":
+        """The config a stored run recorded (:meth:`to_dict`); keys this version does
+        not know are ignored, missing ones take their defaults."""
+        known = {f.name for f in fields(cls)}
+        values = {k: v for k, v in data.items() if k in known}
+        if "metrics_k" in values:
+            values["metrics_k"] = tuple(values["metrics_k"])
+        if isinstance(values.get("split"), dict):
+            values["split"] = SplitOptions(**values["split"])
+        if isinstance(values.get("preprocess"), dict):
+            values["preprocess"] = PreprocessOptions(**values["preprocess"])
+        return cls(**values)
 
 
 @dataclass(eq=False)
@@ -67,6 +91,10 @@ class RunResult:
     stage_seconds: dict[str, float]
     lists: UserLists
     profiles: Profiles
+    model: Recommender | None = None  # the fitted model, for feedback and updates
+    feedback_events: int = 0  # how many feedback events trained it
+    #: (interactions, items) of the dataset at the model's last full fit; None: this run's
+    fitted_on: tuple[int, int] | None = None
 
 
 #: Training-history lengths of the accuracy-by-history-length breakdown: (first, last).
@@ -90,27 +118,46 @@ def by_history_length(model: Recommender, split: Split, ks: tuple[int, ...],
     return out
 
 
-def execute_run(dataset: Dataset, config: RunConfig = RunConfig(), task: Task | None = None
-                ) -> RunResult:
+def without_held_out(signal: TrainingSignal, split: Split) -> TrainingSignal:
+    """The signal without likes of a held-out (validation or test) item of the same user:
+    a like must never hand the model the answer it is evaluated on."""
+    held_out = split.targets("test") + split.targets("valid")
+    return without_pairs(signal, held_out)
+
+
+def execute_run(dataset: Dataset, config: RunConfig = RunConfig(), task: Task | None = None,
+                feedback: TrainingSignal | None = None) -> RunResult:
     """Run the pipeline; raises ``Cancelled`` at a safe point if ``task`` is cancelled."""
     task = task or Task()
+    feedback = feedback or TrainingSignal.empty()
     started = time.perf_counter()
     task.begin("split")
     split = make_split(dataset, config.split)
     model = make_model(config.model, **config.params.get(config.model, {}))
     task.begin(f"fit {config.model}")
     valid = split.validation() if len(split.valid_targets) else None
-    model.fit(split.train, dataset, task, valid)
+    model.fit(add_likes(split.train, without_held_out(feedback, split)), dataset, task, valid)
     task.begin("evaluate")
     vectors = item_vectors(dataset)
     metrics = {"test": evaluate(model, split, "test", config.metrics_k, vectors=vectors, task=task)}
     if valid is not None:
         metrics["valid"] = evaluate(model, split, "valid", config.metrics_k, vectors=vectors)
     metrics.update(by_history_length(model, split, config.metrics_k, vectors))
+    lists, profiles = lists_and_profiles(model, dataset, config, feedback, task)
+    stage_seconds = {**task.stage_seconds, "total": time.perf_counter() - started}
+    return RunResult(config, dataset, metrics, stage_seconds, lists, profiles, model,
+                     len(feedback))
+
+
+def lists_and_profiles(model: Recommender, dataset: Dataset, config: RunConfig,
+                       feedback: TrainingSignal, task: Task) -> tuple[UserLists, Profiles]:
+    """Every user's list and profile from their whole history (likes included), refused
+    items left out: what a run stores."""
     task.begin("recommend")
-    history = dataset.history()
+    history = add_likes(dataset.history(), feedback)
     users = np.arange(dataset.n_users)
-    items, scores = model.recommend(users, history, config.k)
+    refused = refused_matrix(feedback, dataset.n_users, dataset.n_items)
+    items, scores = model.recommend(users, history, config.k, exclude=refused)
     contributions = model.contributions(users, history, items)
     task.begin("profiles")
     profiles = Profiles(
@@ -122,6 +169,28 @@ def execute_run(dataset: Dataset, config: RunConfig = RunConfig(), task: Task | 
     finite = np.isfinite(scores)
     lists = UserLists(np.where(finite, items, -1).astype(np.int32),
                       np.where(finite, scores, 0).astype(np.float32),
-                      {k: np.where(finite, v, 0).astype(np.float32) for k, v in contributions.items()})
+                      {k: np.where(finite, v, 0).astype(np.float32)
+                       for k, v in contributions.items()})
+    return lists, profiles
+
+
+def refresh_run(model: Recommender, dataset: Dataset, config: RunConfig,
+                fitted_on: tuple[int, int], task: Task | None = None,
+                feedback: TrainingSignal | None = None) -> RunResult:
+    """A fitted run's model updated for the grown ``dataset`` (no refit: see
+    :mod:`engine.incremental`), and every list and profile made again.
+
+    There are no metrics: the updated model has seen every held-out event of the split,
+    so an evaluation would measure memory, not accuracy; the replay benchmark
+    (bench/incremental_ml100k.py) measures updates against full retrains instead.
+    ``fitted_on`` is (interactions, items) at the model's last full fit, kept with it.
+    """
+    task = task or Task()
+    feedback = feedback or TrainingSignal.empty()
+    started = time.perf_counter()
+    task.begin(f"update {config.model}")
+    model.update(add_likes(dataset.history(), feedback), dataset, task)
+    lists, profiles = lists_and_profiles(model, dataset, config, feedback, task)
     stage_seconds = {**task.stage_seconds, "total": time.perf_counter() - started}
-    return RunResult(config, dataset, metrics, stage_seconds, lists, profiles)
+    return RunResult(config, dataset, {}, stage_seconds, lists, profiles, model,
+                     len(feedback), fitted_on)

@@ -21,8 +21,9 @@ from dataclasses import dataclass
 import numpy as np
 from sqlalchemy import delete, insert, select
 
-from engine.explanations import Explanation, Facts, make_facts
+from engine.explanations import Explanation, ExplanationWriter, Facts, make_facts, template_only
 from engine.grounding import Grounder
+from engine.progress import Task
 from storage.database import Database
 from storage.encoding import INT, from_blob, utcnow
 from storage.errors import StorageError
@@ -130,3 +131,43 @@ def save_texts(db: Database, run_id: int, texts: Mapping[str, Explanation]) -> i
              "reasons": list(e.reasons), "model": e.model, "created_at": now}
             for user, e in texts.items()])
     return len(texts)
+
+
+def write_texts(db: Database, run_id: int, writer: ExplanationWriter | None,
+                users: Sequence[str] | None = None, task: Task | None = None,
+                batch: int = 20) -> dict[str, int]:
+    """Write and store the texts of ``users`` (default: all) of a run; texts per source.
+
+    ``writer`` None writes templates only. Each batch of ``batch`` texts is stored in its
+    own transaction as soon as it is written, so a cancel or a crash keeps whole batches
+    and loses at most the texts of one batch; the command line and the window's
+    "Generate for all users" both come here.
+    """
+    if batch < 1:
+        raise ValueError("batch must be at least 1")
+    task = task or Task()
+    task.begin("facts", "reading the lists and profiles")
+    stored = run_facts(db, run_id, users)
+    if writer is not None:
+        task.begin("load model", f"loading {writer.name}")
+        writer.load()
+    task.begin("write", f"writing {len(stored.facts):,} texts")
+    pairs = (writer.explain_many(stored.facts, stored.grounder, task) if writer is not None
+             else ((f, template_only(f)) for f in stored.facts))
+    sources = {"generated": 0, "template": 0}
+    pending: dict[str, Explanation] = {}
+    for facts, text in pairs:
+        pending[facts.user] = text
+        if len(pending) == batch:
+            _store_batch(db, run_id, pending, sources)
+    _store_batch(db, run_id, pending, sources)
+    task.finish()
+    return sources
+
+
+def _store_batch(db: Database, run_id: int, pending: dict[str, Explanation],
+                 sources: dict[str, int]) -> None:
+    save_texts(db, run_id, pending)
+    for text in pending.values():
+        sources[text.source] += 1
+    pending.clear()

@@ -9,9 +9,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 
 from sqlalchemy import select
 
+from engine.dataset import Dataset
+from engine.errors import DataError
+from engine.feedback import TrainingSignal, training_signal
 from storage.bulk import insert_rows
 from storage.database import Database
 from storage.datasets import external_ids, find_dataset
@@ -28,10 +32,13 @@ class Feedback:
     at: datetime | None = None  # default: when stored
     run_id: int | None = None  # the run whose list showed the item
     source: str = "app"
+    line: int | None = None  # the row of the file it was read from, for error messages
 
 
-def add_feedback(db: Database, dataset: str, events: Sequence[Feedback]) -> int:
-    """Store every event or none; the number stored."""
+def add_feedback(db: Database, dataset: str, events: Sequence[Feedback],
+                 file: Path | None = None) -> int:
+    """Store every event or none; the number stored. Events read from ``file`` carry
+    their row, and an unknown user or item is reported at that row."""
     with db.write() as conn:
         dataset_id = find_dataset(conn, dataset, db.where).id
         users = external_ids(conn, UserRow, dataset_id, (e.user for e in events))
@@ -40,7 +47,7 @@ def add_feedback(db: Database, dataset: str, events: Sequence[Feedback]) -> int:
         runs = set(conn.scalars(select(RunRow.id).where(RunRow.id.in_(wanted_runs),
                                                         RunRow.dataset_id == dataset_id)))
         for number, event in enumerate(events, start=1):
-            _check(number, event, dataset, users, items, runs)
+            _check(number, event, dataset, users, items, runs, file)
         now = utcnow()
         return insert_rows(conn, FeedbackRow.__table__, {
             "user_id": [users[e.user] for e in events],
@@ -53,20 +60,21 @@ def add_feedback(db: Database, dataset: str, events: Sequence[Feedback]) -> int:
 
 
 def _check(number: int, event: Feedback, dataset: str, users: dict[str, int],
-           items: dict[str, int], runs: set[int]) -> None:
-    where = f"feedback event {number}"
+           items: dict[str, int], runs: set[int], file: Path | None) -> None:
+    def fail(message: str, column: str) -> None:
+        if file is not None and event.line is not None:
+            raise DataError(f"{message}; nothing was stored", file=file, row=event.line,
+                            column=column)
+        raise StorageError(f"feedback event {number}: {message}; nothing was stored")
+
     if event.kind not in FEEDBACK_KINDS:
-        raise StorageError(f"{where}: kind must be one of {', '.join(FEEDBACK_KINDS)}, "
-                           f"not {event.kind!r}; nothing was stored")
+        fail(f"kind must be one of {', '.join(FEEDBACK_KINDS)}, not {event.kind!r}", "feedback")
     if event.user not in users:
-        raise StorageError(f"{where}: user {event.user!r} is not in dataset {dataset!r}; "
-                           "nothing was stored")
+        fail(f"user {event.user!r} is not in dataset {dataset!r}", "user")
     if event.item not in items:
-        raise StorageError(f"{where}: item {event.item!r} is not in dataset {dataset!r}; "
-                           "nothing was stored")
+        fail(f"item {event.item!r} is not in dataset {dataset!r}", "item")
     if event.run_id is not None and event.run_id not in runs:
-        raise StorageError(f"{where}: run {event.run_id} is not a run of dataset "
-                           f"{dataset!r}; nothing was stored")
+        fail(f"run {event.run_id} is not a run of dataset {dataset!r}", "run")
 
 
 def list_feedback(db: Database, dataset: str, user: str | None = None) -> list[Feedback]:
@@ -84,3 +92,13 @@ def list_feedback(db: Database, dataset: str, user: str | None = None) -> list[F
         rows = conn.execute(query).all()
     return [Feedback(u, i, kind, as_utc(at), run_id, source)
             for u, i, kind, at, run_id, source in rows]
+
+
+def training_feedback(db: Database, dataset: Dataset) -> TrainingSignal:
+    """The stored feedback on ``dataset`` (as loaded from this database) as the next run's
+    training signal: each user's latest word on each item."""
+    events = [e for e in list_feedback(db, dataset.name)
+              if e.user in dataset.user_index and e.item in dataset.item_index]
+    return training_signal([dataset.user_index[e.user] for e in events],
+                           [dataset.item_index[e.item] for e in events],
+                           [e.kind for e in events])

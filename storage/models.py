@@ -173,6 +173,22 @@ class ListTextRow(Base):
     __table_args__ = (CheckConstraint(f"source IN {TEXT_SOURCES}", name="source"),)
 
 
+class RunModelRow(Base):
+    """A run's fitted model (revision 0004), pickled, so that feedback re-ranks a user's
+    list at once and new interactions update it without a full retrain. Deleted with
+    the run, and for every run of a dataset when users of it are forgotten."""
+
+    __tablename__ = "run_models"
+    run_id: Mapped[int] = mapped_column(_cascade("runs.id"), primary_key=True)
+    format: Mapped[str] = mapped_column(String(32))  # how ``data`` is encoded
+    n_users: Mapped[int]  # the dataset's size when the model was fitted or last updated
+    n_items: Mapped[int]
+    # The dataset's size at the last full fit: how far updates have drifted from it.
+    fit_interactions: Mapped[int]
+    fit_items: Mapped[int]
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+
+
 class FeedbackRow(Base):
     __tablename__ = "feedback"
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -197,5 +213,6 @@ class SettingRow(Base):
 
 
 __all__ = ["Base", "DatasetRow", "ItemRow", "UserRow", "InteractionRow", "RunRow",
-           "ProfileRow", "ListRow", "EntryRow", "ListTextRow", "FeedbackRow", "SettingRow",
+           "ProfileRow", "ListRow", "EntryRow", "ListTextRow", "RunModelRow", "FeedbackRow",
+           "SettingRow",
            "RUN_STATUSES", "FEEDBACK_KINDS", "TEXT_SOURCES"]

@@ -21,7 +21,7 @@ from storage.datasets import find_dataset
 from storage.encoding import plain
 from storage.errors import StorageError
 from storage.models import (DatasetRow, EntryRow, FeedbackRow, InteractionRow, ListRow,
-                            ProfileRow, UserRow)
+                            ProfileRow, RunModelRow, RunRow, UserRow)
 
 REDACTED = "[forgotten user]"
 
@@ -50,7 +50,9 @@ def forget_user(db: Database, dataset: str, user: str) -> Forgotten:
 
 
 def forget_users(db: Database, dataset: str, users: Sequence[str]) -> Forgotten:
-    """Delete the users' interactions, profiles, lists, feedback and the users themselves.
+    """Delete the users' interactions, profiles, lists, feedback and the users themselves,
+    and the fitted models of the dataset's runs (they hold what they learned about the
+    users, and their user indices no longer match the dataset).
 
     All in one transaction: an unknown id deletes nothing. Then one VACUUM.
     """
@@ -68,6 +70,8 @@ def forget_users(db: Database, dataset: str, users: Sequence[str]) -> Forgotten:
                                    "nothing was deleted")
             rows.update(_delete_user(conn, user_id))
             report = _redact(report, user)
+        rows["run models"] = _delete(conn, delete(RunModelRow).where(RunModelRow.run_id.in_(
+            select(RunRow.id).where(RunRow.dataset_id == data.id))))
         n_users = conn.scalar(select(func.count()).select_from(UserRow)
                               .where(UserRow.dataset_id == data.id))
         conn.execute(update(DatasetRow).where(DatasetRow.id == data.id).values(

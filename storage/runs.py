@@ -13,7 +13,7 @@ import json
 import logging
 import os
 import socket
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Callable
@@ -24,13 +24,16 @@ from sqlalchemy.engine import Connection
 
 from engine.errors import Cancelled, DataError
 from engine.progress import Task
-from engine.run import RunConfig, RunResult, execute_run
+from engine.incremental import RETRAIN_SHARE
+from engine.run import RunConfig, RunResult, execute_run, refresh_run
 from storage.bulk import insert_rows
 from storage.database import Database
-from storage.datasets import external_ids, find_dataset, load_dataset
+from storage.datasets import dataset_info, external_ids, find_dataset, load_dataset
 from storage.encoding import INT, as_utc, plain, to_blob, utcnow
 from storage.errors import StorageError
 from storage.explain import explanations
+from storage.feedback import training_feedback
+from storage.run_models import fitted_on, load_model, write_model
 from storage.models import (DatasetRow, EntryRow, ItemRow, ListRow, ProfileRow, RunRow,
                             UserRow)
 
@@ -108,11 +111,80 @@ def run_and_save(db: Database, dataset: str, config: RunConfig, task: Task,
     that status and no result rows, then propagates."""
     task.begin("load", f"loading {dataset}")
     data = load_dataset(db, dataset)
+    signal = training_feedback(db, data) if config.use_feedback else None
+    return _lifecycle(db, dataset, config, task, started,
+                      lambda: execute_run(data, config, task, signal))
+
+
+@dataclass(frozen=True)
+class Drift:
+    """How far a dataset has grown since a model's last full fit."""
+
+    interactions: float  # added interactions per interaction of the fit
+    items: float  # added items per item of the fit
+
+    @property
+    def retrain_advised(self) -> bool:
+        return max(self.interactions, self.items) > RETRAIN_SHARE
+
+    def describe(self) -> str:
+        return (f"{self.interactions:.1%} more interactions and {self.items:.1%} more items "
+                "than at the last full fit")
+
+
+def _drift(fitted_on: tuple[int, int], interactions: int, items: int) -> Drift:
+    return Drift((interactions - fitted_on[0]) / max(fitted_on[0], 1),
+                 (items - fitted_on[1]) / max(fitted_on[1], 1))
+
+
+def drift_of(db: Database, run_id: int) -> Drift:
+    """How far run ``run_id``'s dataset has grown since its model's last full fit."""
+    info = run_info(db, run_id)
+    sizes = fitted_on(db, run_id)
+    if sizes is None:
+        raise StorageError(f"run {run_id} has no stored model; start a new run instead")
+    data = dataset_info(db, info.dataset)
+    return _drift(sizes, data.n_interactions, data.n_items)
+
+
+def update_and_save(db: Database, run_id: int, task: Task,
+                    started: Callable[[int], None] | None = None
+                    ) -> tuple[int, RunResult, Drift]:
+    """A new run from run ``run_id``'s stored model, updated for what was added to its
+    dataset since (no refit), with every list and profile made again; the same life
+    cycle as :func:`run_and_save`. The drift says whether a full retrain is due."""
+    info = run_info(db, run_id)
+    if info.status != "finished":
+        raise StorageError(f"run {run_id} is {info.status}; only a finished run can be "
+                           "updated")
+    task.begin("load", f"loading {info.dataset} and the model of run {run_id}")
+    stored = load_model(db, run_id)
+    if stored is None:
+        raise StorageError(f"run {run_id} has no stored model (it was saved by an older "
+                           "version, or users of its dataset were forgotten since); start "
+                           "a new run instead")
+    data = load_dataset(db, info.dataset)
+    if data.n_users < stored.n_users or data.n_items < stored.n_items:
+        raise StorageError(f"dataset {info.dataset!r} has fewer users or items than run "
+                           f"{run_id}'s model knows; start a new run instead")
+    config = replace(RunConfig.from_dict(info.config), updated_from=run_id)
+    signal = training_feedback(db, data) if config.use_feedback else None
+    fit = (stored.fit_interactions, stored.fit_items)
+    drift = _drift(fit, data.n_interactions, data.n_items)
+    new_id, result = _lifecycle(
+        db, info.dataset, config, task, started,
+        lambda: refresh_run(stored.model, data, config, fit, task, signal))
+    return new_id, result, drift
+
+
+def _lifecycle(db: Database, dataset: str, config: RunConfig, task: Task,
+               started: Callable[[int], None] | None, compute: Callable[[], RunResult]
+               ) -> tuple[int, RunResult]:
     run_id = start_run(db, dataset, config)
     if started is not None:
         started(run_id)
     try:
-        result = execute_run(data, config, task)
+        result = compute()
         task.begin("save", "saving lists and profiles")
         finish_run(db, run_id, result, task)
         task.finish()
@@ -194,9 +266,11 @@ def _run_row(conn: Connection, run_id: int, where: str) -> Any:
 
 def _write_results(conn: Connection, run_id: int, dataset_id: int, result: RunResult,
                    task: Task | None) -> None:
-    """Profiles, lists and entries of every stored user, then the run's finished row.
+    """Profiles, lists and entries of every stored user, the fitted model, then the run's
+    finished row.
 
-    Users forgotten while the run was computing are skipped: they asked to be forgotten.
+    Users forgotten while the run was computing are skipped: they asked to be forgotten
+    (and the model, which learned from them, is not kept).
     """
     data = result.dataset
     users = external_ids(conn, UserRow, dataset_id)
@@ -212,6 +286,8 @@ def _write_results(conn: Connection, run_id: int, dataset_id: int, result: RunRe
     kept = np.flatnonzero(user_db >= 0)
     _write_profiles(conn, run_id, result, kept, user_db, item_idx)
     names = _write_lists(conn, run_id, result, kept, user_db, item_db, task)
+    if result.model is not None and len(kept) == data.n_users:  # no user forgotten meanwhile
+        write_model(conn, run_id, result.model, data, result.fitted_on)
     conn.execute(update(RunRow).where(RunRow.id == run_id).values(
         status="finished", finished_at=utcnow(), components=names,
         stage_seconds=plain(result.stage_seconds), metrics=plain(result.metrics)))

@@ -72,7 +72,7 @@ def test_an_old_database_is_upgraded_with_its_data(tmp_path, small_shop_files):
     with open_database(path) as db:
         with db.read() as conn:
             assert conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalar() \
-                == head() == "0003"
+                == head() == "0004"
         [event] = list_feedback(db, "shop")
         assert (event.kind, event.source) == ("like", "app")
         np.testing.assert_array_equal(load_dataset(db, "shop").item, dataset.item)

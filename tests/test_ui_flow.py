@@ -86,7 +86,9 @@ def test_import_run_browse_feedback_export(qtbot, tmp_path):
     stored = {(f.item, f.kind, f.run_id) for f in list_feedback(window.project.db, "shop")}
     assert stored == {(first, "like", run.id), (second, "dislike", run.id)}
     assert users.recommendations.feedback == {first: "like", second: "dislike"}
-    assert users.feedback_widgets[first].buttons["like"].isChecked()
+    shown = [r.entry.item for r in users.recommendations.rows]
+    assert first not in shown and second not in shown  # re-ranked at once
+    assert users.list_note.text().strip().startswith("re-ranked after 2 feedback events")
 
     # Export this user's list, then everyone's.
     out = tmp_path / "u00014.csv"

@@ -73,32 +73,55 @@ def test_users_table_sorts_searches_and_shows_a_user(qtbot, tmp_path):
     assert page.detail_seconds < 0.5
 
 
-def test_feedback_by_button_and_key_is_stored_and_shown(qtbot, tmp_path):
+def test_feedback_re_ranks_the_list_at_once_and_reset_restores_it(qtbot, tmp_path):
     path, run_id = copy_demo(tmp_path)
     window = make_window(qtbot, tmp_path, path)
     window.show_page("users")
     page = window.users_page
+    wait_idle(qtbot, window)  # the run's model is loaded
+    db = window.project.db
     page.select_user("u00021")
-    items = [r.entry.item for r in page.recommendations.rows]
-    qtbot.mouseClick(page.feedback_widgets[items[0]].buttons["dislike"],
+    model_list = [r.entry.item for r in page.recommendations.rows]
+    model_gate = page.gate.gate
+    assert not page.reset_button.isEnabled()
+
+    qtbot.mouseClick(page.feedback_widgets[model_list[0]].buttons["dislike"],
                      Qt.MouseButton.LeftButton)
+    wait_idle(qtbot, window)
+    shown = [r.entry.item for r in page.recommendations.rows]
+    assert model_list[0] not in shown and shown[0] == model_list[1]  # the rest moves up
+    assert page.list_note.text().strip().startswith("re-ranked after 1 feedback event")
+    assert page.reset_button.isEnabled()
+
     page.list_view.setFocus()
     page.list_view.selectRow(2)
-    QTest.keyClick(page.list_view, Qt.Key.Key_N)
+    refused = shown[2]
+    QTest.keyClick(page.list_view, Qt.Key.Key_N)  # not interested, by key
     wait_idle(qtbot, window)
-    qtbot.mouseClick(page.feedback_widgets[items[0]].buttons["like"], Qt.MouseButton.LeftButton)
-    wait_idle(qtbot, window)
-    events = [(f.item, f.kind) for f in list_feedback(window.project.db, "demo shop")]
-    assert events == [(items[0], "dislike"), (items[2], "not_interested"), (items[0], "like")]
+    shown = [r.entry.item for r in page.recommendations.rows]
+    assert refused not in shown
+    kept_out = page.list_note.toolTip().splitlines()
+    assert len(kept_out) > 2  # two refusals: their neighbours go too
+    assert any(line.endswith(f"similar to {refused}, which was refused") for line in kept_out)
 
-    page.select_user("u00022")  # away and back: the state comes from storage
+    liked = shown[0]
+    qtbot.mouseClick(page.feedback_widgets[liked].buttons["like"], Qt.MouseButton.LeftButton)
+    wait_idle(qtbot, window)
+    assert liked not in [r.entry.item for r in page.recommendations.rows]  # now recent
+    assert page.gate.gate != pytest.approx(model_gate)  # moved toward the liked side
+    events = [(f.item, f.kind) for f in list_feedback(db, "demo shop")]
+    assert events == [(model_list[0], "dislike"), (refused, "not_interested"), (liked, "like")]
+
+    after = [r.entry.item for r in page.recommendations.rows]
+    page.select_user("u00022")  # away and back: the same list, from storage and the model
     page.select_user("u00021")
-    assert page.recommendations.feedback == {items[0]: "like", items[2]: "not_interested"}
-    buttons = page.feedback_widgets[items[0]].buttons
-    assert buttons["like"].isChecked() and not buttons["dislike"].isChecked()
-    tint = page.recommendations.data(page.recommendations.index(2, 1),
-                                     Qt.ItemDataRole.ForegroundRole)
-    assert tint.color().name() == "#888888"  # not interested: greyed out
+    assert [r.entry.item for r in page.recommendations.rows] == after
+
+    qtbot.mouseClick(page.reset_button, Qt.MouseButton.LeftButton)
+    wait_idle(qtbot, window)
+    assert [r.entry.item for r in page.recommendations.rows] == model_list
+    assert page.gate.gate == pytest.approx(model_gate)
+    assert list_feedback(db, "demo shop") == [] and not page.reset_button.isEnabled()
 
 
 def many_users(n_users: int) -> Dataset:

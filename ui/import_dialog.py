@@ -22,7 +22,8 @@ from storage import list_datasets
 from storage.datasets import MAX_NAME
 from ui.icons import icon
 from ui.import_preview import FilePreviewSection
-from ui.jobs import CheckResult, ImportSpec, Problem, check_import, store_dataset
+from ui.jobs import (CheckResult, ImportSpec, Problem, append_checked, check_import,
+                     store_dataset)
 from ui.messages import report
 from ui.preferences import Preferences
 from ui.project import Project
@@ -33,14 +34,17 @@ SEVERITY_ICONS = {"error": "error", "warning": "warning", "note": "info"}
 
 
 class ImportDialog(QDialog):
-    """Import interactions (and optionally an item catalogue) as a new dataset."""
+    """Import interactions (and optionally an item catalogue) as a new dataset, or, with
+    ``append_to``, add them to that stored dataset (its preprocessing options apply)."""
 
-    imported = Signal(str)  # the new dataset's name
+    imported = Signal(str)  # the new (or grown) dataset's name
 
     def __init__(self, project: Project, worker: Worker, prefs: Preferences,
-                 parent: QWidget | None = None) -> None:
+                 parent: QWidget | None = None, append_to: str | None = None) -> None:
         super().__init__(parent)
-        self.setWindowTitle("Import a dataset")
+        self.append_to = append_to
+        self.setWindowTitle(f"Add interactions to {append_to}" if append_to
+                            else "Import a dataset")
         self.setObjectName("importDialog")
         self.resize(980, 720)
         self._project = project
@@ -135,11 +139,19 @@ class ImportDialog(QDialog):
             signal.connect(self._schedule_check)
         self.name_edit.textChanged.connect(self._update_buttons)
         self.replace.toggled.connect(self._update_buttons)
+        if append_to is not None:
+            self.name_edit.setText(append_to)
+            self.name_edit.setReadOnly(True)
+            for widget in (self.dedupe, self.min_rating, self.kcore, self.replace):
+                widget.setEnabled(False)  # the stored dataset's own options apply
+            self.import_button.setText("Add")
         self._update_buttons()
 
     # -- checking -------------------------------------------------------------------------
 
     def _suggest_name(self) -> None:
+        if self.append_to is not None:
+            return
         preview = self.interactions.preview
         if preview is not None and not self.name_edit.text().strip():
             self.name_edit.setText(preview.path.stem)
@@ -222,6 +234,8 @@ class ImportDialog(QDialog):
         self._update_buttons()
 
     def _name_problem(self) -> str | None:
+        if self.append_to is not None:
+            return None
         name = self.name_edit.text().strip()
         if not name:
             return "give the dataset a name"
@@ -247,7 +261,8 @@ class ImportDialog(QDialog):
             self.status.setText(problem)
         else:
             data = self._checked.dataset
-            self.status.setText(f"ready: {data.n_users:,} users, {data.n_items:,} items, "
+            what = "to add" if self.append_to is not None else "ready"
+            self.status.setText(f"{what}: {data.n_users:,} users, {data.n_items:,} items, "
                                 f"{data.n_interactions:,} interactions")
 
     # -- importing ------------------------------------------------------------------------
@@ -260,8 +275,12 @@ class ImportDialog(QDialog):
             return
         db = self._project.db
         dataset = checked.dataset
-        job = self._worker.submit(f"import {spec.name}",
-                                  lambda task: store_dataset(db, spec, dataset, task))
+        if self.append_to is not None:
+            job = self._worker.submit(f"add to {spec.name}",
+                                      lambda task: append_checked(db, spec, checked, task))
+        else:
+            job = self._worker.submit(f"import {spec.name}",
+                                      lambda task: store_dataset(db, spec, dataset, task))
         self._store_job = job
         self.progress.setVisible(True)
         self.progress.setValue(0)

@@ -18,8 +18,8 @@ from engine.demo import demo_paths
 from engine.device import set_threads
 from engine.errors import DataError
 from engine.importer import (CATALOGUE_FLAGS, HEADERLESS_CATALOGUE, HEADERLESS_INTERACTIONS,
-                             INTERACTION_FLAGS, ReadOptions, link_catalogue, read_catalogue,
-                             read_interactions)
+                             INTERACTION_FLAGS, Catalogue, InteractionTable, ReadOptions,
+                             link_catalogue, read_catalogue, read_interactions)
 from engine.preprocess import PreprocessOptions, build_dataset
 from engine.progress import Task
 from engine.report import ImportReport
@@ -27,6 +27,9 @@ from engine.roles import assign_roles, matching_columns
 from engine.sniff import read_raw
 from storage import (Database, dataset_info, export_lists, list_datasets, run_and_save,
                      save_dataset)
+from engine.run import RunConfig
+from storage.append import Appended, append_to_dataset
+from storage.runs import Drift, run_info, update_and_save
 from storage.browse import UserIndex, user_index
 from ui.run_settings import RunSettings
 
@@ -138,10 +141,13 @@ class ImportSpec:
 
 @dataclass
 class CheckResult:
-    """The dataset the import would store, or None when an error stops it."""
+    """The dataset the import would store, or None when an error stops it; the tables it
+    was built from (an append stores those)."""
 
     problems: list[Problem] = field(default_factory=list)
     dataset: Dataset | None = None
+    table: InteractionTable | None = None
+    catalogue: Catalogue | None = None
 
 
 def check_import(spec: ImportSpec, task: Task) -> CheckResult:
@@ -172,7 +178,8 @@ def check_import(spec: ImportSpec, task: Task) -> CheckResult:
     report = dataset.report
     notes = [Problem("note", f"{n:,} rows dropped: {reason}")
              for reason, n in sorted(report.dropped.items())]
-    return CheckResult([Problem("warning", w) for w in report.warnings] + notes, dataset)
+    return CheckResult([Problem("warning", w) for w in report.warnings] + notes, dataset,
+                       table, catalogue)
 
 
 def store_dataset(db: Database, spec: ImportSpec, dataset: Dataset, task: Task) -> int:
@@ -185,6 +192,15 @@ def store_dataset(db: Database, spec: ImportSpec, dataset: Dataset, task: Task) 
                               replace=spec.replace, task=task)
     task.finish()
     return dataset_id
+
+
+def append_checked(db: Database, spec: ImportSpec, checked: CheckResult, task: Task
+                   ) -> Appended:
+    """Add the checked files' rows to the stored dataset ``spec.name``, in one transaction."""
+    assert checked.table is not None
+    done = append_to_dataset(db, spec.name, checked.table, checked.catalogue, task)
+    task.finish()
+    return done
 
 
 def import_demo(db: Database, task: Task) -> str:
@@ -236,6 +252,20 @@ def run_pipeline(db: Database, dataset: str, settings: RunSettings, task: Task) 
     set_threads(settings.threads or None)
     run_id, _ = run_and_save(db, dataset, config, task)
     return run_id
+
+
+def update_run(db: Database, run_id: int, task: Task) -> tuple[int, Drift]:
+    """A new run from ``run_id``'s model updated with the data added since; its id, and
+    how far the dataset has drifted from the model's last full fit."""
+    new_id, _, drift = update_and_save(db, run_id, task)
+    return new_id, drift
+
+
+def retrain_run(db: Database, run_id: int, task: Task) -> int:
+    """The full pipeline again with ``run_id``'s recorded configuration; the new run's id."""
+    info = run_info(db, run_id)
+    new_id, _ = run_and_save(db, info.dataset, RunConfig.from_dict(info.config), task)
+    return new_id
 
 
 def export_run(db: Database, run_id: int, path: Path, users: list[str] | None,

@@ -3,8 +3,8 @@ contributions, the explanation, and like / dislike / not interested on every row
 
 Contributions are summed per side of the user's interests (each component model says
 whether it describes the long or the short term). Feedback is stored as an event when a
-button is pressed; the row then shows the latest feedback for its item. Changing the
-lists in response is a later step: here the event is kept, all or nothing.
+button is pressed; the Users screen then shows the list re-ranked after it, and a row
+still in the list shows the latest feedback for its item.
 """
 from __future__ import annotations
 

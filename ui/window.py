@@ -236,6 +236,7 @@ class MainWindow(QMainWindow):
             self.stack.addWidget(page)
         self.data_page.import_interactions.connect(lambda: self.import_data("interactions"))
         self.data_page.import_items.connect(lambda: self.import_data("items"))
+        self.data_page.append_requested.connect(self.add_to_dataset)
         self.data_page.demo_requested.connect(self.load_demo)
         self.run_page.run_finished.connect(self._run_finished)
         self.run_page.run_button.clicked.connect(lambda: self.show_page("run"))
@@ -367,8 +368,14 @@ class MainWindow(QMainWindow):
 
     # -- the main actions -----------------------------------------------------------------
 
-    def import_data(self, kind: str, path: Path | None = None) -> ImportDialog | None:
-        """Open the import dialog with the file of ``kind`` (asked for when None)."""
+    def add_to_dataset(self, name: str, path: Path | None = None) -> ImportDialog | None:
+        """Open the import dialog to add an interactions file to the stored ``name``."""
+        return self.import_data("interactions", path, append_to=name)
+
+    def import_data(self, kind: str, path: Path | None = None,
+                    append_to: str | None = None) -> ImportDialog | None:
+        """Open the import dialog with the file of ``kind`` (asked for when None), for a new
+        dataset or to add to the stored dataset ``append_to``."""
         if self.data_page is None:
             return None
         from ui.import_dialog import ImportDialog
@@ -381,7 +388,7 @@ class MainWindow(QMainWindow):
             if not chosen:
                 return None
             path = Path(chosen)
-        dialog = ImportDialog(self.project, self.worker, self.prefs, self)
+        dialog = ImportDialog(self.project, self.worker, self.prefs, self, append_to)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         section = dialog.interactions if kind == "interactions" else dialog.items
         dialog.tabs.setCurrentWidget(section)
@@ -392,7 +399,8 @@ class MainWindow(QMainWindow):
 
     def _imported(self, name: str) -> None:
         self.project.datasets_changed.emit()
-        self.statusBar().showMessage(f"imported dataset {name!r}", 8000)
+        self.project.runs_changed.emit()  # a grown dataset's runs can be updated
+        self.statusBar().showMessage(f"imported into dataset {name!r}", 8000)
         self.show_page("data")
 
     def load_demo(self) -> Job | None:
@@ -478,5 +486,7 @@ class MainWindow(QMainWindow):
         self.worker.cancel_all()
         self.worker.wait(15000)
         self.writer.wait(15000)
+        if self.users_page is not None:
+            self.users_page.text_pane.shutdown()
         self.project.close()
         super().closeEvent(event)

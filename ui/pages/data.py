@@ -40,6 +40,7 @@ class DataPage(QWidget):
 
     import_interactions = Signal()
     import_items = Signal()
+    append_requested = Signal(str)  # the dataset to add interactions to
     demo_requested = Signal()
 
     def __init__(self, project: Project, worker: Worker, parent: QWidget | None = None) -> None:
@@ -70,6 +71,12 @@ class DataPage(QWidget):
         items_button.clicked.connect(self.import_items)
         demo_button = QPushButton(icon("demo"), "Add the demo shop", self)
         demo_button.clicked.connect(self.demo_requested)
+        self.append_button = QPushButton(icon("import"), "Add interactions...", self)
+        self.append_button.setObjectName("appendButton")
+        self.append_button.setToolTip("Add new interactions (and new items) to the selected "
+                                      "dataset; then update a run with them on the Run page")
+        self.append_button.clicked.connect(
+            lambda: self.append_requested.emit(self.selected_name() or ""))
         self.delete_button = QPushButton(icon("delete"), "Delete...", self)
         self.delete_button.setObjectName("deleteDataset")
         self.delete_button.clicked.connect(self.delete_selected)
@@ -77,6 +84,7 @@ class DataPage(QWidget):
         for button in (import_button, items_button, demo_button):
             buttons.addWidget(button)
         buttons.addStretch(1)
+        buttons.addWidget(self.append_button)
         buttons.addWidget(self.delete_button)
 
         title = QLabel("Datasets", self)
@@ -206,6 +214,7 @@ class DataPage(QWidget):
 
     def _update_buttons(self) -> None:
         self.delete_button.setEnabled(self.selected_name() is not None)
+        self.append_button.setEnabled(self.selected_name() is not None)
 
     def delete_selected(self) -> None:
         """Ask, then delete the dataset with its runs and feedback on the worker."""

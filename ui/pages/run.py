@@ -3,18 +3,23 @@ elapsed time and an estimate of the rest, a log, and every run kept in the proje
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
+from typing import Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor, QShowEvent
 from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QGroupBox, QHBoxLayout,
-                               QHeaderView, QLabel, QPlainTextEdit, QPushButton, QScrollArea,
-                               QSplitter, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
+                               QHeaderView, QLabel, QMessageBox, QPlainTextEdit, QPushButton,
+                               QScrollArea, QSplitter, QTableWidget, QTableWidgetItem,
+                               QVBoxLayout, QWidget)
 
 from engine.errors import DataError
 from storage import RunInfo, list_runs, run_info
 from ui.icons import icon
-from ui.jobs import prepare_torch, run_pipeline
-from ui.messages import report
+from engine.progress import Task
+from storage.runs import Drift
+from ui.jobs import prepare_torch, retrain_run, run_pipeline, update_run
+from ui.messages import confirm, report
 from ui.preferences import Preferences
 from ui.project import Project
 from ui.run_form import RunForm
@@ -34,6 +39,11 @@ def run_stages(model: str) -> list[str]:
     return ["load", "split", f"fit {model}", "evaluate", "recommend", "profiles", "save"]
 
 
+def update_stages(model: str) -> list[str]:
+    """The stages ui.jobs.update_run and engine.run.refresh_run report, in order."""
+    return ["load", f"update {model}", "recommend", "profiles", "save"]
+
+
 class RunPage(QWidget):
     """Configure, start, watch and cancel runs; the list of every run."""
 
@@ -48,6 +58,8 @@ class RunPage(QWidget):
         self.job: Job | None = None
         self._torch_prepared = False
         self._logged = ("", 0.0, "")
+        self._run_rows: list[RunInfo] = []  # the runs table's rows
+        self.retrain_offer: QMessageBox | None = None
 
         self.dataset = QComboBox(self)
         self.dataset.setObjectName("runDataset")
@@ -102,8 +114,26 @@ class RunPage(QWidget):
         self.runs.setAlternatingRowColors(True)
         self.runs.horizontalHeader().setSectionResizeMode(len(RUN_COLUMNS) - 1,
                                                           QHeaderView.ResizeMode.Stretch)
+        self.runs.itemSelectionChanged.connect(self._update_buttons)
+        self.update_button = QPushButton(icon("run"), "Update with new data", self)
+        self.update_button.setObjectName("updateRun")
+        self.update_button.setToolTip("A new run from the selected run's model, updated with "
+                                      "the interactions added to its dataset since (seconds, "
+                                      "no full retrain)")
+        self.update_button.clicked.connect(lambda: self.update_run())
+        self.retrain_button = QPushButton("Retrain", self)
+        self.retrain_button.setObjectName("retrainRun")
+        self.retrain_button.setToolTip("The full pipeline again with the selected run's "
+                                       "configuration, on the dataset as it is now")
+        self.retrain_button.clicked.connect(lambda: self.retrain())
         runs_box = QGroupBox("Runs in this project (compare them under Evaluation)", self)
-        QVBoxLayout(runs_box).addWidget(self.runs)
+        runs_layout = QVBoxLayout(runs_box)
+        runs_layout.addWidget(self.runs)
+        run_actions = QHBoxLayout()
+        run_actions.addStretch(1)
+        run_actions.addWidget(self.update_button)
+        run_actions.addWidget(self.retrain_button)
+        runs_layout.addLayout(run_actions)
 
         right = QSplitter(Qt.Orientation.Vertical, self)
         right.addWidget(progress_box)
@@ -145,6 +175,7 @@ class RunPage(QWidget):
     def _refresh_runs(self) -> None:
         db = self._project.db
         runs = list_runs(db) if db is not None else []
+        self._run_rows = runs
         self.runs.setRowCount(len(runs))
         for row, run in enumerate(runs):
             test = run.metrics.get("test", {})
@@ -152,7 +183,7 @@ class RunPage(QWidget):
                       run.status, run.started_at.astimezone().strftime("%Y-%m-%d %H:%M"),
                       seconds_text(run.seconds) if run.seconds is not None else "",
                       _metric(test.get("NDCG@10")), _metric(test.get("HR@10")),
-                      run.error or ""]
+                      run.error or _note(run)]
             for column, value in enumerate(values):
                 item = QTableWidgetItem(value)
                 if column in (0, 6, 7, 8):
@@ -163,6 +194,12 @@ class RunPage(QWidget):
             status.setForeground(QColor(STATUS_COLOURS.get(run.status, "#000000")))
             self.runs.item(row, 9).setToolTip(run.error or "")
         self.runs.resizeColumnsToContents()
+        self._update_buttons()
+
+    def selected_run(self) -> RunInfo | None:
+        rows = self.runs.selectionModel().selectedRows()
+        runs = self._run_rows
+        return runs[rows[0].row()] if rows and rows[0].row() < len(runs) else None
 
     # -- running --------------------------------------------------------------------------
 
@@ -174,6 +211,10 @@ class RunPage(QWidget):
         ready = self.dataset.count() > 0 and bool(self.form.checked_components())
         self.run_button.setEnabled(ready and not self.running)
         self.cancel_button.setEnabled(self.running)
+        selected = self.selected_run()
+        finished = selected is not None and selected.status == "finished"
+        self.update_button.setEnabled(finished and not self.running)
+        self.retrain_button.setEnabled(finished and not self.running)
 
     def start_run(self, dataset: str | None = None,
                   settings: RunSettings | None = None) -> Job | None:
@@ -199,17 +240,64 @@ class RunPage(QWidget):
         self._log(f"run {settings.model} on {dataset!r} "
                   f"(components {', '.join(settings.components)}, K={settings.k}, "
                   f"device {settings.device}, seed {settings.seed})")
-        job = self._worker.submit(f"run {settings.model}",
-                                  lambda task: run_pipeline(db, dataset, settings, task))
+        job = self._start(f"run {settings.model}",
+                          lambda task: run_pipeline(db, dataset, settings, task))
+        job.succeeded.connect(self._finished)
+        return job
+
+    def update_run(self, run_id: int | None = None) -> Job | None:
+        """A new run from run ``run_id``'s (default: the selected run's) model updated with
+        the data added since; when the dataset has grown a lot, offers a full retrain."""
+        db = self._project.db
+        run = run_info(db, run_id) if db is not None and run_id is not None \
+            else self.selected_run()
+        if db is None or run is None or self.running:
+            return None
+        self.stages.start(update_stages(run.model), None)
+        self._log(f"update run {run.id} ({run.model} on {run.dataset!r}) with the data "
+                  "added since")
+        job = self._start(f"update run {run.id}", lambda task: update_run(db, run.id, task))
+        job.succeeded.connect(lambda result: self._updated(run, *result))
+        return job
+
+    def retrain(self, run_id: int | None = None) -> Job | None:
+        """The full pipeline again with run ``run_id``'s (default: the selected) config."""
+        db = self._project.db
+        run = run_info(db, run_id) if db is not None and run_id is not None \
+            else self.selected_run()
+        if db is None or run is None or self.running:
+            return None
+        self.stages.start(run_stages(run.model), self._expected_seconds(run.dataset,
+                                                                        run.model))
+        self._log(f"retrain run {run.id}'s configuration on {run.dataset!r}")
+        job = self._start(f"retrain run {run.id}", lambda task: retrain_run(db, run.id, task))
+        job.succeeded.connect(self._finished)
+        return job
+
+    def _start(self, name: str, function: Callable[[Task], Any]) -> Job:
+        job = self._worker.submit(name, function)
         self.job = job
         job.progress.connect(self._progress)
-        job.succeeded.connect(self._finished)
         job.cancelled.connect(lambda why: self._ended("cancelled", f"cancelled ({why}); the "
                                                       "database is as it was"))
         job.failed.connect(self._failed)
         job.finished.connect(self._project.runs_changed)
         self._update_buttons()
         return job
+
+    def _updated(self, run: RunInfo, new_id: int, drift: Drift) -> None:
+        info = run_info(self._project.db, new_id)
+        seconds = info.stage_seconds.get(f"update {run.model}", 0.0)
+        self._ended("finished", f"run {new_id} finished: run {run.id}'s model updated in "
+                                f"{seconds_text(seconds)}; the dataset has "
+                                f"{drift.describe()}")
+        self.run_finished.emit(new_id)
+        if drift.retrain_advised:
+            self.retrain_offer = confirm(
+                self, "Retrain?", f"The dataset has {drift.describe()}. An updated model "
+                f"drifts from a full fit as the data grows: run the full pipeline again "
+                f"with run {run.id}'s configuration in the background?", "Retrain",
+                lambda: self.retrain(run.id))
 
     def cancel(self) -> None:
         if self.job is not None:
@@ -261,6 +349,11 @@ class RunPage(QWidget):
 
     def _log(self, line: str) -> None:
         self.log.appendPlainText(f"{time.strftime('%H:%M:%S')}  {line}")
+
+
+def _note(run: RunInfo) -> str:
+    parent = run.config.get("updated_from")
+    return f"run {parent}'s model updated with new data (not evaluated)" if parent else ""
 
 
 def _metric(value: float | None) -> str:

@@ -1,6 +1,12 @@
 """The Users screen: every user of a dataset in a searchable, sortable table; for the
 selected user, the history timeline, long-term interests, the gate, and the run's list
-with its contributions, explanations and feedback buttons; export to CSV."""
+with its contributions, explanations and feedback buttons; export to CSV.
+
+Feedback changes the list at once: when a run is chosen its fitted model is loaded in
+the background (:class:`storage.live.LiveRun`), and every click stores the event and
+re-ranks that user's list with it (refused items and, after several refusals, their
+neighbours out; liked items into the recent actions; the gate moved toward the side
+that brought the liked items). "Reset feedback" returns to the model's list."""
 from __future__ import annotations
 
 import html
@@ -17,7 +23,9 @@ from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QFileDialog, QHBoxL
 from storage import (Feedback, RunInfo, StoredProfile, add_feedback, list_feedback, list_runs,
                      user_list, user_profile)
 from storage.browse import UserIndex, user_history
+from storage.live import LiveRun, UserListNow, list_now, open_live_run, reset_feedback
 from ui.charts import Chart
+from ui.explanation_pane import ExplanationPane
 from ui.gate_bar import GateBar
 from ui.icons import icon
 from ui.jobs import export_run, load_user_index
@@ -47,8 +55,10 @@ class UsersPage(QWidget):
         self._prefs = prefs
         self._runs: list[RunInfo] = []
         self._index_job: Job | None = None
+        self._live: LiveRun | None = None  # the chosen run's model, once loaded
         self.user: str | None = None
         self.detail_seconds = 0.0  # how long the last user's details took to read and show
+        self.feedback_seconds = 0.0  # the last click's time to the re-ranked list
 
         self.dataset = QComboBox(self)
         self.dataset.setObjectName("usersDataset")
@@ -140,10 +150,17 @@ class UsersPage(QWidget):
         self.export_all_action = menu.addAction("Every user's list as CSV...",
                                                 lambda: self.export(everyone=True))
         self.export_button.setMenu(menu)
+        self.reset_button = QToolButton(self)
+        self.reset_button.setObjectName("resetFeedback")
+        self.reset_button.setText("Reset feedback")
+        self.reset_button.setToolTip("Delete this user's feedback: back to the model's list")
+        self.reset_button.clicked.connect(self.reset_feedback)
         list_header = QHBoxLayout()
         list_header.addWidget(QLabel("<b>Recommendations</b>", self))
         self.list_note = QLabel(self)
+        self.list_note.setObjectName("listNote")
         list_header.addWidget(self.list_note, 1)
+        list_header.addWidget(self.reset_button)
         list_header.addWidget(self.export_button)
         for kind, (label, _) in KINDS.items():
             action = QAction(label, self)
@@ -152,6 +169,10 @@ class UsersPage(QWidget):
             action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
             action.triggered.connect(lambda _=False, k=kind: self._feedback_on_current(k))
             self.list_view.addAction(action)
+
+        self.text_pane = ExplanationPane(prefs, self)
+        self.text_pane.setObjectName("textPane")
+        self.text_pane.message.connect(self.message)
 
         right = QWidget(self)
         right_layout = QVBoxLayout(right)
@@ -162,6 +183,7 @@ class UsersPage(QWidget):
         right_layout.addLayout(interests)
         right_layout.addLayout(list_header)
         right_layout.addWidget(self.list_view, 4)
+        right_layout.addWidget(self.text_pane)
         splitter = QSplitter(Qt.Orientation.Horizontal, self)
         splitter.addWidget(left)
         splitter.addWidget(right)
@@ -227,10 +249,16 @@ class UsersPage(QWidget):
             self._run_changed()
 
     def _run_changed(self) -> None:
-        """Load the users (with this run's gates) on the worker."""
+        """Load the users (with this run's gates) on the worker, and the run's model on the
+        writer (feedback re-ranks with it)."""
         db, dataset, run_id = self._project.db, self.dataset_name, self.run_id
         if self._index_job is not None:
             self._index_job.cancel()
+        self._live = None
+        if db is not None and run_id is not None:
+            live_job = self._writer.submit(f"model of run {run_id}",
+                                           lambda task: open_live_run(db, run_id, task))
+            live_job.succeeded.connect(self._live_loaded)
         if db is None or dataset is None:
             self._set_index(None)
             return
@@ -242,6 +270,13 @@ class UsersPage(QWidget):
                               else None)
         job.failed.connect(lambda exc: report(self, exc, "Users") if job is self._index_job
                            else None)
+
+    def _live_loaded(self, live: LiveRun) -> None:
+        if live.run_id != self.run_id:
+            return  # another run was chosen meanwhile
+        self._live = live
+        if self.user is not None and self.recommendations.feedback:
+            self.show_user(self.user)  # feedback given before the model was there
 
     def _set_index(self, index: UserIndex | None) -> None:
         self._index_job = None
@@ -302,23 +337,47 @@ class UsersPage(QWidget):
             self.recommendations.set_list([], {})
             self._place_feedback_buttons()
             self.timeline.message("Select a user to see their history.")
+            self.text_pane.show_list(db, run_id, None)
             return
         history = user_history(db, dataset, user)
         run = next((r for r in self._runs if r.id == run_id), None)
         profile = user_profile(db, run_id, user) if run_id is not None else None
         entries = user_list(db, run_id, user) if run_id is not None else []
         feedback = {f.item: f.kind for f in list_feedback(db, dataset, user)}  # latest wins
+        live = self._live if self._live is not None and self._live.run_id == run_id else None
+        now = list_now(db, live, user) if live is not None and feedback and entries else None
         window = int(run.config.get("recent_window", DEFAULT_WINDOW)) if run else DEFAULT_WINDOW
         has_time = self.model.index_data.has_timestamps if self.model.index_data else True
         self.title.setText(f"User {user}")
         self.subtitle.setText(self._summary(history, has_time, run))
         draw_timeline(self.timeline, history, window, has_time)
         self._show_profile(profile, run)
-        self.recommendations.set_list(entries, feedback)
-        self._place_feedback_buttons()
-        self.list_note.setText("" if entries else "  no list stored for this user"
-                               if run_id is not None else "  no finished run yet")
+        self.text_pane.show_list(db, run_id, user if entries else None, bool(feedback))
+        if now is not None:
+            self._show_list_now(now, feedback)
+        else:
+            self.recommendations.set_list(entries, feedback)
+            self._place_feedback_buttons()
+            self.list_note.setText("" if entries else "  no list stored for this user"
+                                   if run_id is not None else "  no finished run yet")
+        self.reset_button.setEnabled(bool(feedback))
         self.detail_seconds = time.perf_counter() - started
+
+    def _show_list_now(self, now: UserListNow, feedback: dict[str, str]) -> None:
+        """The list after the user's feedback, the moved gate, and what was kept out."""
+        self.recommendations.set_list(now.entries, feedback)
+        self._place_feedback_buttons()
+        if now.gate is not None and now.model_gate is not None:
+            self.gate.set_gate(now.gate)
+            self.gate.setToolTip(f"{self.gate.toolTip()}; the model's own gate was "
+                                 f"{now.model_gate:.0%} before this user's feedback")
+        how = "re-ranked" if now.reranked else "filtered (no stored model)"
+        self.list_note.setText(f"  {how} after {len(feedback)} feedback "
+                               f"event{'s' if len(feedback) != 1 else ''}; "
+                               f"{len(now.removed)} item{'s' if len(now.removed) != 1 else ''}"
+                               " kept out")
+        self.list_note.setToolTip("\n".join(f"{item}: {why}"
+                                             for item, why in now.removed.items()))
 
     def _summary(self, history: list, has_time: bool, run: RunInfo | None) -> str:
         if not history:
@@ -367,22 +426,36 @@ class UsersPage(QWidget):
             self.give_feedback(self.recommendations.rows[rows[0].row()].entry.item, kind)
 
     def give_feedback(self, item: str, kind: str) -> Job | None:
-        """Store the event on the writer thread; the row shows it once it is stored."""
+        """Store the event on the writer thread and re-rank the user's list there with the
+        run's model (when it is loaded); the list shows the result."""
         db, dataset, user, run_id = self._project.db, self.dataset_name, self.user, self.run_id
         if db is None or dataset is None or user is None:
             return None
+        clicked = time.perf_counter()
         buttons = self.feedback_widgets.get(item)
         previous = self.recommendations.feedback.get(item)
         if buttons is not None:
             buttons.show_kind(kind)
             buttons.set_pending(True)
         event = Feedback(user=user, item=item, kind=kind, run_id=run_id)
-        job = self._writer.submit("feedback", lambda task: add_feedback(db, dataset, [event]))
+        live = self._live if self._live is not None and self._live.run_id == run_id else None
 
-        def stored(_: object) -> None:
+        def store(task: object) -> UserListNow | None:
+            add_feedback(db, dataset, [event])
+            return list_now(db, live, user) if live is not None else None
+
+        job = self._writer.submit("feedback", store)
+
+        def stored(now: UserListNow | None) -> None:
             if self.user == user:
                 self.recommendations.set_feedback(item, kind)
-            self.message.emit(f"{KINDS[kind][0]}: {item} for user {user}")
+                if now is not None:
+                    self._show_list_now(now, dict(self.recommendations.feedback))
+                    self.text_pane.show_list(db, run_id, user, has_feedback=True)
+                self.reset_button.setEnabled(True)
+            self.feedback_seconds = time.perf_counter() - clicked
+            self.message.emit(f"{KINDS[kind][0]}: {item} for user {user}"
+                              + ("; the list is re-ranked" if now is not None else ""))
 
         def failed(exc: BaseException) -> None:
             if buttons is not None and self.user == user:
@@ -394,6 +467,23 @@ class UsersPage(QWidget):
         if buttons is not None:
             job.finished.connect(lambda: buttons.set_pending(False)
                                  if self.feedback_widgets.get(item) is buttons else None)
+        return job
+
+    def reset_feedback(self) -> Job | None:
+        """Delete the user's feedback; the model's list comes back."""
+        db, dataset, user = self._project.db, self.dataset_name, self.user
+        if db is None or dataset is None or user is None:
+            return None
+        job = self._writer.submit("reset feedback",
+                                  lambda task: reset_feedback(db, dataset, user))
+
+        def done(deleted: int) -> None:
+            if self.user == user:
+                self.show_user(user)
+            self.message.emit(f"deleted {deleted} feedback events of user {user}")
+
+        job.succeeded.connect(done)
+        job.failed.connect(lambda exc: report(self, exc, "Reset feedback"))
         return job
 
     def export(self, everyone: bool, path: Path | None = None) -> Job | None:
@@ -419,5 +509,6 @@ class UsersPage(QWidget):
 
     def _update_actions(self) -> None:
         has_run = self.run_id is not None
+        self.reset_button.setEnabled(False)  # until the user's feedback is read
         self.export_button.setEnabled(has_run)
         self.export_user_action.setEnabled(has_run and self.user is not None)

@@ -1,0 +1,268 @@
+"""What a user's feedback does to their next list at once, without retraining.
+
+The design closes the loop on both sides of the interests. A like says "more like this,
+now": the liked item joins the user's recent actions (the short-term components follow
+on from it) and the user's gate moves toward the side, long- or short-term, that brought
+the liked item. A dislike or "not interested" removes the item; once the user has said
+so several times, the items most similar to the refused ones go too, since a pattern of
+refusals is about a kind of item, not one title. The fitted model is reused as it is:
+only the user's history and gate change, so a click costs one row of scores.
+
+At the next training run the same events are a training signal instead
+(:func:`training_signal`): likes are extra positive interactions, refused items are kept
+out of the lists, and the fusion gate is learned again from scratch.
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import scipy.sparse as sp
+
+from engine.dataset import History
+from engine.models.base import Recommender
+from engine.ranking import top_k
+
+LIKE, DISLIKE, NOT_INTERESTED = "like", "dislike", "not_interested"
+NEGATIVE = (DISLIKE, NOT_INTERESTED)
+#: How far each like moves the gate from where it is toward the liked item's side.
+GATE_STEP = 0.3
+#: The gate stays inside this range: one side never silences the other completely.
+GATE_BOUNDS = (0.05, 0.95)
+#: Refusals from which the neighbours of refused items are removed as well ...
+REPEATED = 2
+#: ... and how many neighbours of each refused item go.
+NEIGHBOURS = 5
+
+
+@dataclass(frozen=True)
+class Event:
+    """One feedback event on an internal item index, in the order it was given."""
+
+    item: int
+    kind: str  # LIKE, DISLIKE or NOT_INTERESTED
+
+
+def latest_events(events: Sequence[Event]) -> list[Event]:
+    """One event per item, the latest (a like after a dislike is a change of mind)."""
+    latest: dict[int, Event] = {}
+    for event in events:
+        latest.pop(event.item, None)
+        latest[event.item] = event
+    return list(latest.values())
+
+
+@dataclass(frozen=True)
+class Removal:
+    """Why an item is kept out of the list: ``why`` is "liked" (now a recent action),
+    "refused" or "similar" (to the refused item ``because_of``)."""
+
+    why: str
+    because_of: int | None = None
+
+
+@dataclass(eq=False)
+class AdjustedList:
+    """A user's list after their feedback, with what changed and why."""
+
+    items: np.ndarray  # (k,) internal item indices, best first (-1 pads)
+    scores: np.ndarray  # (k,) float32
+    contributions: dict[str, np.ndarray]  # component -> (k,) part of each score
+    gate: float | None  # the moved gate (None for a model without one)
+    model_gate: float | None  # the model's own gate for the user
+    removed: dict[int, Removal] = field(default_factory=dict)  # items kept out, and why
+
+
+def item_neighbours(matrix: sp.csr_matrix, items: Sequence[int], n: int) -> dict[int, list[int]]:
+    """The ``n`` items most often engaged with together with each of ``items`` (cosine
+    of the binary item columns, as item-based collaborative filtering measures it)."""
+    binary = matrix.astype(bool).astype(np.float32).tocsc()
+    norms = np.sqrt(np.asarray(binary.sum(axis=0)).ravel())
+    out = {}
+    for item in items:
+        column = binary[:, item]
+        overlap = np.asarray((binary.T @ column).todense()).ravel()
+        denominator = norms * norms[item]
+        cosine = np.divide(overlap, denominator, out=np.zeros_like(overlap),
+                           where=denominator > 0)
+        cosine[item] = -1.0
+        best = np.argsort(-cosine, kind="stable")[:n]
+        out[int(item)] = [int(i) for i in best if cosine[i] > 0]
+    return out
+
+
+def with_recent(history: History, user: int, items: Sequence[int], at: int) -> History:
+    """A history of ``user`` alone (other rows empty) with ``items`` as their latest
+    actions at time ``at``; scoring that user reads only their row and sequence."""
+    start, end = history.indptr[user], history.indptr[user + 1]
+    extra = np.asarray(items, dtype=np.int32)
+    n = end - start + len(extra)
+    last = int(history.timestamps[end - 1]) if end > start else at
+    out = History.build(
+        np.full(n, user, dtype=np.int32),
+        np.concatenate([history.items[start:end], extra]),
+        np.concatenate([history.weights[start:end], np.ones(len(extra), np.float32)]),
+        np.concatenate([history.timestamps[start:end],
+                        np.full(len(extra), max(at, last), np.int64)]),
+        history.n_users, history.n_items)
+    out.request_time = np.full(history.n_users, max(at, last), dtype=np.int64)
+    return out
+
+
+def moved_gate(gate: float, liked_long_shares: Sequence[float]) -> float:
+    """The gate after each like in turn pulled it ``GATE_STEP`` of the way to the long
+    share of the liked item (1: brought by the long-term side only)."""
+    for share in liked_long_shares:
+        gate += GATE_STEP * (float(share) - gate)
+    return float(np.clip(gate, *GATE_BOUNDS))
+
+
+def adjust(model: Recommender, history: History, user: int, events: Sequence[Event], k: int,
+           request_time: int | None = None) -> AdjustedList:
+    """``user``'s top ``k`` after ``events`` (oldest first), from the fitted ``model``.
+
+    ``history`` is what the run knew about every user; ``request_time`` is when the list
+    is asked for (default: the user's last action, or the liked items' time).
+    """
+    events = latest_events(events)
+    liked = [e.item for e in events if e.kind == LIKE]
+    refused = [e.item for e in events if e.kind in NEGATIVE]
+    at = int(history.timestamps.max(initial=0)) if request_time is None else int(request_time)
+    users = np.array([user], dtype=np.int64)
+    before = with_recent(history, user, [], at)
+    after = with_recent(history, user, liked, at) if liked else before
+    every = np.arange(history.n_items)[None, :]
+
+    parts = model.contributions(users, after, every)  # component -> (1, items)
+    names = list(parts)
+    model_gate = _gate(model, users, before)
+    current = _gate(model, users, after) if liked else model_gate  # what ``parts`` used
+    gate = current
+    if model_gate is not None and liked:
+        shares = _long_shares(model, model.contributions(users, before, np.array([liked])))
+        gate = moved_gate(model_gate, shares)
+    scale = _side_scale(model, names, current, gate)
+    stacked = np.stack([parts[n][0] * scale[n] for n in names])  # (C, items)
+    scores = stacked.sum(axis=0).astype(np.float32)
+
+    removed = {i: Removal("liked") for i in liked}
+    removed.update({i: Removal("refused") for i in refused})
+    if len(refused) >= REPEATED:
+        for source, near in item_neighbours(history.matrix, refused, NEIGHBOURS).items():
+            for i in near:
+                removed.setdefault(i, Removal("similar", source))
+    scores[after.matrix[user].indices] = -np.inf
+    scores[list(removed)] = -np.inf
+    top = top_k(scores[None, :], k)[0]
+    finite = np.isfinite(scores[top])
+    items = np.where(finite, top, -1).astype(np.int32)
+    return AdjustedList(
+        items=items, scores=np.where(finite, scores[top], 0).astype(np.float32),
+        contributions={n: np.where(finite, stacked[c, top], 0).astype(np.float32)
+                       for c, n in enumerate(names)},
+        gate=gate, model_gate=model_gate, removed=removed)
+
+
+def _gate(model: Recommender, users: np.ndarray, history: History) -> float | None:
+    gate = model.gate(users, history)
+    return None if gate is None or not np.isfinite(gate[0]) else float(gate[0])
+
+
+def _horizons(model: Recommender, names: Sequence[str]) -> dict[str, str]:
+    """Each component's side; a single model is its own only component."""
+    components = getattr(model, "fitted_components", {}) or {model.name: model}
+    return {n: components[n].horizon if n in components else model.horizon for n in names}
+
+
+def _long_shares(model: Recommender, parts: dict[str, np.ndarray]) -> list[float]:
+    """Per item of ``parts`` (1 x items), the long-term side's share of its score's parts."""
+    side = _horizons(model, list(parts))
+    magnitude = {n: np.abs(p[0]) for n, p in parts.items()}
+    total = sum(magnitude.values())
+    long_part = sum(m for n, m in magnitude.items() if side[n] == "long")
+    return list(np.divide(long_part, total, out=np.full_like(total, 0.5), where=total > 0))
+
+
+def _side_scale(model: Recommender, names: Sequence[str], old: float | None,
+                new: float | None) -> dict[str, float]:
+    """Factor per component that turns weights summing to ``old`` on the long side into
+    weights summing to ``new`` (the short side gets the rest)."""
+    if old is None or new is None or old == new:
+        return {n: 1.0 for n in names}
+    side = _horizons(model, names)
+    long_scale = new / old if old > 0 else 1.0
+    short_scale = (1 - new) / (1 - old) if old < 1 else 1.0
+    return {n: long_scale if side[n] == "long" else short_scale for n in names}
+
+
+@dataclass(frozen=True)
+class TrainingSignal:
+    """Feedback as training data for the next run (internal indices)."""
+
+    liked_users: np.ndarray
+    liked_items: np.ndarray
+    refused_users: np.ndarray
+    refused_items: np.ndarray
+
+    @classmethod
+    def empty(cls) -> "TrainingSignal":
+        none = np.zeros(0, dtype=np.int64)
+        return cls(none, none, none, none)
+
+    def __len__(self) -> int:
+        return len(self.liked_users) + len(self.refused_users)
+
+
+def training_signal(users: Sequence[int], items: Sequence[int], kinds: Sequence[str]
+                    ) -> TrainingSignal:
+    """Each (user, item)'s latest feedback, split into likes and refusals."""
+    latest: dict[tuple[int, int], str] = {}
+    for user, item, kind in zip(users, items, kinds):
+        latest.pop((int(user), int(item)), None)
+        latest[(int(user), int(item))] = kind
+    liked = [pair for pair, kind in latest.items() if kind == LIKE]
+    refused = [pair for pair, kind in latest.items() if kind in NEGATIVE]
+
+    def columns(pairs: list[tuple[int, int]]) -> tuple[np.ndarray, np.ndarray]:
+        array = np.array(pairs, dtype=np.int64).reshape(-1, 2)
+        return array[:, 0], array[:, 1]
+
+    return TrainingSignal(*columns(liked), *columns(refused))
+
+
+def without_pairs(signal: TrainingSignal, pairs: sp.csr_matrix) -> TrainingSignal:
+    """``signal`` without the likes on the nonzeros of ``pairs`` (users x items)."""
+    if not len(signal.liked_users):
+        return signal
+    hit = np.asarray(pairs[signal.liked_users, signal.liked_items]).ravel() != 0
+    return TrainingSignal(signal.liked_users[~hit], signal.liked_items[~hit],
+                          signal.refused_users, signal.refused_items)
+
+
+def add_likes(history: History, signal: TrainingSignal, at: np.ndarray | None = None
+              ) -> History:
+    """``history`` with every like as an extra interaction of weight 1 at the end of the
+    user's sequence (at the user's last time, or ``at[user]``)."""
+    if not len(signal.liked_users):
+        return history
+    users = np.repeat(np.arange(history.n_users), history.lengths)
+    ends = history.indptr[1:] - 1
+    last = np.where(history.lengths > 0, history.timestamps[np.maximum(ends, 0)], 0)
+    when = last if at is None else np.maximum(last, at)
+    user = np.concatenate([users, signal.liked_users]).astype(np.int32)
+    order = np.argsort(user, kind="stable")  # likes go after the user's own events
+    item = np.concatenate([history.items, signal.liked_items])[order]
+    weight = np.concatenate([history.weights, np.ones(len(signal.liked_users), np.float32)])
+    stamp = np.concatenate([history.timestamps, when[signal.liked_users]])
+    out = History.build(user[order], item, weight[order], stamp[order], history.n_users,
+                        history.n_items)
+    out.request_time = history.request_time
+    return out
+
+
+def refused_matrix(signal: TrainingSignal, n_users: int, n_items: int) -> sp.csr_matrix:
+    """Users x items, 1 where the user refused the item: masked out of their lists."""
+    data = np.ones(len(signal.refused_users), dtype=np.float32)
+    return sp.csr_matrix((data, (signal.refused_users, signal.refused_items)),
+                         shape=(n_users, n_items))
