@@ -43,8 +43,8 @@ it, the models unchanged in between: how they serve the active users between upd
 The transformer trains at most ``--sequential-epochs`` epochs (early stopping as usual)
 instead of the engine's 240 s wall-clock budget: a budget makes the number of epochs,
 hence the model, depend on the machine's load, so that a retrain "with the same seed"
-would not be the same; 30 epochs take about 130 s here, so the five full fits take about
-12 minutes on two cores. ``--noise-seed`` also retrains with another seed at every step,
+would not be the same; 30 epochs take 110-170 s here, so the five full fits take about
+11 minutes on two cores (19 minutes with ``--noise-seed``). ``--noise-seed`` also retrains with another seed at every step,
 to show how far two full retrains differ from each other on these few users. Writes
 ``bench/results/incremental_ml100k.json``.
 """

@@ -189,7 +189,13 @@ def refresh_run(model: Recommender, dataset: Dataset, config: RunConfig,
     feedback = feedback or TrainingSignal.empty()
     started = time.perf_counter()
     task.begin(f"update {config.model}")
-    model.update(add_likes(dataset.history(), feedback), dataset, task)
+    # As the run was fitted: on the split's training part (likes added), its held-out
+    # items letting a fusion learn its gate again, which keeps it within noise of a full
+    # retrain as the data drifts (bench/incremental_ml100k.py); lists read everything.
+    split = make_split(dataset, config.split)
+    valid = split.validation() if len(split.valid_targets) else None
+    model.update(add_likes(split.train, without_held_out(feedback, split)), dataset, task,
+                 valid)
     lists, profiles = lists_and_profiles(model, dataset, config, feedback, task)
     stage_seconds = {**task.stage_seconds, "total": time.perf_counter() - started}
     return RunResult(config, dataset, {}, stage_seconds, lists, profiles, model,

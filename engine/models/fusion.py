@@ -19,10 +19,11 @@ An update refreshes every component for the grown data (each by its own ``update
 copy that replaces it only when all are done, so a cancel leaves the fusion as it was).
 The gate's features are computed from the history at scoring time, so they follow the
 new interactions by themselves; its weights are kept, or learned again on held-out
-targets when the update is given some (``valid``). That costs a few seconds and was worth
-it: after adding 20% to MovieLens-100K the kept gate ranked the held-out items 2.6% below
-a full retrain, the re-learned one 1% above it (the population had changed: new users
-with short histories, and components whose fold-ins had made them better or worse).
+targets when the update is given some (``valid``). That costs a few seconds and pays as
+the data drifts: replaying MovieLens-100K with 2, 5, 18 and 20% more interactions, the
+kept gate ranked the held-out items at 0.985, 0.975, 0.985 and 0.974 of a full retrain's
+NDCG@10, the re-learned one at 0.976, 0.980, 1.007 and 1.009 (the population changes:
+new users with short histories, components made better or worse by their fold-ins).
 """
 from __future__ import annotations
 
