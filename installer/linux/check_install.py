@@ -42,6 +42,7 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 from installer import layout  # noqa: E402
+from bench.common import machine as bench_machine  # noqa: E402
 from tools.screenshots import start_xvfb  # noqa: E402
 
 #: The issue's limits: installed tree, package file (decimal units) and window start.
@@ -187,20 +188,13 @@ def run_selftest(command: Path, env: dict[str, str]) -> float:
 
 
 def machine() -> dict[str, object]:
-    """CPU model, cores, memory and OS, for the JSON."""
-    cpu = platform.processor() or platform.machine()
+    """The benchmarks' machine facts (bench/common.py) and the OS, for the JSON."""
     try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-        memory = int(Path("/proc/meminfo").read_text().split()[1]) / 2**20
         osname = dict(line.split("=", 1) for line in
                       Path("/etc/os-release").read_text().splitlines() if "=" in line)
-    except (OSError, ValueError, IndexError):
-        memory, osname = 0.0, {}
-    return {"cpu": cpu, "cores": os.cpu_count(), "memory_gib": round(memory, 1),
-            "os": osname.get("PRETTY_NAME", platform.platform()).strip('"'), "gpu": None}
+    except OSError:
+        osname = {}
+    return {**bench_machine(), "os": osname.get("PRETTY_NAME", platform.platform()).strip('"')}
 
 
 def check(deb: Path, screenshot: Path | None) -> dict[str, object]:
