@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from engine.dataset import Dataset
+from engine.dataset import Dataset, History, Validation
 from engine.evaluate import evaluate
 from engine.feedback import TrainingSignal, add_likes, refused_matrix, without_pairs
 from engine.features import item_vectors
@@ -125,6 +125,15 @@ def without_held_out(signal: TrainingSignal, split: Split) -> TrainingSignal:
     return without_pairs(signal, held_out)
 
 
+def training_part(dataset: Dataset, config: RunConfig, feedback: TrainingSignal
+                  ) -> tuple[Split, History, Validation | None]:
+    """The split, the history a model learns from (its training part with the likes that
+    are no held-out item) and the validation targets (None when there are none)."""
+    split = make_split(dataset, config.split)
+    valid = split.validation() if len(split.valid_targets) else None
+    return split, add_likes(split.train, without_held_out(feedback, split)), valid
+
+
 def execute_run(dataset: Dataset, config: RunConfig = RunConfig(), task: Task | None = None,
                 feedback: TrainingSignal | None = None) -> RunResult:
     """Run the pipeline; raises ``Cancelled`` at a safe point if ``task`` is cancelled."""
@@ -132,11 +141,10 @@ def execute_run(dataset: Dataset, config: RunConfig = RunConfig(), task: Task | 
     feedback = feedback or TrainingSignal.empty()
     started = time.perf_counter()
     task.begin("split")
-    split = make_split(dataset, config.split)
+    split, train, valid = training_part(dataset, config, feedback)
     model = make_model(config.model, **config.params.get(config.model, {}))
     task.begin(f"fit {config.model}")
-    valid = split.validation() if len(split.valid_targets) else None
-    model.fit(add_likes(split.train, without_held_out(feedback, split)), dataset, task, valid)
+    model.fit(train, dataset, task, valid)
     task.begin("evaluate")
     vectors = item_vectors(dataset)
     metrics = {"test": evaluate(model, split, "test", config.metrics_k, vectors=vectors, task=task)}
@@ -189,13 +197,11 @@ def refresh_run(model: Recommender, dataset: Dataset, config: RunConfig,
     feedback = feedback or TrainingSignal.empty()
     started = time.perf_counter()
     task.begin(f"update {config.model}")
-    # As the run was fitted: on the split's training part (likes added), its held-out
-    # items letting a fusion learn its gate again, which keeps it within noise of a full
-    # retrain as the data drifts (bench/incremental_ml100k.py); lists read everything.
-    split = make_split(dataset, config.split)
-    valid = split.validation() if len(split.valid_targets) else None
-    model.update(add_likes(split.train, without_held_out(feedback, split)), dataset, task,
-                 valid)
+    # As the run was fitted: its held-out items let a fusion learn its gate again, which
+    # keeps it within noise of a full retrain as the data drifts
+    # (bench/incremental_ml100k.py); the lists then read everything.
+    _, train, valid = training_part(dataset, config, feedback)
+    model.update(train, dataset, task, valid)
     lists, profiles = lists_and_profiles(model, dataset, config, feedback, task)
     stage_seconds = {**task.stage_seconds, "total": time.perf_counter() - started}
     return RunResult(config, dataset, {}, stage_seconds, lists, profiles, model,

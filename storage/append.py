@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import bindparam, delete, func, select, update
 from sqlalchemy.engine import Connection
 
 from engine.dataset import Dataset
@@ -135,8 +135,7 @@ def _rewrite_histories(conn: Connection, grown: Dataset, users: np.ndarray, item
     for start in range(0, len(changed), 500):
         chunk = users[changed[start:start + 500]]
         conn.execute(delete(InteractionRow).where(InteractionRow.user_id.in_(chunk.tolist())))
-    rows = np.concatenate([np.arange(history.indptr[u], history.indptr[u + 1])
-                           for u in changed]) if len(changed) else np.zeros(0, np.int64)
+    rows = np.flatnonzero(np.isin(grown.user, changed))  # sorted by user, then time
     owner = grown.user[rows]
     seq = rows - history.indptr[owner]
     insert_rows(conn, InteractionRow.__table__, {
@@ -145,8 +144,11 @@ def _rewrite_histories(conn: Connection, grown: Dataset, users: np.ndarray, item
         "timestamp": grown.timestamp[rows].astype(np.int64)},
         on_batch=lambda done, total: task.update(done / total,
                                                  f"stored {done:,} of {total:,} rows"))
-    for u in changed:
-        first, last = history.indptr[u], history.indptr[u + 1] - 1
-        conn.execute(update(UserRow).where(UserRow.id == int(users[u])).values(
-            n_interactions=int(last - first + 1), first_time=int(grown.timestamp[first]),
-            last_time=int(grown.timestamp[last])))
+    if not len(changed):
+        return
+    first, last = history.indptr[changed], history.indptr[changed + 1] - 1
+    conn.execute(update(UserRow).where(UserRow.id == bindparam("key")).values(
+        n_interactions=bindparam("n"), first_time=bindparam("first"),
+        last_time=bindparam("last")), [
+        {"key": int(users[u]), "n": int(b - a + 1), "first": int(grown.timestamp[a]),
+         "last": int(grown.timestamp[b])} for u, a, b in zip(changed, first, last)])

@@ -226,10 +226,8 @@ def _update(args: argparse.Namespace) -> int:
         if args.retrain_if_needed:
             drift = runs.drift_of(db, args.run)
             if drift.retrain_advised:
-                info = runs.run_info(db, args.run)
-                config = RunConfig.from_dict(info.config)
                 print(f"the dataset has {drift.describe()}: running the full pipeline")
-                run_id, _ = runs.run_and_save(db, info.dataset, config, task, started)
+                run_id, _ = runs.retrain_and_save(db, args.run, task, started)
                 print(f"run {run_id} finished: a full retrain of run {args.run}'s config")
                 return 0
         run_id, result, drift = runs.update_and_save(db, args.run, task, started)

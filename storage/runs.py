@@ -116,6 +116,14 @@ def run_and_save(db: Database, dataset: str, config: RunConfig, task: Task,
                       lambda: execute_run(data, config, task, signal))
 
 
+def retrain_and_save(db: Database, run_id: int, task: Task,
+                     started: Callable[[int], None] | None = None) -> tuple[int, RunResult]:
+    """The full pipeline again with run ``run_id``'s recorded configuration, on its
+    dataset as it is now (:func:`run_and_save`)."""
+    info = run_info(db, run_id)
+    return run_and_save(db, info.dataset, RunConfig.from_dict(info.config), task, started)
+
+
 @dataclass(frozen=True)
 class Drift:
     """How far a dataset has grown since a model's last full fit."""

@@ -27,9 +27,8 @@ from engine.roles import assign_roles, matching_columns
 from engine.sniff import read_raw
 from storage import (Database, dataset_info, export_lists, list_datasets, run_and_save,
                      save_dataset)
-from engine.run import RunConfig
 from storage.append import Appended, append_to_dataset
-from storage.runs import Drift, run_info, update_and_save
+from storage.runs import Drift, retrain_and_save, update_and_save
 from storage.browse import UserIndex, user_index
 from ui.run_settings import RunSettings
 
@@ -263,8 +262,7 @@ def update_run(db: Database, run_id: int, task: Task) -> tuple[int, Drift]:
 
 def retrain_run(db: Database, run_id: int, task: Task) -> int:
     """The full pipeline again with ``run_id``'s recorded configuration; the new run's id."""
-    info = run_info(db, run_id)
-    new_id, _ = run_and_save(db, info.dataset, RunConfig.from_dict(info.config), task)
+    new_id, _ = retrain_and_save(db, run_id, task)
     return new_id
 
 
