@@ -64,6 +64,21 @@ def _add_file_options(group: argparse._ArgumentGroup, prefix: str, what: str) ->
                             "BOM, else cp1252/latin-1 with a warning)")
 
 
+class _FormatFolder(argparse.Action):
+    """The optional DIR of ``--format movielens DIR``.
+
+    Stored where ``--movielens DIR`` stores its folder, so that everything reading the
+    namespace (load_tables, the dataset's recorded sources) sees one form; and under its
+    own ``folder``, absent unless given, so that load_tables can insist on --format
+    movielens, which may come after it on the command line.
+    """
+
+    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace,
+                 values: object, option_string: str | None = None) -> None:
+        setattr(namespace, self.dest, values)
+        namespace.movielens = values
+
+
 def add_import_arguments(parser: argparse.ArgumentParser) -> None:
     """Add the data options to ``parser``; :func:`load_tables` reads the parsed namespace."""
     data = parser.add_argument_group(
@@ -74,10 +89,13 @@ def add_import_arguments(parser: argparse.ArgumentParser) -> None:
                              "and time columns; with --format movielens, the MovieLens folder")
     source.add_argument("--movielens", metavar="DIR",
                         help="MovieLens 100K folder (u.data, u.item, u.genre); same as "
-                             "--format movielens --interactions DIR")
+                             "--format movielens DIR")
+    source.add_argument("folder", nargs="?", metavar="DIR", action=_FormatFolder,
+                        default=argparse.SUPPRESS,
+                        help="with --format movielens: the MovieLens 100K folder")
     data.add_argument("--format", choices=("csv", "movielens"), default="csv",
                       help="csv: any delimited file (default); movielens: a MovieLens 100K "
-                           "folder given with --interactions")
+                           "folder, given as --format movielens DIR")
     data.add_argument("--items", metavar="FILE",
                       help="item catalogue: item id, title and text columns (description, "
                            "genres, tags...) and 0/1 genre-flag columns")
@@ -132,17 +150,22 @@ def _options(args: argparse.Namespace, prefix: str, flags: dict[str, str]) -> Re
 
 def load_tables(args: argparse.Namespace) -> tuple[InteractionTable, Catalogue | None]:
     """Read the interactions and the catalogue the options name, linked to each other."""
+    given = getattr(args, "folder", None)
+    if given is not None and args.format != "movielens":
+        raise DataError(f"a folder argument ({given}) is only read with --format movielens "
+                        "DIR; pass a delimited file with --interactions FILE")
     if args.movielens or args.format == "movielens":
         folder = args.movielens or args.interactions
         if folder is None:
-            raise DataError("--format movielens needs the folder: --movielens DIR")
+            raise DataError("--format movielens needs the folder: --format movielens DIR")
         if args.items:
             raise DataError("--items cannot be combined with a MovieLens folder, which has its "
                             "own catalogue (u.item)")
         table, catalogue = read_movielens(folder)
     else:
         if args.interactions is None:
-            raise DataError("no interactions given: pass --interactions FILE or --movielens DIR")
+            raise DataError("no interactions given: pass --interactions FILE or "
+                            "--format movielens DIR")
         table = read_interactions(args.interactions, _options(args, "", INTERACTION_FLAGS))
         catalogue = (read_catalogue(args.items, _options(args, "item_", CATALOGUE_FLAGS))
                      if args.items else None)

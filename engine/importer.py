@@ -10,6 +10,7 @@ counted by reason); a value that cannot be what its column says is, and the
 from __future__ import annotations
 
 import dataclasses
+import re
 import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -35,6 +36,13 @@ HEADERLESS_CATALOGUE = ("item", "title", "text")
 MILLISECONDS_ABOVE = 1e11  # 1e11 s is the year 5138; 1e11 ms is 1973
 _EPOCH = pd.Timestamp(0, tz="UTC")
 _SECOND = pd.Timedelta(seconds=1)
+FIRST_TIME = pd.Timestamp.min.ceil("D").tz_localize("UTC")
+LAST_TIME = (pd.Timestamp.max.floor("D") - _SECOND).tz_localize("UTC")
+"""The whole days in the span of pandas' nanosecond time stamps, which splits and the GUI
+convert to: a time outside would crash them later, so the import refuses it by its row."""
+TIME_RANGE = f"timestamps must lie between {FIRST_TIME:%Y-%m-%d} and {LAST_TIME:%Y-%m-%d}"
+DATE_FORMAT_HINT = ("write it with strptime codes such as %Y %m %d %H %M %S, e.g. "
+                    "'%d/%m/%Y %H:%M'; Unix seconds or milliseconds need no --date-format")
 
 
 @dataclass
@@ -109,6 +117,8 @@ def find_roles(raw: RawTable, path: Path, flags: Mapping[str, str], required: Se
         taken[column] = role
     found = assign_roles(columns, list(flags), fixed)
     for role in required:
+        if role not in found and len(columns) == 1:
+            raise DataError(raw.one_column(), file=path)
         if role not in found:
             raise DataError(
                 f"no {role} column found among the columns {', '.join(columns)}; "
@@ -147,23 +157,88 @@ def _guess_formats(first: str) -> list[str]:
     return list(dict.fromkeys(g for g in guesses if g)) or ["mixed"]
 
 
+def check_date_format(date_format: str, path: Path, column: str) -> None:
+    """A --date-format pandas cannot compile (``%Q``, a lone ``%``) is the user's mistake.
+
+    pandas only finds out while parsing, with a ValueError (or the ``re.error`` of a code
+    given twice) that would escape as a traceback; one tiny parse finds out first.
+    """
+    try:
+        pd.to_datetime(pd.Series(["0"]), format=date_format, errors="coerce")
+    except ValueError as exc:
+        reason = str(exc)
+    except re.error:
+        reason = "a % code appears more than once"
+    else:
+        return
+    raise DataError(f"--date-format '{date_format}' is not a valid format: {reason}; "
+                    f"{DATE_FORMAT_HINT}", file=path, column=column)
+
+
+def _unix_seconds(values: pd.Series, present: np.ndarray, raw: RawTable, column: str,
+                  path: Path, report: ImportReport) -> np.ndarray:
+    """int64 Unix seconds of numeric timestamps: seconds, or milliseconds when > 1e11.
+
+    A number too large for any date (``99999999999999999999999``, or microseconds read
+    as milliseconds) would silently wrap around in the int64 cast, so the first time
+    outside the supported span is reported instead.
+    """
+    first = values[present].iloc[0]
+    numbers = _numbers(values, present)
+    raise_first_bad(present & np.isnan(numbers), values, raw, column, path, "timestamp",
+                    f"is not a finite number, unlike the first timestamp '{first}'; for "
+                    "date strings pass --date-format")
+    millis = np.median(np.abs(numbers[present])) > MILLISECONDS_ABOVE
+    unit = "milliseconds" if millis else "seconds"
+    report.detected["time_format"] = f"unix {unit}"
+    seconds = np.floor(np.nan_to_num(numbers) / (1000 if millis else 1))
+    outside = present & ((seconds < FIRST_TIME.timestamp()) | (seconds > LAST_TIME.timestamp()))
+    raise_first_bad(outside, values, raw, column, path, "timestamp",
+                    f"is out of range: read as Unix {unit}, {TIME_RANGE}")
+    return seconds.astype(np.int64)
+
+
+def _out_of_range(value: str, fmt: str) -> bool:
+    """Whether ``value`` is a date in ``fmt`` outside the supported span.
+
+    pandas 3 parses such dates (at a coarser resolution) and :func:`parse_times` checks
+    the span; pandas 2 parses in nanoseconds and turns them into NaT, like text that is
+    not a date, so a failed row is asked again without coercion to tell the two apart.
+    """
+    try:
+        stamp = pd.to_datetime(pd.Series([value]), format=fmt, utc=True).iloc[0]
+    except pd.errors.OutOfBoundsDatetime:
+        return True
+    except (ValueError, TypeError):
+        return False
+    return bool(stamp < FIRST_TIME or stamp > LAST_TIME)
+
+
+def _date_problem(date_format: str | None, fmt: str, first: str) -> str:
+    """What is wrong with a date that could not be read, in words a user knows."""
+    if date_format:
+        return f"does not match --date-format '{date_format}'; {DATE_FORMAT_HINT}"
+    if fmt == "mixed":
+        return ("is not a date and time in a form that could be recognised; pass its "
+                "format with --date-format, e.g. '%d/%m/%Y %H:%M'")
+    return (f"does not fit the date format '{fmt}' guessed from the first timestamp "
+            f"'{first}'; pass the right --date-format (e.g. '%d/%m/%Y %H:%M')")
+
+
 def parse_times(values: pd.Series, present: np.ndarray, raw: RawTable, column: str,
                 path: Path, date_format: str | None, report: ImportReport) -> np.ndarray:
     """int64 Unix seconds: numbers (seconds, or milliseconds when > 1e11) or date-times.
 
     Date-times without a zone are taken as UTC. Without ``date_format`` the format is
     guessed from the first value; when it does not fit every row, the day-first reading
-    of that value is tried before the first row that fits neither is reported.
+    of that value is tried before the first row that fits neither is reported. Every
+    time must lie in the span of :data:`FIRST_TIME` to :data:`LAST_TIME`.
     """
     first = values[present].iloc[0]
     if date_format is None and is_number(first):
-        numbers = _numbers(values, present)
-        raise_first_bad(present & np.isnan(numbers), values, raw, column, path, "timestamp",
-                        f"is not a number, unlike the first timestamp '{first}'; for date "
-                        "strings pass --date-format")
-        millis = np.median(np.abs(numbers[present])) > MILLISECONDS_ABOVE
-        report.detected["time_format"] = "unix milliseconds" if millis else "unix seconds"
-        return np.floor(np.nan_to_num(numbers) / (1000 if millis else 1)).astype(np.int64)
+        return _unix_seconds(values, present, raw, column, path, report)
+    if date_format:
+        check_date_format(date_format, path, column)
     formats = [date_format] if date_format else _guess_formats(first)
     missing = values.where(present)
     attempts = []
@@ -173,11 +248,16 @@ def parse_times(values: pd.Series, present: np.ndarray, raw: RawTable, column: s
         attempts.append(bad)
         if not bad.any():
             report.detected["time_format"] = fmt
+            outside = present & ((stamps < FIRST_TIME) | (stamps > LAST_TIME)).to_numpy()
+            raise_first_bad(outside, values, raw, column, path, "date",
+                            f"is out of range: {TIME_RANGE}")
             return ((stamps - _EPOCH) // _SECOND).fillna(0).to_numpy(dtype=np.int64)
-    given = "does not match --date-format" if date_format else "does not fit the date format"
+    i = int(np.argmax(attempts[0]))
+    if _out_of_range(values.iloc[i], formats[0]):
+        raise_first_bad(attempts[0], values, raw, column, path, "date",
+                        f"is out of range: {TIME_RANGE}")
     raise_first_bad(attempts[0], values, raw, column, path, "timestamp",
-                    f"{given} '{formats[0]}' of the first timestamp '{first}'; pass the "
-                    "right --date-format (e.g. '%d/%m/%Y %H:%M')")
+                    _date_problem(date_format, formats[0], first))
     raise AssertionError("a failed attempt has a first bad row")
 
 

@@ -43,7 +43,7 @@ def build_dataset(
     report = ImportReport()
     report.merge(table.report)
     if catalogue is not None:
-        report.warnings.extend(catalogue.report.warnings)
+        report.merge_catalogue(catalogue.report)
     frame = table.frame
     frame = _drop(frame, frame[["user", "item", "rating", "timestamp"]].isna().any(axis=1),
                   "missing value", report)

@@ -46,6 +46,22 @@ class RawTable:
     frame: pd.DataFrame  # one str column per field, named after the header, --columns or defaults
     lines: np.ndarray  # int64, 1-based physical line of each row
     header: bool
+    sep: str = ","
+    sep_given: bool = False  # --sep, rather than detected
+
+    def one_column(self) -> str:
+        """Why a file read as a single column is probably not what the user meant.
+
+        Role detection would otherwise complain that the one column is not an item, which
+        sends the user looking at column names when the delimiter is the problem.
+        """
+        if self.sep_given:
+            return (f"found only one column: no line has the {describe_sep(self.sep)} "
+                    "delimiter given by --sep; check --sep (--item-sep for a catalogue), or "
+                    "leave it out to detect the delimiter")
+        return ("found only one column (no comma, tab, semicolon or | delimiter); is this a "
+                "delimited text file? Pass --sep (--item-sep for a catalogue) if it uses "
+                "another delimiter")
 
 
 def describe_sep(sep: str) -> str:
@@ -304,6 +320,7 @@ def read_raw(
     ``default_names`` (then ``column5``, ``column6``...).
     """
     text = load_text(path, encoding, report)
+    sep_given = sep is not None
     sep = sep or detect_sep(text)
     report.detected["sep"] = sep
     split = _split_plain if sep.isascii() and '"' not in text else _split_quoted
@@ -335,4 +352,4 @@ def read_raw(
         names = [*default_names[:width], *(f"column{j}" for j in range(len(default_names) + 1,
                                                                       width + 1))]
     frame = frame.set_axis(names, axis=1).reset_index(drop=True)
-    return RawTable(frame=frame, lines=lines, header=header)
+    return RawTable(frame=frame, lines=lines, header=header, sep=sep, sep_given=sep_given)

@@ -96,3 +96,45 @@ def test_demo_command(capsys):
     assert main(["demo", "--quiet", "--set", "sequential.max_epochs=4"]) == 0
     out = capsys.readouterr().out
     assert "demo shop" in out and "best on validation" in out
+
+
+LOG = "user,item,timestamp\na,x,881250949\n"
+VALIDATION = {  # case: (file content or None for no file, extra arguments, row, column, says)
+    "missing file": (None, [], None, None, "file not found"),
+    "empty file": ("", [], None, None, "file is empty"),
+    "header only": ("user_id,item_id,rating\n", [], None, None, "no data rows"),
+    "binary": (b"PK\x03\x04\n\x00\x00\x14\x00garbage", [], 2, None, "binary file"),
+    "garbage": ("<html>\n<body><p>Not found</p></body>\n</html>\n", [], None, None,
+                "found only one column"),
+    "wrong --sep": ("user,item\na,x\n", ["--sep", ";"], None, None, "given by --sep"),
+    "missing role": ("product,rating\nx,5\n", [], None, None, "no user column"),
+    "bad timestamp": (LOG + "b,y,88125O950\n", [], 3, "timestamp", "'88125O950'"),
+    "huge timestamp": (LOG + "b,y,99999999999999999999999\n", [], 3, "timestamp",
+                       "out of range"),
+    "non-numeric rating": ("user\titem\trating\na\tx\t4\nb\ty\tfive\n", [], 3, "rating",
+                           "rating 'five' is not a number"),
+    "duplicate header": ("user,item,rating,item\na,x,1,y\n", [], 1, "item", "columns 2 and 4"),
+    "bad date": ("user,item,date\na,x,2020-01-02\nb,y,yesterday\n", [], 3, "date",
+                 "'yesterday' does not fit"),
+    "bad --date-format": ("user,item,date\na,x,2020-01-02\n", ["--date-format", "%Q"], None,
+                          "date", "--date-format '%Q' is not a valid format"),
+    "lone % --date-format": ("user,item,date\na,x,2020-01-02\n", ["--date-format", "%"],
+                             None, "date", "--date-format '%' is not a valid format"),
+    "out-of-range date": ("user,item,date\na,x,2020-01-02\nb,y,1200-01-01\n", [], 3, "date",
+                          "between 1677-09-22 and 2262-04-10"),
+}
+
+
+@pytest.mark.parametrize("case", VALIDATION)
+def test_bad_input_ends_with_one_message_and_exit_2(tmp_path, capsys, case):
+    content, extra, row, column, says = VALIDATION[case]
+    path = tmp_path / "input.csv"
+    if content is not None:
+        path.write_bytes(content if isinstance(content, bytes) else content.encode())
+    code = main(["evaluate", "--interactions", str(path), "--models", "pop", "--quiet", *extra])
+    err = capsys.readouterr().err
+    assert code == 2, err
+    assert "Traceback" not in err and "mixed" not in err
+    assert err.startswith(f"error: {path}") and says in err
+    assert (f"row {row}" in err) == (row is not None)
+    assert (f"column '{column}'" in err) == (column is not None)

@@ -12,6 +12,8 @@ from engine.importer import (
     read_catalogue,
     read_interactions,
 )
+from engine.preprocess import build_dataset
+from engine.report import ImportReport
 from tests.test_import_interactions import parse
 from tests.test_sniff import write
 
@@ -77,6 +79,36 @@ def test_missing_item_ids_are_dropped(tmp_path):
     catalogue = read_catalogue(write(tmp_path, "items.csv", "item,title\n,Ghost\nx,Real\n"))
     assert catalogue.frame["item"].tolist() == ["x"]
     assert catalogue.report.dropped["missing item"] == 1
+
+
+def test_dataset_report_counts_dropped_catalogue_rows(tmp_path):
+    table = read_interactions(write(tmp_path, "log.csv", "user,item\na,x\nb,y\nb,x\nc,q\n"))
+    catalogue = read_catalogue(write(tmp_path, "items.csv",
+                                     "item,title\nx,X\n,Ghost\ny,Y\nx,Again\nx,Thrice\n"))
+    report = build_dataset(table, catalogue).report
+    assert report.dropped["catalogue: duplicate item"] == 2
+    assert report.dropped["catalogue: missing item"] == 1
+    assert (report.rows_read, report.rows_dropped, report.catalogue_rows_dropped) == (4, 0, 3)
+    assert report.lines()[:3] == ["rows read: 4, dropped: 0 (and 3 catalogue rows)",
+                                  "  dropped 2 (catalogue: duplicate item)",
+                                  "  dropped 1 (catalogue: missing item)"]
+    stored = report.to_dict()
+    assert stored["rows_dropped"] == 0
+    assert stored["dropped"] == {"catalogue: duplicate item": 2, "catalogue: missing item": 1}
+
+
+def test_report_lists_interaction_drops_before_catalogue_drops():
+    report = ImportReport(rows_read=10)
+    report.drop("missing user", 1)
+    other = ImportReport(rows_read=99)
+    other.drop("duplicate item", 4)
+    other.warn("items.csv: something")
+    report.merge_catalogue(other)
+    assert report.rows_read == 10 and report.rows_dropped == 1
+    assert report.lines() == ["rows read: 10, dropped: 1 (and 4 catalogue rows)",
+                              "  dropped 1 (missing user)",
+                              "  dropped 4 (catalogue: duplicate item)",
+                              "  warning: items.csv: something"]
 
 
 def test_headerless_catalogue_assumes_item_title_text(tmp_path):

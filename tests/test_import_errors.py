@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import warnings
 
 import pytest
 
@@ -60,6 +61,29 @@ def test_missing_user_role_names_columns_and_flag(tmp_path):
     assert "product, rating" in message and "--user-col" in message
 
 
+@pytest.mark.parametrize("content", [
+    "<!DOCTYPE html>\n<html>\n<body><p>Not found</p></body>\n</html>\n",
+    "u1 i1 5\nu2 i2 3\n",
+    "only\n",
+])
+def test_one_column_file_is_called_that(tmp_path, content):
+    err = error(write(tmp_path, "page.csv", content))
+    assert str(err).startswith(f"{tmp_path / 'page.csv'}: found only one column")
+    assert "delimited text file" in str(err) and "--sep" in str(err)
+    assert "no item column" not in str(err) and "no user column" not in str(err)
+
+
+def test_one_column_because_of_the_given_sep(tmp_path):
+    err = error(write(tmp_path, "log.csv", "user,item\na,x\n"), ReadOptions(sep=";"))
+    assert "found only one column" in str(err) and "semicolon delimiter given by --sep" in str(err)
+
+
+def test_one_column_catalogue_without_item_column(tmp_path):
+    path = write(tmp_path, "items.csv", "title\nHeat\n")
+    err = error(path, ReadOptions(header=True), reader=read_catalogue)
+    assert "found only one column" in str(err) and "--item-sep" in str(err)
+
+
 def test_missing_catalogue_item_role_names_flag(tmp_path):
     err = error(write(tmp_path, "items.csv", "title,description\nA,B\n"), reader=read_catalogue)
     assert "no item column" in str(err) and "--item-id-col" in str(err)
@@ -91,6 +115,67 @@ def test_date_not_matching_given_format(tmp_path):
     err = error(path, ReadOptions(date_format="%Y-%m-%d"))
     assert err.row == 3 and err.column == "date" and "'2020/01/03'" in str(err)
     assert "%Y-%m-%d" in str(err)
+
+
+def test_date_no_format_recognises_is_said_in_plain_words(tmp_path):
+    path = write(tmp_path, "log.csv", "user,item,date\na,x,yesterday\nb,y,2020-01-02\n")
+    err = error(path)
+    assert (err.row, err.column) == (2, "date") and "'yesterday'" in str(err)
+    assert "mixed" not in str(err) and "recognised" in str(err) and "--date-format" in str(err)
+
+
+@pytest.mark.parametrize("fmt, reason", [
+    ("%Q", "'Q' is a bad directive"), ("%", "stray %"), ("%d/%m/%Y %", "stray %"),
+    ("%Y-%Y", "appears more than once"),
+])
+def test_invalid_date_format_is_named(tmp_path, fmt, reason):
+    path = write(tmp_path, "log.csv", "user,item,date\na,x,2020-01-02\n")
+    err = error(path, ReadOptions(date_format=fmt))
+    assert (err.file, err.row, err.column) == (str(path), None, "date")
+    assert f"--date-format '{fmt}' is not a valid format: " in str(err) and reason in str(err)
+
+
+@pytest.mark.parametrize("dates, date_format, row", [
+    (["2020-01-02", "1200-01-01", "2020-01-03"], None, 3),
+    (["1200-01-01"], None, 2),
+    (["02/01/2020", "01/01/2300"], "%d/%m/%Y", 3),
+    (["2020-01-02T10:00:00+01:00", "9999-12-31T23:59:59+01:00"], None, 3),
+])
+def test_date_outside_the_supported_span(tmp_path, dates, date_format, row):
+    body = "".join(f"u{i},i{i},{d}\n" for i, d in enumerate(dates))
+    path = write(tmp_path, "log.csv", "user,item,date\n" + body)
+    err = error(path, ReadOptions(date_format=date_format))
+    assert (err.file, err.row, err.column) == (str(path), row, "date")
+    assert f"'{dates[row - 2]}'" in str(err) and "out of range" in str(err)
+    assert "1677" in str(err) and "2262" in str(err)
+
+
+def test_the_span_is_whole_days(tmp_path):
+    path = write(tmp_path, "log.csv",
+                 "user,item,date\na,x,1677-09-22 00:00:00\nb,y,2262-04-10 23:59:59\n"
+                 "c,z,1677-09-21 23:59:59\n")
+    err = error(path)
+    assert err.row == 4 and "between 1677-09-22 and 2262-04-10" in str(err)
+    path = write(tmp_path, "log.csv",
+                 "user,item,date\na,x,1677-09-22 00:00:00\nb,y,2262-04-10 23:59:59\n")
+    assert read_interactions(path).frame["timestamp"].tolist() == [-9223286400, 9223286399]
+
+
+@pytest.mark.parametrize("value", ["99999999999999999999999", "-1e30", "1e300"])
+def test_huge_numeric_timestamp_is_refused_without_a_cast_warning(tmp_path, value):
+    path = write(tmp_path, "log.csv", f"user,item,timestamp\na,x,881250949\nb,y,{value}\n"
+                                      "c,z,881250950\n")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        err = error(path)
+    assert (err.row, err.column) == (3, "timestamp") and f"'{value}'" in str(err)
+    assert "out of range" in str(err) and "2262" in str(err)
+
+
+def test_microseconds_are_out_of_range_not_garbage(tmp_path):
+    path = write(tmp_path, "log.csv", "user,item,timestamp\na,x,1600000000000000\n")
+    err = error(path)
+    assert err.row == 2 and "Unix milliseconds" in str(err)
 
 
 def test_text_in_numeric_timestamps(tmp_path):

@@ -5,9 +5,11 @@ from pathlib import Path
 
 import pytest
 
+from engine.cli import build_parser, main
 from engine.cli_import import load_tables
 from engine.errors import DataError
 from engine.importer import read_movielens
+from storage.commands import add_commands
 from tests.test_import_interactions import parse
 from tests.test_sniff import write
 
@@ -56,6 +58,49 @@ def test_cli_movielens_forms_agree(tmp_path):
     dropped, _ = load_tables(parse(["--movielens", folder, "--unknown-items", "drop"]))
     assert dropped.frame["item"].tolist() == ["10", "20", "10"]
     assert dropped.report.dropped["item not in catalogue"] == 1
+
+
+COMMANDS = {"evaluate": [], "recommend": ["--out", "recs.csv"], "import": [],
+            "append": ["--dataset", "shop"]}
+"""Every command that takes the import options, with its other required arguments."""
+
+
+@pytest.mark.parametrize("command", sorted(COMMANDS))
+@pytest.mark.parametrize("order", ["format first", "folder first"])
+def test_format_movielens_dir_for_every_command(tmp_path, command, order):
+    folder = str(movielens(tmp_path))
+    preset = (["--format", "movielens", folder] if order == "format first"
+              else [folder, "--format", "movielens"])
+    args = build_parser([add_commands]).parse_args([command, *preset, *COMMANDS[command]])
+    assert args.movielens == folder  # where --movielens puts it: the stored source
+    table, catalogue = load_tables(args)
+    expected, _ = load_tables(parse(["--movielens", folder]))
+    assert table.frame.equals(expected.frame) and len(catalogue.frame) == 3
+
+
+def test_format_movielens_dir_end_to_end(tmp_path, capsys):
+    (tmp_path / "ml").mkdir()
+    folder = str(movielens(tmp_path / "ml"))
+    db = str(tmp_path / "studio.db")
+    assert main(["import", "--db", db, "--format", "movielens", folder, "--name", "ml",
+                 "--quiet"], extra=[add_commands]) == 0
+    assert main(["datasets", "--db", db], extra=[add_commands]) == 0
+    assert folder in capsys.readouterr().out
+
+
+def test_folder_without_format_movielens(tmp_path):
+    folder = str(movielens(tmp_path))
+    with pytest.raises(DataError, match="only read with --format movielens"):
+        load_tables(parse([folder]))
+    with pytest.raises(DataError, match="only read with --format movielens"):
+        load_tables(parse([folder, "--format", "csv"]))
+
+
+@pytest.mark.parametrize("other", [["--movielens", "x"], ["--interactions", "x.csv"]])
+def test_folder_and_another_source_are_refused(tmp_path, capsys, other):
+    with pytest.raises(SystemExit) as info:
+        parse(["--format", "movielens", str(tmp_path), *other])
+    assert info.value.code == 2 and "not allowed with" in capsys.readouterr().err
 
 
 def test_cli_movielens_refuses_items_and_needs_folder(tmp_path):
