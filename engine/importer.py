@@ -33,6 +33,7 @@ CATALOGUE_FLAGS = {"item": "--item-id-col", "title": "--item-title-col",
 """Catalogue roles, in detection order, with the command-line flag that sets each."""
 HEADERLESS_INTERACTIONS = ("user", "item", "rating", "timestamp")
 HEADERLESS_CATALOGUE = ("item", "title", "text")
+MORE_ROWS = 5  # further rows with the same problem that an error names
 MILLISECONDS_ABOVE = 1e11  # 1e11 s is the year 5138; 1e11 ms is 1973
 _EPOCH = pd.Timestamp(0, tz="UTC")
 _SECOND = pd.Timedelta(seconds=1)
@@ -129,11 +130,16 @@ def find_roles(raw: RawTable, path: Path, flags: Mapping[str, str], required: Se
 
 def raise_first_bad(bad: np.ndarray, values: pd.Series, raw: RawTable, column: str,
                     path: Path, what: str, problem: str) -> None:
-    """DataError for the first flagged row, quoting its value: ``what 'value' problem``."""
+    """DataError for the first flagged row, quoting its value: ``what 'value' problem``;
+    the next few flagged rows and their count come with it, so that a user fixing the file
+    sees the extent of the problem at once rather than one row per attempt."""
     if bad.any():
-        i = int(np.argmax(bad))
+        rows = np.flatnonzero(bad)
+        i = int(rows[0])
         raise DataError(f"{what} '{values.iloc[i]}' {problem}", file=path,
-                        row=int(raw.lines[i]), column=column)
+                        row=int(raw.lines[i]), column=column,
+                        also_rows=[int(raw.lines[r]) for r in rows[1:1 + MORE_ROWS]],
+                        rows_in_all=len(rows))
 
 
 def _numbers(values: pd.Series, present: np.ndarray) -> np.ndarray:

@@ -191,6 +191,16 @@ def test_non_numeric_rating(tmp_path):
     assert str(err).endswith("log.tsv, row 3, column 'rating': rating 'five' is not a number")
 
 
+def test_an_error_names_the_next_rows_with_the_same_problem(tmp_path):
+    rows = [f"u{i}\ti{i}\t{'bad' if i in (3, 5, 8, 9, 11, 12, 14, 20) else 4}" for i in range(25)]
+    path = write(tmp_path, "log.tsv", "user\titem\trating\n" + "\n".join(rows) + "\n")
+    err = error(path)
+    assert (err.row, err.column) == (5, "rating")  # data row 3 is line 5 of the file
+    assert err.also_rows == [7, 10, 11, 13, 14] and err.rows_in_all == 8
+    assert str(err).endswith("rating 'bad' is not a number (the same in rows 7, 10, 11, 13, "
+                             "14 and 2 more: 8 rows in all)")
+
+
 def test_infinite_rating_is_not_a_number(tmp_path):
     err = error(write(tmp_path, "log.csv", "user,item,rating\na,x,inf\n"))
     assert err.row == 2 and "'inf'" in str(err)
