@@ -35,7 +35,7 @@ import re
 import tempfile
 import zipfile
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any, Callable, ClassVar
 
 import numpy as np
 
@@ -329,3 +329,57 @@ class TextEncoder:
                 if progress is not None:
                     progress(min(start + self.batch_size, len(texts)) / len(texts))
         return out
+
+
+
+class ItemTextVectors(dict):  # type: ignore[type-arg]
+    """The catalogue's item texts encoded by a :class:`TextEncoder`: a source of item
+    vectors for models that take one (``SequentialTransformer(text_init=True,
+    item_vectors=...)``), called with the dataset.
+
+    It is the encoder's settings as a dict (``folder``: a model folder or None for the
+    packaged all-MiniLM-L6-v2, ``device``, ``batch_size``, ``max_length``, ``precision``,
+    ``cache_dir``) that can be called. Being a plain module-level dict of JSON values, it
+    goes wherever model parameters go: a model that keeps it pickles, and unpickles in
+    another process, without a loaded transformer inside; parameter tables holding one
+    compare by value (a fusion reuses a component fitted with equal parameters) and
+    serialise as JSON (``--json`` results, stored run configurations), where it reads
+    back as its settings (``ItemTextVectors(settings)`` rebuilds it).
+
+    Each call builds its encoder and lets it go afterwards: texts that the run's
+    ``semantic`` model or an earlier run already encoded with the same model and
+    ``max_length`` come from the disk cache, and then the model is not even loaded.
+    """
+
+    __slots__ = ()
+    DEFAULTS: ClassVar[dict[str, object]] = {
+        "folder": None, "device": "auto", "batch_size": 64, "max_length": 64,
+        "precision": "auto", "cache_dir": None}
+
+    def __init__(self, settings: Any = (), /, **kwargs: object) -> None:
+        given = {**dict(settings), **kwargs}
+        unknown = sorted(set(given) - set(self.DEFAULTS))
+        if unknown:
+            raise ValueError(f"unknown text encoder setting(s): {', '.join(unknown)}")
+        values = {**self.DEFAULTS, **given}
+        for name in ("folder", "cache_dir"):
+            values[name] = None if values[name] is None else str(values[name])
+        for name in ("device", "precision"):
+            values[name] = str(values[name])
+        for name in ("batch_size", "max_length"):
+            values[name] = int(values[name])  # type: ignore[call-overload]
+        super().__init__(values)
+
+    def encoder(self) -> TextEncoder:
+        """A fresh encoder with these settings (a missing folder is a DataError here)."""
+        return TextEncoder(self["folder"], self["device"], self["batch_size"],
+                           self["max_length"], self["cache_dir"], self["precision"])
+
+    def __call__(self, dataset: Any) -> np.ndarray:
+        """(n_items, d) float32 unit vectors of the dataset's item texts, in item order."""
+        from engine.text import item_texts
+
+        return self.encoder().encode(item_texts(dataset))
+
+    def __repr__(self) -> str:
+        return f"ItemTextVectors({dict.__repr__(self)})"

@@ -94,9 +94,11 @@ def evaluate_models(
         model = make_model(name, **params.get(name, {}))
         if isinstance(model, Fusion):
             # Components share the standalone models' parameters and, once fitted, the models.
-            for component in model.components:
+            parts = model.components + [c for c in [model.cold_start]
+                                        if c is not None and c not in model.components]
+            for component in parts:
                 model.component_params.setdefault(component, params.get(component, {}))
-            model.reuse({c: fitted[c] for c in model.components
+            model.reuse({c: fitted[c] for c in parts
                          if c in fitted and model.component_params[c] == params.get(c, {})})
         if task is not None:
             task.begin(f"fit {name}")

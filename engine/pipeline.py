@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from engine.dataset import Dataset
+from engine.encoder import ItemTextVectors
 from engine.errors import DataError
 from engine.models import MODELS, make_model
 from engine.models.fusion import DEFAULT_COMPONENTS, Fusion
@@ -44,7 +45,8 @@ def with_run_settings(params: dict[str, dict[str, object]], *, seed: int | None 
 
     ``--seed``, ``--device`` and ``--encoder`` apply to every model that has such a
     parameter (fusion components included, since they read the same table); explicit
-    ``--set model.param=value`` entries win.
+    ``--set model.param=value`` entries win. A model with ``text_init`` on gets the
+    run's text encoder as its source of item vectors (:func:`with_text_vectors`).
     """
     settings = {"seed": seed, "device": device, "encoder": encoder}
     out: dict[str, dict[str, object]] = {}
@@ -61,6 +63,71 @@ def with_run_settings(params: dict[str, dict[str, object]], *, seed: int | None 
             given = dict(fusion.get("component_params") or {})  # type: ignore[call-overload]
             fusion["component_params"] = {c: {**out.get(c, {}), **given.get(c, {})}
                                           for c in components}
+    return with_text_vectors(out)
+
+
+#: Parameters of the ``semantic`` model that say how item text is encoded, and the
+#: matching :class:`ItemTextVectors` fields.
+_ENCODING = {"encoder": "folder", "device": "device", "batch_size": "batch_size",
+             "max_length": "max_length", "precision": "precision", "cache_dir": "cache_dir"}
+
+
+def text_vector_source(semantic: dict[str, object] | None = None) -> ItemTextVectors:
+    """The run's text encoder as a source of item vectors: the encoder folder (None: the
+    packaged all-MiniLM-L6-v2), device, batch size, token limit, precision and cache of
+    the ``semantic`` model's parameters, so both encode alike and share the disk cache."""
+    given = semantic or {}
+    return ItemTextVectors({field: given[param] for param, field in _ENCODING.items()
+                            if given.get(param) is not None})
+
+
+def _takes_text_vectors(name: str) -> bool:
+    cls = MODELS.get(name)
+    if cls is None:
+        return False
+    accepted = inspect.signature(cls.__init__).parameters
+    return "text_init" in accepted and "item_vectors" in accepted
+
+
+def _with_source(own: dict[str, object], semantic: dict[str, object] | None
+                 ) -> dict[str, object]:
+    """``own`` with an ``item_vectors`` source when ``text_init`` is on (see below)."""
+    if not own.get("text_init"):
+        return own
+    source = own.get("item_vectors")
+    if source is None:
+        source = text_vector_source(semantic)
+    elif isinstance(source, dict) and not isinstance(source, ItemTextVectors):
+        source = ItemTextVectors(source)  # its settings, as a stored run config holds them
+    return {**own, "item_vectors": source}
+
+
+def with_text_vectors(params: dict[str, dict[str, object]]) -> dict[str, dict[str, object]]:
+    """Per-model parameters where every model with ``text_init`` on (standalone, or a
+    fusion's component) reads its item vectors from the run's text encoder.
+
+    Such a model (the transformer) takes an ``item_vectors`` source; without one it
+    falls back to genre / TF-IDF vectors, so a run's encoder would never be used. The
+    source is an :class:`ItemTextVectors` with the ``semantic`` model's encoding settings
+    (a fusion's own ``semantic`` component parameters for its components): picklable, so
+    a stored model keeps it, and JSON, so results and run configurations that list the
+    parameters store it as its settings. An ``item_vectors`` already given is kept; a
+    plain dict of settings (what a stored run configuration reads back) is rebuilt into
+    a source. Returns new dicts; ``params`` is not changed.
+    """
+    out = {name: dict(p) for name, p in params.items()}
+    semantic = out.get("semantic")
+    for name in list(out):
+        if _takes_text_vectors(name):
+            out[name] = _with_source(out[name], semantic)
+    for name, p in out.items():
+        cls = MODELS.get(name)
+        if cls is None or not issubclass(cls, Fusion) or not p.get("component_params"):
+            continue
+        components = dict(p["component_params"])  # type: ignore[call-overload]
+        inner = components.get("semantic", semantic)
+        p["component_params"] = {c: _with_source(dict(v), inner) if _takes_text_vectors(c)
+                                 else v for c, v in components.items()}
     return out
 
 

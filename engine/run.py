@@ -26,7 +26,7 @@ from engine.feedback import TrainingSignal, add_likes, refused_matrix, without_p
 from engine.features import item_vectors
 from engine.models import make_model
 from engine.models.base import Recommender
-from engine.pipeline import DEFAULT_MODEL, SplitOptions, make_split
+from engine.pipeline import DEFAULT_MODEL, SplitOptions, make_split, with_text_vectors
 from engine.preprocess import PreprocessOptions
 from engine.profiles import interest_keywords
 from engine.progress import Task
@@ -80,7 +80,9 @@ class Profiles:
     keywords: list[list[str]]  # top interest terms per user (long-term, whole history)
     recent: np.ndarray  # (n_users, recent_window) last items, most recent first, -1 padded
     gate: np.ndarray | None = None  # (n_users,) weight of the long-term side, when fused
-    long_term: np.ndarray | None = None  # (n_users, d) float32 interest vector, when modelled
+    #: (n_users, d) float32 long-term interest vectors: the model's ``user_vectors``
+    #: (ALS factors, a text profile), None when the model keeps none.
+    long_term: np.ndarray | None = None
 
 
 @dataclass(eq=False)
@@ -142,7 +144,8 @@ def execute_run(dataset: Dataset, config: RunConfig = RunConfig(), task: Task | 
     started = time.perf_counter()
     task.begin("split")
     split, train, valid = training_part(dataset, config, feedback)
-    model = make_model(config.model, **config.params.get(config.model, {}))
+    # a stored configuration holds a text-vector source as its settings: rebuilt here
+    model = make_model(config.model, **with_text_vectors(config.params).get(config.model, {}))
     task.begin(f"fit {config.model}")
     model.fit(train, dataset, task, valid)
     task.begin("evaluate")
@@ -168,10 +171,12 @@ def lists_and_profiles(model: Recommender, dataset: Dataset, config: RunConfig,
     items, scores = model.recommend(users, history, config.k, exclude=refused)
     contributions = model.contributions(users, history, items)
     task.begin("profiles")
+    vectors = model.user_vectors(users, history)
     profiles = Profiles(
         keywords=interest_keywords(dataset, history),
         recent=history.last_items(users, config.recent_window).astype(np.int32),
         gate=model.gate(users, history),
+        long_term=None if vectors is None else np.asarray(vectors, dtype=np.float32),
     )
     task.finish()
     finite = np.isfinite(scores)

@@ -6,27 +6,30 @@ half-written when a process fails or is killed. The schema is migrated with Alem
 every open. Nothing here imports Qt; the GUI and the command line use the same functions.
 """
 from storage.database import Database, default_path, resolve_url
-from storage.datasets import (DatasetInfo, UserSummary, count_users, dataset_info,
-                              list_datasets, load_dataset, page_users, save_dataset)
+from storage.datasets import (DatasetInfo, Saved, UserSummary, count_users, dataset_info,
+                              list_datasets, load_dataset, page_users, save_dataset,
+                              store_dataset)
 from storage.errors import StorageError
 from storage.feedback import Feedback, add_feedback, list_feedback
 from storage.open import open_database
 from storage.privacy import Forgotten, delete_dataset, forget_user, forget_users
 from storage.results import (ListEntry, StoredProfile, export_lists, lists_frame, user_list,
                              user_profile)
-from storage.runs import (RunInfo, end_run, finish_run, list_runs, mark_interrupted, run_and_save,
-                          run_info, save_run, start_run)
-from storage.settings import all_settings, get_setting, set_setting
+from storage.runs import (RunInfo, end_run, finish_run, last_run_config, list_runs,
+                          mark_interrupted, run_and_save, run_info, save_run, start_run)
+from storage.settings import (LAST_RUN_CONFIG, all_settings, delete_setting, get_setting,
+                              set_setting)
 
 __all__ = [
     "Database", "default_path", "resolve_url", "open_database", "StorageError",
-    "DatasetInfo", "UserSummary", "save_dataset", "list_datasets", "dataset_info",
+    "DatasetInfo", "UserSummary", "Saved", "save_dataset", "store_dataset", "list_datasets",
+    "dataset_info",
     "load_dataset", "count_users", "page_users",
     "RunInfo", "start_run", "finish_run", "end_run", "save_run", "run_and_save", "list_runs",
     "run_info",
-    "mark_interrupted",
+    "mark_interrupted", "last_run_config",
     "ListEntry", "StoredProfile", "user_list", "user_profile", "lists_frame", "export_lists",
     "Feedback", "add_feedback", "list_feedback",
     "Forgotten", "delete_dataset", "forget_user", "forget_users",
-    "get_setting", "set_setting", "all_settings",
+    "get_setting", "set_setting", "delete_setting", "all_settings", "LAST_RUN_CONFIG",
 ]

@@ -6,6 +6,12 @@ inserts with executemany of positional tuples (or dictionaries for drivers with 
 parameters), reads with the driver's cursor into a numpy structured array. Statements
 are compiled by the connection's dialect, so PostgreSQL takes the same path.
 
+Numbers, text and bytes go to the driver as they are. Moments (``DateTime`` columns) are
+converted to UTC (a naive one is taken as UTC already, as everywhere in storage) and then
+bound by the column's own type, so a bulk row stores exactly what the ORM columns store
+(on SQLite the ``YYYY-MM-DD HH:MM:SS.ffffff`` text SQLAlchemy writes and parses, which
+sorts in time order), never the sqlite3 module's deprecated default datetime adapter.
+
 Tests may set ``INTEREST_FUSION_STUDIO_TEST_PAUSE=TABLE:FILE``: after the first batch of
 ``TABLE`` the process creates ``FILE`` and sleeps, still inside the transaction, so a
 test can kill it there and check that nothing of the transaction survives.
@@ -15,11 +21,12 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Callable, Mapping, Sequence
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-from sqlalchemy import Select, Table
+from sqlalchemy import DateTime, Select, Table
 from sqlalchemy.engine import Connection
 
 BATCH_ROWS = 100_000
@@ -38,6 +45,7 @@ def insert_rows(conn: Connection, table: Table, columns: Mapping[str, Column], *
     """
     names = list(columns)
     values = [c.tolist() if isinstance(c, np.ndarray) else list(c) for c in columns.values()]
+    values = [_bound_moments(conn, table, name, column) for name, column in zip(names, values)]
     total = len(values[0]) if values else 0
     if any(len(v) != total for v in values):
         raise ValueError(f"columns of {table.name} differ in length")
@@ -57,6 +65,23 @@ def insert_rows(conn: Connection, table: Table, columns: Mapping[str, Column], *
         if on_batch is not None:
             on_batch(min(start + batch_rows, total), total)
     return total
+
+
+def _bound_moments(conn: Connection, table: Table, name: str, values: list[Any]) -> list[Any]:
+    """A DateTime column's values in UTC, bound as its type binds them (see the module
+    notes); any other column unchanged."""
+    kind = table.c[name].type
+    if not isinstance(kind, DateTime):
+        return values
+    bind = kind.dialect_impl(conn.dialect).bind_processor(conn.dialect)
+    moments = [_utc(v) for v in values]
+    return [bind(v) for v in moments] if bind is not None else moments
+
+
+def _utc(moment: datetime | None) -> datetime | None:
+    if moment is None or moment.tzinfo is None:
+        return moment
+    return moment.astimezone(timezone.utc)
 
 
 def read_rows(conn: Connection, query: Select[Any], dtype: np.dtype) -> np.ndarray:

@@ -190,12 +190,15 @@ def _import(args: argparse.Namespace) -> int:
                    "preprocess": PreprocessOptions(args.dedupe, args.min_rating,
                                                    args.kcore).to_dict()}
         task.begin("store")
-        dataset_id = datasets.save_dataset(db, dataset, dataset.name, sources, options,
-                                           replace=args.replace, task=task)
+        saved = datasets.store_dataset(db, dataset, dataset.name, sources, options,
+                                       replace=args.replace, task=task)
         task.finish()
         where = db.where
-    print(f"imported dataset {dataset.name!r} (id {dataset_id}): {dataset.n_users:,} users, "
+    print(f"imported dataset {dataset.name!r} (id {saved.id}): {dataset.n_users:,} users, "
           f"{dataset.n_items:,} items, {dataset.n_interactions:,} interactions into {where}")
+    if saved.purged is not None:
+        print(f"replaced dataset {saved.replaced} of that name, with its runs")
+        _report_vacuum(saved.purged)
     return 0
 
 

@@ -7,6 +7,7 @@ what the engine works on after preprocessing, so ``load_dataset`` gives back the
 """
 from __future__ import annotations
 
+import logging
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -25,6 +26,8 @@ from storage.database import Database
 from storage.encoding import as_utc, plain, utcnow
 from storage.errors import StorageError
 from storage.models import DatasetRow, InteractionRow, ItemRow, UserRow
+
+log = logging.getLogger(__name__)
 
 MAX_NAME = 200
 _LOOKUP_CHUNK = 900  # ids per IN (...) list, below every backend's parameter limit
@@ -56,14 +59,33 @@ class UserSummary:
     last_time: int
 
 
+@dataclass(frozen=True)
+class Saved:
+    """What :func:`store_dataset` did."""
+
+    id: int
+    replaced: int | None  # the id of the dataset it replaced, None if the name was new
+    #: After a replace: whether the VACUUM removed the replaced data from the file (False:
+    #: another window or command kept old pages, which go at its close and a `vacuum`).
+    purged: bool | None
+
+
 def save_dataset(db: Database, dataset: Dataset, name: str | None = None,
                  sources: dict[str, Any] | None = None, options: dict[str, Any] | None = None,
                  *, replace: bool = False, task: Task | None = None) -> int:
     """Store ``dataset`` under ``name`` (default: its own) in one transaction; its id.
 
     With ``replace`` an existing dataset of that name (and its runs) is swapped for the
-    new one in the same transaction; without it the name must be new.
+    new one in the same transaction, then the file is vacuumed so the replaced data is
+    really gone from it (as after ``forget``); without it the name must be new.
     """
+    return store_dataset(db, dataset, name, sources, options, replace=replace, task=task).id
+
+
+def store_dataset(db: Database, dataset: Dataset, name: str | None = None,
+                  sources: dict[str, Any] | None = None, options: dict[str, Any] | None = None,
+                  *, replace: bool = False, task: Task | None = None) -> Saved:
+    """:func:`save_dataset`, saying whether a dataset was replaced and purged."""
     name = _check_name(name if name is not None else dataset.name)
     with db.write() as conn:
         existing = conn.scalar(select(DatasetRow.id).where(DatasetRow.name == name))
@@ -76,7 +98,13 @@ def save_dataset(db: Database, dataset: Dataset, name: str | None = None,
         item_ids = _insert_items(conn, dataset_id, dataset)
         user_ids = _insert_users(conn, dataset_id, dataset)
         _insert_interactions(conn, dataset, user_ids, item_ids, task)
-    return dataset_id
+    purged = None
+    if existing is not None:
+        purged = db.vacuum()  # committed: no cancel from here on
+        if not purged:
+            log.warning("the replaced dataset %r stays in %s until another connection "
+                        "closes; then run `vacuum`", name, db.where)
+    return Saved(dataset_id, existing, purged)
 
 
 def _check_name(name: str) -> str:

@@ -34,6 +34,7 @@ from storage.errors import StorageError
 from storage.explain import explanations
 from storage.feedback import training_feedback
 from storage.run_models import fitted_on, load_model, write_model
+from storage.settings import LAST_RUN_CONFIG, get_setting, put_setting
 from storage.models import (DatasetRow, EntryRow, ItemRow, ListRow, ProfileRow, RunRow,
                             UserRow)
 
@@ -275,7 +276,7 @@ def _run_row(conn: Connection, run_id: int, where: str) -> Any:
 def _write_results(conn: Connection, run_id: int, dataset_id: int, result: RunResult,
                    task: Task | None) -> None:
     """Profiles, lists and entries of every stored user, the fitted model, then the run's
-    finished row.
+    finished row and the project's last run configuration.
 
     Users forgotten while the run was computing are skipped: they asked to be forgotten
     (and the model, which learned from them, is not kept).
@@ -299,6 +300,26 @@ def _write_results(conn: Connection, run_id: int, dataset_id: int, result: RunRe
     conn.execute(update(RunRow).where(RunRow.id == run_id).values(
         status="finished", finished_at=utcnow(), components=names,
         stage_seconds=plain(result.stage_seconds), metrics=plain(result.metrics)))
+    # As the run row keeps it (plain JSON); a preference never fails the save of a run.
+    try:
+        put_setting(conn, LAST_RUN_CONFIG,
+                    plain(replace(result.config, updated_from=None).to_dict()))
+    except StorageError as exc:
+        log.warning("the run's configuration was not kept as the last one: %s", exc)
+
+
+def last_run_config(db: Database) -> RunConfig | None:
+    """The configuration of the latest run saved in this database (a project setting,
+    written in the same transaction as the run's results), as a new run would take it:
+    without ``updated_from``. None before the first saved run."""
+    stored = get_setting(db, LAST_RUN_CONFIG, kind=dict)
+    if stored is None:
+        return None
+    try:
+        return RunConfig.from_dict(stored)
+    except (TypeError, ValueError) as exc:
+        raise StorageError(f"the last run configuration stored in {db.where} cannot be "
+                           f"read ({exc})") from None
 
 
 def _write_profiles(conn: Connection, run_id: int, result: RunResult, kept: np.ndarray,

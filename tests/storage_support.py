@@ -23,10 +23,19 @@ def shop_dataset(files: tuple[Path, Path], name: str = "shop") -> Dataset:
     return build_dataset(read_interactions(interactions), read_catalogue(items), name=name)
 
 
+#: The run behind :func:`fused_result`: ALS, whose user factors are real long-term vectors.
+VECTOR_SIZE = 8
+FUSED_CONFIG = RunConfig(model="als", k=6,
+                         params={"als": {"factors": VECTOR_SIZE, "iterations": 5}})
+
+
 def fused_result(dataset: Dataset, seed: int = 0) -> RunResult:
-    """A real run, dressed as a fused model's: two components, a gate, long-term vectors
-    and some short (-1 padded) lists, so every stored column gets non-trivial values."""
-    result = execute_run(dataset, RunConfig(model="pop", k=6))
+    """A real ALS run, its lists dressed as a fused model's: two components, a gate and
+    some short (-1 padded) lists, so every stored column gets non-trivial values. The
+    long-term vectors are the run's own (the ALS user factors), never made up here: a
+    run that stopped storing them must fail the storage tests."""
+    result = execute_run(dataset, FUSED_CONFIG)
+    assert result.profiles.long_term is not None, "an ALS run must keep its user vectors"
     rng = np.random.default_rng(seed)
     items = result.lists.items.copy()
     items[::7, 4:] = -1
@@ -35,7 +44,7 @@ def fused_result(dataset: Dataset, seed: int = 0) -> RunResult:
     lists = UserLists(items, scores, {"long": scores * share, "short": scores * (1 - share)})
     profiles = Profiles(keywords=result.profiles.keywords, recent=result.profiles.recent,
                         gate=rng.random(dataset.n_users).astype(np.float32),
-                        long_term=rng.standard_normal((dataset.n_users, 8)).astype(np.float32))
+                        long_term=result.profiles.long_term)
     return RunResult(result.config, dataset, result.metrics, result.stage_seconds, lists,
                      profiles)
 

@@ -12,6 +12,7 @@ from engine.errors import DataError
 from engine.feedback import (GATE_BOUNDS, NEIGHBOURS, Event, adjust, item_neighbours,
                              latest_events, moved_gate, training_signal)
 from engine.feedback_file import read_feedback
+from engine.models import MODELS
 from engine.run import RunConfig, execute_run
 from storage import forget_user, open_database
 from storage.commands import add_commands
@@ -67,7 +68,9 @@ def test_a_like_joins_the_recent_actions_and_moves_the_gate(fused):
     user = 7
     model_list = result.lists.items[user]
     parts = {n: c[user] for n, c in result.lists.contributions.items()}
-    long_share = np.abs(parts["ease"]) / (np.abs(parts["ease"]) + np.abs(parts["cooc"]))
+    long_side = sum(np.abs(v) for n, v in parts.items() if MODELS[n].horizon == "long")
+    short_side = sum(np.abs(v) for n, v in parts.items() if MODELS[n].horizon == "short")
+    long_share = long_side / (long_side + short_side)  # cold start's text part is long-term
     pick = int(np.argmin(long_share))  # the item the short-term side brought most
     liked = int(model_list[pick])
     now = adjust(result.model, history, user, [Event(liked, "like")], 10)

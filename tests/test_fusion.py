@@ -1,8 +1,10 @@
 """Fusion: exact decomposition into contributions, a gate that really learns, and the
 planted structure of the synthetic shop."""
+import dataclasses
 from typing import ClassVar
 
 import numpy as np
+import pandas as pd
 import pytest
 import scipy.sparse as sp
 
@@ -10,7 +12,7 @@ from engine.dataset import Dataset, History, Validation
 from engine.demo import ShopConfig, generate, write_csv
 from engine.evaluate import evaluate_models
 from engine.importer import read_catalogue, read_interactions
-from engine.models import make_model
+from engine.models import MODELS, make_model
 from engine.models.base import Recommender
 from engine.preprocess import build_dataset
 from engine.split import leave_one_out
@@ -143,7 +145,7 @@ def test_a_components_progress_and_cancel_pass_through_the_fusion():
 
     def listen(task: Task) -> None:
         seen.append(task.progress)
-        if task.progress >= 0.4:  # inside the transformer's slice [1/3, 2/3]
+        if task.progress >= 0.1:  # early inside the transformer's slice
             task.cancel()
 
     task = Task(listeners=[listen])
@@ -151,5 +153,99 @@ def test_a_components_progress_and_cancel_pass_through_the_fusion():
                        component_params={"sequential": {"max_epochs": 30, "threads": 1}})
     with pytest.raises(Cancelled):
         model.fit(history, dataset, task, valid)
-    inside = [p for p in seen if 1 / 3 < p < 2 / 3]
-    assert inside and inside == sorted(inside) and max(seen) < 2 / 3
+    # each fit has a share by its expected cost: pop, then the transformer, then the gate
+    costs = np.array([MODELS["pop"].fit_cost, MODELS["sequential"].fit_cost, 1.0])
+    low, high = np.cumsum(costs)[:2] / costs.sum()
+    inside = [p for p in seen if low < p < high]
+    assert high - low > 0.9 and inside and inside == sorted(inside) and max(seen) < high
+
+
+@pytest.fixture(scope="module")
+def cold_shop(tmp_path_factory):
+    """A shop whose 30 least-taken items lose every interaction (nobody has taken them),
+    and whose first 40 users keep only their first two actions."""
+    shop = generate(ShopConfig(n_users=300, n_items=300, session_length=(2, 5),
+                               sessions_per_user=(4, 8), seed=11))
+    interactions, items = write_csv(shop, tmp_path_factory.mktemp("cold-shop"))
+    table, catalogue = read_interactions(interactions), read_catalogue(items)
+    frame = table.frame
+    cold = frame["item"].value_counts().index[-30:]
+    frame = frame[~frame["item"].isin(cold)]
+    first_users = sorted(frame["user"].unique())[:40]
+    short = frame[frame["user"].isin(first_users)].groupby("user").head(4)  # 2 train + 2 held out
+    frame = frame[~frame["user"].isin(first_users)]
+    table = dataclasses.replace(table, frame=pd.concat([frame, short]))
+    split = leave_one_out(build_dataset(table, catalogue))
+    dataset = split.dataset
+    cold_items = np.array([dataset.item_index[i] for i in cold])
+    cold_users = np.array([dataset.user_index[u] for u in first_users])
+    models = {}
+    for cold_start in ("word2vec", None):
+        model = make_model("fusion", components=["ease", "cooc"], cold_start=cold_start)
+        models[cold_start] = model.fit(split.train, dataset, valid=split.validation())
+    return split, cold_items, cold_users, models
+
+
+def test_items_nobody_took_are_scored_by_the_text_side(cold_shop):
+    split, cold_items, cold_users, models = cold_shop
+    model, plain, history = models["word2vec"], models[None], split.train
+    users = np.setdiff1d(np.arange(history.n_users), cold_users)  # users with a history
+    parts = model.contributions(users, history, np.tile(cold_items, (len(users), 1)))
+    assert set(parts) == {"ease", "cooc", "word2vec"}
+    assert np.all(parts["ease"] == 0) and np.all(parts["cooc"] == 0)
+    # their score: the fused score predicted from the text z-score by least squares over
+    # the items the components know, per user (a slope below zero is no lift)
+    text = model._cold.score(users, history)
+    z = (text - text.mean(axis=1, keepdims=True)) / text.std(axis=1, keepdims=True)
+    fused = plain.score(users, history)
+    warm = np.setdiff1d(np.arange(history.n_items), cold_items)
+    for row in range(0, len(users), 37):
+        slope, intercept = np.polyfit(z[row, warm], fused[row, warm], 1)
+        expected = intercept + max(slope, 0.0) * z[row, cold_items] if slope > 0 else \
+            np.full(len(cold_items), fused[row, warm].mean())
+        np.testing.assert_allclose(parts["word2vec"][row], expected, rtol=1e-3, atol=1e-3)
+    # the known items keep their fused scores
+    np.testing.assert_allclose(model.score(users, history)[:, warm], fused[:, warm], rtol=1e-5)
+    # they reach lists through it, some but not all; without cold start they never do
+    shares = {}
+    for name, fusion in models.items():
+        top, _ = fusion.recommend(users, history, 10)
+        shares[name] = np.isin(top, cold_items).mean()
+    assert shares[None] == 0 and 0.005 < shares["word2vec"] < 0.3, shares
+
+
+def test_users_with_few_actions_take_half_their_score_from_the_text_side(cold_shop):
+    split, _, cold_users, models = cold_shop
+    model, history = models["word2vec"], split.train
+    assert (history.lengths[cold_users] <= 3).all()
+    warm = np.flatnonzero(history.lengths > 3)[:40]
+    share = model._cold_share(np.concatenate([cold_users, warm]), history)
+    assert np.all(share[:len(cold_users)] == 0.5) and np.all(share[len(cold_users):] == 0)
+    items, _ = model.recommend(cold_users, history, 10)
+    parts = model.contributions(cold_users, history, items)
+    np.testing.assert_allclose(sum(parts.values()),
+                               np.take_along_axis(model.score(cold_users, history), items, 1),
+                               rtol=1e-5, atol=1e-5)
+    # half the score is the text z-score, half the fused score brought to unit spread
+    scores = model.score(cold_users, history)
+    text = model._cold.score(cold_users, history)
+    z = (text - text.mean(axis=1, keepdims=True)) / text.std(axis=1, keepdims=True)
+    rest = scores - 0.5 * z
+    np.testing.assert_allclose(rest.std(axis=1), 0.5, rtol=1e-3)
+    plain = models[None]
+    long_share = plain.gate(cold_users, history)
+    np.testing.assert_allclose(model.gate(cold_users, history), 0.5 * long_share + 0.5,
+                               rtol=1e-5)
+    np.testing.assert_allclose(model.gate(warm, history), plain.gate(warm, history), rtol=1e-5)
+
+
+def test_without_item_text_cold_start_is_off_and_old_fusions_load_without_it():
+    import pickle
+
+    model, history, _ = fused("learned")  # the two-groups catalogue has ids only
+    assert model._cold is None
+    state = pickle.dumps(model)
+    loaded = pickle.loads(state)
+    del loaded.__dict__["_cold"]  # as stored before cold start existed
+    users = np.arange(200)
+    np.testing.assert_array_equal(loaded.score(users, history), model.score(users, history))

@@ -11,7 +11,6 @@ from __future__ import annotations
 import dataclasses
 import logging
 import pickle
-import time
 
 import numpy as np
 import pandas as pd
@@ -112,21 +111,17 @@ def fit(name: str, dataset: Dataset) -> Recommender:
 
 
 @pytest.fixture(scope="module")
-def models(replay) -> dict[str, tuple[Recommender, Recommender, float, float]]:
-    """Per model: (fitted early then updated, refitted, fit s, update s).
+def models(replay) -> dict[str, tuple[Recommender, Recommender]]:
+    """Per model: (fitted early then updated, refitted).
 
     ``update_model`` reads exactly the history the refit is fitted on (the grown
     dataset's leave-one-out training part), so the two differ only in how they learned.
     """
     out = {}
     for name in INCREMENTAL:
-        started = time.perf_counter()
         model = fit(name, replay.early)
-        fit_seconds = time.perf_counter() - started
-        started = time.perf_counter()
         update_model(model, replay.grown)
-        update_seconds = time.perf_counter() - started
-        out[name] = (model, fit(name, replay.grown), fit_seconds, update_seconds)
+        out[name] = (model, fit(name, replay.grown))
     return out
 
 
@@ -228,7 +223,7 @@ def test_replay_change_is_measured(replay):
 
 @pytest.mark.parametrize("name", INCREMENTAL)
 def test_update_ranks_about_as_well_as_a_full_refit(models, replay, name):
-    updated, refitted, _, _ = models[name]
+    updated, refitted = models[name]
     assert type(updated).incremental
     incremental, full = ndcg10(updated, replay), ndcg10(refitted, replay)
     popularity = ndcg10(models["pop"][1], replay)
@@ -239,13 +234,13 @@ def test_update_ranks_about_as_well_as_a_full_refit(models, replay, name):
 
 @pytest.mark.parametrize("name", ["pop", "ease", "cooc", "word2vec"])
 def test_deterministic_models_agree_with_a_refit_list_by_list(models, replay, name):
-    updated, refitted, _, _ = models[name]
+    updated, refitted = models[name]
     history = replay.grown.history()
     users = np.arange(history.n_users)
     a, _ = updated.recommend(users, history, 10)
     b, _ = refitted.recommend(users, history, 10)
     overlap = np.mean([len(set(x) & set(y)) / 10 for x, y in zip(a, b)])
-    assert overlap > {"pop": 0.99, "cooc": 0.99, "ease": 0.6, "word2vec": 0.85}[name], overlap
+    assert overlap > {"pop": 0.99, "cooc": 0.99, "ease": 0.99, "word2vec": 0.85}[name], overlap
 
 
 def test_cooccurrence_counts_are_exactly_those_of_a_refit(replay):
@@ -269,7 +264,7 @@ def test_cooccurrence_counts_are_exactly_those_of_a_refit(replay):
 
 @pytest.mark.parametrize("name", INCREMENTAL)
 def test_new_users_get_lists_and_new_items_get_scores(models, replay, name):
-    updated, _, _, _ = models[name]
+    updated, _ = models[name]
     history = replay.grown.history()
     items, scores = updated.recommend(replay.new_users, history, 10)
     assert np.isfinite(scores).all() and (items >= 0).all()
@@ -281,9 +276,19 @@ def test_new_users_get_lists_and_new_items_get_scores(models, replay, name):
     assert np.ptp(all_scores[:, taken_new]) > 0
 
 
-def test_ease_keeps_b_and_folds_in_new_items_by_ridge_regression(replay):
+def test_ease_solves_again_exactly_on_a_small_catalogue(replay):
     train, grown = leave_one_out(replay.early).train, leave_one_out(replay.grown).train
-    fitted = make_model("ease").fit(train, replay.early)
+    updated = make_model("ease").fit(train, replay.early).update(grown, replay.grown)
+    refitted = make_model("ease").fit(grown, replay.grown)
+    users = np.arange(grown.n_users)
+    np.testing.assert_allclose(updated.score(users, grown), refitted.score(users, grown),
+                               rtol=1e-5, atol=1e-6)
+
+
+def test_ease_keeps_b_and_folds_in_new_items_by_ridge_regression(replay):
+    """Above ``exact_update_items`` the fitted weights stay and new items are folded in."""
+    train, grown = leave_one_out(replay.early).train, leave_one_out(replay.grown).train
+    fitted = make_model("ease", exact_update_items=0).fit(train, replay.early)
     weights = fitted.weights.copy()
     fitted.update(grown, replay.grown)
     np.testing.assert_array_equal(fitted.weights, weights)
@@ -336,7 +341,7 @@ def test_fusion_keeps_its_gate_unless_given_held_out_targets(models, replay):
     kept = pickle.loads(pickle.dumps(fitted)).update(replay.grown.history(), replay.grown)
     np.testing.assert_array_equal(kept._W, fitted._W)
     np.testing.assert_array_equal(kept._b, fitted._b)
-    relearned, refit, _, _ = models["fusion"]  # update_model: the gate learned again
+    relearned, refit = models["fusion"]  # update_model: the gate learned again
     assert not np.array_equal(relearned._W, fitted._W)
     # on the same validation targets as the refit, so with the same feature scaling
     np.testing.assert_allclose(relearned._f_mean, refit._f_mean, rtol=1e-5)
@@ -348,7 +353,7 @@ def test_fusion_keeps_its_gate_unless_given_held_out_targets(models, replay):
 def test_sequential_keeps_trained_rows_and_grows_its_table(models, replay):
     import torch
 
-    updated, _, _, _ = models["sequential"]
+    updated, _ = models["sequential"]
     fitted = fit("sequential", replay.early)
     with torch.no_grad():
         old = fitted._net.table()[1:]
@@ -361,18 +366,8 @@ def test_sequential_keeps_trained_rows_and_grows_its_table(models, replay):
         torch.testing.assert_close(param, dict(fitted._net.gpt.named_parameters())[name])
 
 
-def test_update_is_much_cheaper_than_a_fit(models, replay):
-    for name in ("sequential", "fusion"):
-        _, _, fit_seconds, update_seconds = models[name]
-        model = fit(name, replay.early)
-        started = time.perf_counter()
-        model.update(replay.grown.history(), replay.grown)  # the fusion keeps its gate
-        assert time.perf_counter() - started < fit_seconds / 10, name
-        assert update_seconds < fit_seconds / 2, name  # with the gate learned again
-
-
 def test_word2vec_keeps_old_item_vectors_and_embeds_new_items_by_text(models, replay):
-    updated, _, _, _ = models["word2vec"]
+    updated, _ = models["word2vec"]
     fitted = fit("word2vec", replay.early)
     n_old = replay.early.n_items
     np.testing.assert_array_equal(updated.item_vectors[:n_old], fitted.item_vectors)

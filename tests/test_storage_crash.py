@@ -22,8 +22,12 @@ import pytest
 
 from engine.cli import main
 from engine.run import RunConfig
-from storage import (StorageError, dataset_info, get_setting, list_runs, load_dataset,
-                     open_database, run_info, save_dataset, save_run, set_setting, start_run)
+from engine.progress import Task
+from storage import (Feedback, StorageError, add_feedback, dataset_info, get_setting,
+                     last_run_config, list_runs, load_dataset, open_database, run_info,
+                     save_dataset, save_run, set_setting, start_run)
+from storage.explain import write_texts
+from storage.runs import run_and_save
 from storage import runs as runs_module
 from storage.bulk import PAUSE_ENV
 from storage.commands import add_commands
@@ -96,23 +100,67 @@ def test_import_killed_mid_transaction_leaves_the_previous_state(tmp_path, small
         assert get_setting(db, "theme") == "dark"
 
 
-def test_run_killed_while_saving_is_marked_interrupted_without_results(tmp_path, small_shop_files):
+def _all_tables(path: Path) -> dict[str, int]:
+    """Row counts of every table in the file, whatever the schema holds."""
+    with sqlite3.connect(path) as conn:
+        names = [n for (n,) in conn.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")]
+    return {name: count(path, name) for name in sorted(names)}
+
+
+def _rows_of_run(path: Path, run_id: int) -> dict[str, list[tuple[object, ...]]]:
+    """Every stored row of a run, and the project's settings, read with plain sqlite3."""
+    lists = f"list_id IN (SELECT id FROM lists WHERE run_id = {run_id})"
+    queries = {
+        "runs": f"SELECT * FROM runs WHERE id = {run_id}",
+        "profiles": f"SELECT * FROM profiles WHERE run_id = {run_id} ORDER BY user_id",
+        "lists": f"SELECT * FROM lists WHERE run_id = {run_id} ORDER BY id",
+        "entries": f"SELECT * FROM entries WHERE {lists} ORDER BY list_id, rank",
+        "list_texts": f"SELECT * FROM list_texts WHERE {lists} ORDER BY list_id",
+        "run_models": f"SELECT * FROM run_models WHERE run_id = {run_id}",
+        "feedback": "SELECT * FROM feedback ORDER BY id",
+        "settings": "SELECT * FROM settings ORDER BY key",
+    }
+    with sqlite3.connect(path) as conn:
+        return {table: conn.execute(sql).fetchall() for table, sql in queries.items()}
+
+
+def test_run_killed_while_saving_leaves_the_earlier_run_as_it_was(tmp_path, small_shop_files):
+    """A database with a finished run (lists, profiles, model, texts, feedback, the last
+    run configuration); a second run is killed while it writes its entries: every table
+    and every row of the first run is as before, and only the second run's own row,
+    committed when it started, remains, marked interrupted at the next open."""
     path = tmp_path / "studio.db"
+    dataset = shop_dataset(small_shop_files)
     with open_database(path) as db:
-        save_dataset(db, shop_dataset(small_shop_files), "shop")
-    proc = _paused(["run", "--dataset", "shop", "--model", "pop", "--db", str(path), "--quiet"],
-                   "entries", tmp_path / "paused")
+        save_dataset(db, dataset, "shop")
+        first, _ = run_and_save(db, "shop", RunConfig(model="als", k=8), Task())
+        write_texts(db, first, None, [str(u) for u in dataset.user_ids[:5]])
+        add_feedback(db, "shop", [Feedback(str(dataset.user_ids[1]), str(dataset.item_ids[2]),
+                                           "dislike", run_id=first)])
+    before, first_rows = _all_tables(path), _rows_of_run(path, first)
+    assert all(before[t] > 0 for t in ("profiles", "lists", "entries", "list_texts",
+                                       "run_models", "feedback", "settings"))
+
+    proc = _paused(["run", "--dataset", "shop", "--model", "pop", "--k", "12", "--db",
+                    str(path), "--quiet"], "entries", tmp_path / "paused")
     _kill(proc)
 
     assert integrity(path) == "ok"
+    after = _all_tables(path)
+    assert after == {**before, "runs": before["runs"] + 1}, "only the killed run's own row"
+    assert _rows_of_run(path, first) == first_rows
     with sqlite3.connect(path) as conn:
-        assert conn.execute("SELECT status FROM runs").fetchall() == [("running",)]
+        assert conn.execute("SELECT id, status FROM runs ORDER BY id").fetchall() == [
+            (first, "finished"), (first + 1, "running")]
     with open_database(path) as db:
-        [run] = list_runs(db)
-        assert run.status == "interrupted" and "killed" in run.error
-        assert run_info(db, run.id).finished_at is None
-    for table in ("profiles", "lists", "entries"):
-        assert count(path, table) == 0
+        killed, kept = list_runs(db)
+        assert killed.status == "interrupted" and "killed" in killed.error
+        assert run_info(db, killed.id).finished_at is None
+        assert kept.id == first and kept.status == "finished"
+        assert last_run_config(db).model == "als"
+    for table in ("profiles", "lists"):
+        assert count(path, table, f"run_id = {first + 1}") == 0
 
 
 def test_a_second_writer_waits_for_the_first(tmp_path):

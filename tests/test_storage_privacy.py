@@ -1,4 +1,5 @@
-"""The right to be forgotten: after `forget`, the raw file no longer holds the data."""
+"""The right to be forgotten: after `forget` (or `import --replace`), the raw file no
+longer holds the data."""
 from __future__ import annotations
 
 import dataclasses
@@ -6,11 +7,13 @@ import sqlite3
 
 import numpy as np
 import pytest
+from sqlalchemy import event
 
 from engine.cli import main
 from storage import (Feedback, StorageError, add_feedback, dataset_info, delete_dataset,
                      forget_user, list_datasets, load_dataset, open_database, save_dataset,
                      save_run)
+from storage import database as storage_database
 from storage.commands import add_commands
 from storage.database import Database
 from tests.storage_support import (count, file_bytes, fused_result, shop_dataset)
@@ -96,3 +99,57 @@ def test_a_reader_in_another_window_delays_the_purge_until_vacuum(stored, capsys
     assert main(["vacuum", "--db", str(db.path)], extra=[add_commands]) == 0
     assert "deleted data is gone" in capsys.readouterr().out
     assert SECRET.encode() not in file_bytes(db.path)
+
+
+def test_replacing_a_dataset_removes_the_old_data_from_the_file(stored, small_shop_files):
+    db, dataset = stored
+    assert SECRET.encode() in file_bytes(db.path)
+    new_id = save_dataset(db, shop_dataset(small_shop_files), "shop", replace=True)
+    assert dataset_info(db, "shop").id == new_id
+    assert count(db.path, "runs") == count(db.path, "feedback") == 0  # went with the old one
+    assert SECRET.encode() not in file_bytes(db.path)
+
+
+@pytest.fixture
+def without_secure_delete(monkeypatch):
+    """Every database opened runs with ``PRAGMA secure_delete = OFF``, as SQLite is built
+    for Python on Windows and macOS (Debian's turns it on, which zeroes freed pages and
+    would hide a missing VACUUM here)."""
+    configure = storage_database._configure_sqlite
+
+    def insecure(engine, busy_timeout):  # type: ignore[no-untyped-def]
+        configure(engine, busy_timeout)
+
+        @event.listens_for(engine, "connect")
+        def _off(dbapi_connection, _record):  # type: ignore[no-untyped-def]
+            dbapi_connection.execute("PRAGMA secure_delete = OFF")
+
+    monkeypatch.setattr(storage_database, "_configure_sqlite", insecure)
+
+
+def test_import_replace_vacuums_the_file(tmp_path, small_shop_files, capsys,
+                                         without_secure_delete):
+    """The secret is in a user id and in the catalogue; the replacement is a small dataset
+    without a catalogue, so most pages the old one freed stay unused: only the VACUUM
+    takes the secret out of the file."""
+    interactions, items = small_shop_files
+    secret_interactions = tmp_path / "interactions.csv"
+    secret_interactions.write_text(interactions.read_text().replace("u00006", SECRET))
+    secret_items = tmp_path / "items.csv"
+    secret_items.write_text(items.read_text().replace("Kitchen", SECRET))
+    smaller = tmp_path / "smaller.csv"
+    smaller.write_text("".join(interactions.read_text().splitlines(keepends=True)[:101]))
+    path = tmp_path / "studio.db"
+
+    def import_(*files):
+        return main(["import", *files, "--name", "shop", "--db", str(path), "--quiet"],
+                    extra=[add_commands])
+
+    assert import_("--interactions", str(secret_interactions), "--items", str(secret_items)) == 0
+    assert file_bytes(path).count(SECRET.encode()) > 10
+    capsys.readouterr()
+    assert import_("--interactions", str(smaller), "--replace") == 0
+    out = capsys.readouterr().out
+    assert "replaced dataset 1 of that name" in out and "vacuumed" in out
+    assert count(path, "datasets") == 1 and count(path, "interactions") == 100
+    assert SECRET.encode() not in file_bytes(path)

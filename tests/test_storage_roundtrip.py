@@ -2,7 +2,10 @@
 from __future__ import annotations
 
 import dataclasses
-from datetime import datetime, timezone
+import re
+import sqlite3
+import warnings
+from datetime import datetime, timedelta, timezone
 
 import numpy as np
 import pandas as pd
@@ -10,12 +13,12 @@ import pytest
 
 from engine.errors import Cancelled
 from engine.progress import Task
-from storage import (Feedback, StorageError, add_feedback, count_users, dataset_info,
-                     end_run, export_lists, finish_run, get_setting, list_datasets,
-                     list_feedback, list_runs, load_dataset, open_database, page_users,
-                     run_info, save_dataset, save_run, set_setting, all_settings, start_run,
-                     user_list, user_profile)
-from tests.storage_support import count, fused_result, shop_dataset
+from storage import (LAST_RUN_CONFIG, Feedback, StorageError, add_feedback, all_settings,
+                     count_users, dataset_info, delete_setting, end_run, export_lists,
+                     finish_run, get_setting, last_run_config, list_datasets, list_feedback,
+                     list_runs, load_dataset, open_database, page_users, run_info,
+                     save_dataset, save_run, set_setting, start_run, user_list, user_profile)
+from tests.storage_support import VECTOR_SIZE, count, fused_result, shop_dataset
 
 
 @pytest.fixture
@@ -109,7 +112,7 @@ def test_run_round_trip_lists_profiles_and_metrics(db, dataset, result):
     save_dataset(db, dataset, "shop")
     run_id = save_run(db, result)
     info = run_info(db, run_id)
-    assert (info.status, info.model, info.dataset) == ("finished", "pop", "shop")
+    assert (info.status, info.model, info.dataset) == ("finished", "als", "shop")
     assert info.components == ["long", "short"]
     assert set(info.metrics) == set(result.metrics)
     for phase, values in result.metrics.items():
@@ -143,10 +146,9 @@ def test_run_round_trip_lists_profiles_and_metrics(db, dataset, result):
 def test_the_vector_is_a_float32_blob(db, dataset, result):
     save_dataset(db, dataset, "shop")
     save_run(db, result)
-    import sqlite3
     with sqlite3.connect(db.path) as conn:
         blob, kind = conn.execute("SELECT long_term, typeof(long_term) FROM profiles").fetchone()
-    assert kind == "blob" and len(blob) == 8 * 4
+    assert kind == "blob" and len(blob) == VECTOR_SIZE * 4
 
 
 def test_run_life_cycle_and_failed_runs_keep_no_results(db, dataset, result):
@@ -230,3 +232,70 @@ def test_settings_round_trip(db, tmp_path):
     assert all_settings(reopened) == {"theme": "contrast",
                                       "recent": [{"dataset": "shop", "k": 20}]}
     reopened.close()
+
+
+def test_feedback_moments_are_stored_as_the_orm_stores_them(db, dataset):
+    """Bulk rows carry their moments in UTC, in the text SQLAlchemy writes for every other
+    DateTime column, so they read back as the same instants and sort in time order."""
+    save_dataset(db, dataset, "shop")
+    u, i = dataset.user_ids, dataset.item_ids
+    plus2, minus5 = timezone(timedelta(hours=2)), timezone(timedelta(hours=-5))
+    moments = [datetime(2024, 5, 1, 12, 0, tzinfo=plus2),  # 10:00 UTC
+               datetime(2024, 5, 1, 11, 0, tzinfo=timezone.utc),
+               datetime(2024, 5, 1, 10, 30),  # naive: taken as UTC
+               datetime(2024, 5, 1, 5, 15, 30, 123456, tzinfo=minus5)]  # 10:15:30.123456 UTC
+    events = [Feedback(u[n], i[n], "like", at) for n, at in enumerate(moments)]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", DeprecationWarning)  # sqlite3's datetime adapter
+        add_feedback(db, "shop", events + [Feedback(u[9], i[9], "dislike")])
+    with sqlite3.connect(db.path) as conn:
+        raw = [at for (at,) in conn.execute("SELECT at FROM feedback ORDER BY id")]
+        created = conn.execute("SELECT created_at FROM datasets").fetchone()[0]
+    orm_text = re.compile(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{6}")
+    assert all(orm_text.fullmatch(text) for text in raw + [created]), raw
+    assert raw[:4] == ["2024-05-01 10:00:00.000000", "2024-05-01 11:00:00.000000",
+                       "2024-05-01 10:30:00.000000", "2024-05-01 10:15:30.123456"]
+    stored = list_feedback(db, "shop")
+    in_utc = [m if m.tzinfo else m.replace(tzinfo=timezone.utc) for m in moments]
+    assert [f.at for f in stored[:4]] == sorted(in_utc), "oldest first, as instants"
+    assert [f.user for f in stored[:4]] == [u[0], u[3], u[2], u[1]]
+    assert all(f.at.utcoffset() == timedelta(0) for f in stored)
+    assert stored[4].user == u[9] and stored[4].at > in_utc[0]
+
+
+def test_a_saved_run_is_the_projects_last_run_config(db, dataset, result):
+    save_dataset(db, dataset, "shop")
+    assert last_run_config(db) is None
+    save_run(db, result)
+    assert last_run_config(db) == result.config
+    assert get_setting(db, LAST_RUN_CONFIG, kind=dict)["params"] == result.config.params
+    # Written with the results, in their transaction: a save that fails changes nothing.
+    other = dataclasses.replace(result.config, k=3, seed=7, metrics_k=(5,), updated_from=1)
+    run_id = start_run(db, "shop", other)
+    task = Task()
+    task.cancel()
+    with pytest.raises(Cancelled):
+        finish_run(db, run_id, dataclasses.replace(result, config=other), task)
+    assert last_run_config(db) == result.config
+    finish_run(db, run_id, dataclasses.replace(result, config=other))
+    assert last_run_config(db) == dataclasses.replace(other, updated_from=None)
+    db.close()
+    with open_database(db.path) as reopened:
+        assert last_run_config(reopened).k == 3
+
+
+def test_settings_are_json_values_checked_on_the_way_in_and_out(db):
+    set_setting(db, "theme", "dark")
+    assert get_setting(db, "theme", kind=str) == "dark"
+    with pytest.raises(StorageError, match="setting 'theme' .* holds a str, not a dict"):
+        get_setting(db, "theme", kind=dict)
+    with pytest.raises(StorageError, match="only JSON values"):
+        set_setting(db, "when", datetime.now())
+    with pytest.raises(StorageError, match="only JSON values"):
+        set_setting(db, "nan", float("nan"))
+    with pytest.raises(StorageError, match="a setting needs a name"):
+        set_setting(db, "", 1)
+    set_setting(db, "sizes", {"k": np.int64(5), "ks": (10, 20), "on": np.bool_(True)})
+    assert get_setting(db, "sizes", kind=dict) == {"k": 5, "ks": [10, 20], "on": True}
+    assert delete_setting(db, "theme") and not delete_setting(db, "theme")
+    assert all_settings(db) == {"sizes": {"k": 5, "ks": [10, 20], "on": True}}

@@ -12,6 +12,7 @@ from alembic.runtime.migration import MigrationContext
 from storage import (Database, StorageError, list_feedback, load_dataset, open_database,
                      resolve_url, save_dataset, set_setting, get_setting)
 from storage.database import URL_ENV
+from storage.migrations import runner
 from storage.migrations.runner import head
 from storage.models import Base
 from tests.storage_support import shop_dataset
@@ -103,3 +104,51 @@ def test_foreign_files_are_refused_and_left_alone(tmp_path):
     with pytest.raises(StorageError, match="not a readable SQLite database"):
         open_database(text)
     assert text.read_text().startswith("just some notes")
+
+
+def test_the_revision_is_read_again_inside_the_migration_lock(tmp_path, monkeypatch):
+    """A second process opening a new database reads it unversioned, then waits for the
+    lock: it must look again once it holds it, not migrate what the first one built."""
+    calls: list[str] = []
+    read = runner.current_revision
+    monkeypatch.setattr(runner, "current_revision",
+                        lambda conn: calls.append("read") or read(conn))
+    monkeypatch.setattr(runner, "_serialise", lambda conn: calls.append("lock"))
+    open_database(tmp_path / "s.db").close()
+    assert calls == ["read", "lock", "read"]
+    calls.clear()
+    open_database(tmp_path / "s.db").close()
+    assert calls == ["read"], "a current schema costs no write transaction"
+
+
+@pytest.mark.parametrize("error", [sa.exc.IntegrityError, sa.exc.OperationalError])
+def test_a_failed_migration_is_a_clear_storage_error(tmp_path, monkeypatch, error):
+    def clash(config, revision):  # type: ignore[no-untyped-def]
+        raise error("CREATE TABLE datasets ...", {},
+                    Exception('duplicate key value violates unique constraint "pg_type"'))
+
+    monkeypatch.setattr(runner.command, "upgrade", clash)
+    path = tmp_path / "s.db"
+    with pytest.raises(StorageError, match=r"the schema of .*s\.db could not be brought from "
+                                           r"revision \(none\) to 0004: duplicate key .*"
+                                           "open it again"):
+        Database(path)
+    with sqlite3.connect(path) as conn:
+        assert conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0] == 0
+
+
+def test_postgresql_takes_the_advisory_lock(monkeypatch):
+    executed: list[tuple[str, object]] = []
+
+    class Conn:
+        dialect = sa.dialects.postgresql.psycopg.dialect()
+
+        def execute(self, statement, params=None):  # type: ignore[no-untyped-def]
+            executed.append((str(statement), params))
+
+    runner._serialise(Conn())  # type: ignore[arg-type]
+    assert executed == [("SELECT pg_advisory_xact_lock(:key)",
+                         {"key": runner.MIGRATION_LOCK})]
+    Conn.dialect = sa.dialects.sqlite.dialect()
+    runner._serialise(Conn())  # type: ignore[arg-type]
+    assert len(executed) == 1, "SQLite's BEGIN IMMEDIATE is the lock there"

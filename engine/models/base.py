@@ -181,6 +181,9 @@ class Recommender(ABC):
     #: Which side of the user's interests the model describes: "long" (the whole history)
     #: or "short" (the last actions). Fusion's gate value is the weight of the long side.
     horizon: ClassVar[str] = "long"
+    #: Rough cost of a fit relative to a closed-form model's on the same data, so that a
+    #: fusion's progress bar gives each component a fair share of the stage.
+    fit_cost: ClassVar[float] = 1.0
 
     @abstractmethod
     def fit(self, train: History, dataset: Dataset, task: Task | None = None,
@@ -218,6 +221,12 @@ class Recommender(ABC):
 
     def gate(self, users: np.ndarray, history: History) -> np.ndarray | None:
         """Per-user weight of the long-term side (0..1) for fused models, else None."""
+        return None
+
+    def user_vectors(self, users: np.ndarray, history: History) -> np.ndarray | None:
+        """The long-term interest vector the model keeps per user, as a (len(users), d)
+        float32 array (what a run stores as the user's profile vector), or None when the
+        model keeps none (this default)."""
         return None
 
     def update(self, history: History, dataset: Dataset, task: Task | None = None,

@@ -168,6 +168,10 @@ class ContentProfile(Recommender):
         weights = interest_weights(users, history, self.half_life_days)
         return unit_rows(weights @ self.item_vectors)
 
+    def user_vectors(self, users: np.ndarray, history: History) -> np.ndarray | None:
+        """The long-term interest vectors u = h/||h|| of :meth:`user_profiles`."""
+        return np.asarray(self.user_profiles(users, history), dtype=np.float32)
+
     def score(self, users: np.ndarray, history: History) -> np.ndarray:
         if self._prior is None:
             raise NotFittedError(f"{type(self).__name__}.score called before fit")
@@ -196,6 +200,7 @@ class SemanticProfile(ContentProfile):
     """
 
     name: ClassVar[str] = "semantic"
+    fit_cost: ClassVar[float] = 20.0
 
     def __init__(
         self,
@@ -265,6 +270,7 @@ class Word2VecProfile(ContentProfile):
     """
 
     name: ClassVar[str] = "word2vec"
+    fit_cost: ClassVar[float] = 5.0
 
     def __init__(
         self,

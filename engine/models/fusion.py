@@ -15,6 +15,20 @@ Every fused score decomposes exactly into ``w_c(u) * z_c(u, i)`` per component, 
 what the screens show as each component's contribution; the gate value of a user is the
 total weight of the long-term components.
 
+Cold start goes through the text side (``cold_start``, word2vec on the item text by
+default, or the semantic encoder profile): the collaborative and sequential components
+know nothing of an item nobody has taken, nor much of a user with one to three actions.
+So an item nobody took in the fitted history is scored by the text side alone: its
+fused score is predicted from its text z-score by a per-user least-squares line fitted
+over the items the components know (a raw z-score would outrank them all, since a
+weighted sum of z-scores spreads less than one z-score). A user with at most
+``cold_users`` interactions gets ``cold_weight`` of their score from the text model's
+z-score and the rest from their fused score brought to unit spread.
+The gate cannot learn this split where validation has no cold users or items (MovieLens
+has neither), hence a rule; ``bench/cold_start.py`` measures it on both kinds. Its
+contribution is shown under the text model's name. Without item text or genres, or with
+``cold_start=None``, nothing changes.
+
 An update refreshes every component for the grown data (each by its own ``update``, on a
 copy that replaces it only when all are done, so a cancel leaves the fusion as it was).
 The gate's features are computed from the history at scoring time, so they follow the
@@ -37,6 +51,7 @@ from engine.dataset import Dataset, History, Validation
 from engine.features import item_vectors as genre_or_text_vectors
 from engine.features import unit_rows
 from engine.models.base import Commit, NotFittedError, Recommender, commit, report
+from engine.models.content import ContentProfile
 from engine.progress import SubTask, Task
 from engine.ranking import mask_seen
 
@@ -72,6 +87,10 @@ class Fusion(Recommender):
     use_request_time:
         Whether the gate reads the time between the user's last action and the request
         (in evaluation: the held-out event's time, never its item). Off for ablations.
+    cold_start, cold_users, cold_weight:
+        The text-side model (registry name, or None) that scores items without
+        interactions and takes ``cold_weight`` of the score of users with at most
+        ``cold_users`` interactions (see the module notes). Not used by ``rrf``.
     """
 
     name: ClassVar[str] = "fusion"
@@ -80,6 +99,10 @@ class Fusion(Recommender):
     #: its own rule (one without an incremental update is refitted).
     incremental: ClassVar[bool] = True
     mode_default: ClassVar[Mode] = "learned"
+    #: The fitted cold-start text model (None: off, or no item text); a class default so
+    #: that fusions stored before cold start existed load with it off.
+    _cold: Recommender | None = None
+    _taken: np.ndarray | None = None  # bool per item: taken in the history of the fit
 
     def __init__(
         self,
@@ -93,9 +116,14 @@ class Fusion(Recommender):
         max_gate_users: int = 4000,
         rrf_k: int = 60,
         use_request_time: bool = True,
+        cold_start: str | None = "word2vec",
+        cold_users: int = 3,
+        cold_weight: float = 0.5,
         seed: int = 0,
     ) -> None:
         mode = mode or self.mode_default
+        if not 0.0 <= cold_weight <= 1.0 or cold_users < 0:
+            raise ValueError("cold_weight must be in [0, 1] and cold_users >= 0")
         if mode not in ("learned", "fixed", "rrf"):
             raise ValueError(f"mode must be 'learned', 'fixed' or 'rrf', not {mode!r}")
         if not components:
@@ -110,8 +138,12 @@ class Fusion(Recommender):
         self.max_gate_users = int(max_gate_users)
         self.rrf_k = int(rrf_k)
         self.use_request_time = bool(use_request_time)
+        self.cold_start = cold_start or None
+        self.cold_users = int(cold_users)
+        self.cold_weight = float(cold_weight)
         self.seed = int(seed)
         self._models: dict[str, Recommender] = {}
+        self._cold: Recommender | None = None
         self._reuse: dict[str, Recommender] = {}
         self._vectors: np.ndarray | None = None
         self._W: np.ndarray | None = None
@@ -137,22 +169,33 @@ class Fusion(Recommender):
 
     def fit(self, train: History, dataset: Dataset, task: Task | None = None,
             valid: Validation | None = None) -> "Fusion":
-        from engine.models import make_model  # the registry imports this module
+        from engine.models import MODELS, make_model  # the registry imports this module
 
         self._models = {}
-        for i, name in enumerate(self.components):
+        names = list(self.components)
+        cold = self.cold_start if self.mode != "rrf" and _has_item_text(dataset) else None
+        if cold is not None and cold not in names:
+            names.append(cold)
+        fitted: dict[str, Recommender] = {}
+        # progress: each fit its share by its expected cost, the gate one closed form's
+        costs = np.array([0.0 if n in self._reuse else MODELS[n].fit_cost for n in names] + [1.0])
+        ends = np.cumsum(costs) / costs.sum()
+        for i, name in enumerate(names):
             started = time.perf_counter()
             if name in self._reuse:
-                self._models[name] = self._reuse[name]
+                fitted[name] = self._reuse[name]
             else:
-                share = 1.0 / (len(self.components) + 1)
-                report(task, i * share, f"fitting {name}")
-                part = None if task is None else SubTask(task, i * share, (i + 1) * share)
+                low, high = (ends[i - 1] if i else 0.0), ends[i]
+                report(task, low, f"fitting {name}")
+                part = None if task is None else SubTask(task, low, high)
                 model = make_model(name, **self.component_params.get(name, {}))
-                self._models[name] = model.fit(train, dataset, part, valid)
+                fitted[name] = model.fit(train, dataset, part, valid)
             self._fit_seconds[name] = time.perf_counter() - started
+        self._models = {name: fitted[name] for name in self.components}
+        self._cold = None if cold is None else fitted[cold]
+        self._taken = _taken(train)
         self._vectors = self._item_space(dataset)
-        report(task, len(self.components) / (len(self.components) + 1), "learning the gate")
+        report(task, ends[-2], "learning the gate")
         started = time.perf_counter()
         n_c = len(self.components)
         self._W = np.zeros((len(FEATURES), n_c), dtype=np.float32)
@@ -188,6 +231,11 @@ class Fusion(Recommender):
             component = copy.copy(self._models[name])
             component.prepare_update(history, dataset, part, valid)()
             updated[name] = component
+        cold = self._cold
+        if cold is not None:
+            cold = updated.get(self.cold_start) or copy.copy(cold)  # type: ignore[arg-type]
+            if self.cold_start not in updated:
+                cold.prepare_update(history, dataset, None, valid)()
         trial = copy.copy(self)
         trial._models = updated
         trial._vectors = trial._item_space(dataset)
@@ -195,7 +243,8 @@ class Fusion(Recommender):
             report(task, len(self.components) * share, "learning the gate again")
             trial._learn_gate(valid)  # type: ignore[arg-type]
         report(task, 1.0)
-        return commit(self, _models=updated, _vectors=trial._vectors, _W=trial._W,
+        return commit(self, _models=updated, _cold=cold, _taken=_taken(history),
+                      _vectors=trial._vectors, _W=trial._W,
                       _b=trial._b, _f_mean=trial._f_mean, _f_std=trial._f_std)
 
     def _learn_gate(self, valid: Validation) -> None:
@@ -239,13 +288,9 @@ class Fusion(Recommender):
         """(components, users, items) per-user z-scores of every component's scores."""
         if not self._models:
             raise NotFittedError("Fusion used before fit")
-        out = []
-        for name in self.components:
-            scores = np.asarray(self._models[name].score(users, history), dtype=np.float32)
-            mean = scores.mean(axis=1, keepdims=True)
-            std = scores.std(axis=1, keepdims=True)
-            out.append(np.divide(scores - mean, std, out=np.zeros_like(scores), where=std > 0))
-        return np.stack(out)
+        return np.stack([_per_user_z(np.asarray(self._models[name].score(users, history),
+                                                dtype=np.float32))
+                         for name in self.components])
 
     def _raw_features(self, users: np.ndarray, history: History) -> np.ndarray:
         """(users, len(FEATURES)) description of each user's situation; see FEATURES."""
@@ -306,7 +351,54 @@ class Fusion(Recommender):
                 parts.append(1.0 / (self.rrf_k + 1 + ranks.astype(np.float32)))
             return np.stack(parts)
         weights = self._weights(users, history)  # (b, C)
-        return self._standardised(users, history) * weights.T[:, :, None]
+        z = self._standardised(users, history)
+        parts = z * weights.T[:, :, None]
+        return parts if self._cold is None else self._with_cold_start(parts, z, weights,
+                                                                      users, history)
+
+    def _part_names(self) -> list[str]:
+        """Names of the parts :meth:`_parts` returns: the components, then the cold-start
+        text model when it is not one of them."""
+        extra = self._cold is not None and self.mode != "rrf" \
+            and self.cold_start not in self.components
+        return list(self.components) + ([self.cold_start] if extra else [])  # type: ignore[list-item]
+
+    def _with_cold_start(self, parts: np.ndarray, z: np.ndarray, weights: np.ndarray,
+                         users: np.ndarray, history: History) -> np.ndarray:
+        """``parts`` with items nobody has taken and users with few actions scored by the
+        text side (module notes); the text model's part is the last one if it is no
+        component."""
+        assert self._cold is not None
+        if self.cold_start in self.components:
+            own = self.components.index(self.cold_start)  # type: ignore[arg-type]
+            text = z[own]
+        else:
+            own = len(self.components)
+            text = _per_user_z(np.asarray(self._cold.score(users, history), dtype=np.float32))
+            parts = np.concatenate([parts, np.zeros_like(parts[:1])])
+        # items the components learned nothing of: none in the history they were fitted
+        # on (an item first taken in the held-out part of a split is still unknown to them)
+        taken = np.zeros(history.n_items, dtype=bool)
+        known = self._taken[:history.n_items] if self._taken is not None else np.ones(0, bool)
+        taken[:len(known)] = known
+        if not taken.all() and taken.any():
+            predicted = _predicted_from(text, parts.sum(axis=0), taken)
+            parts[:, :, ~taken] = 0.0
+            parts[own][:, ~taken] = predicted
+        share = self._cold_share(users, history)
+        if share.any():
+            spread = parts.sum(axis=0).std(axis=1)
+            scale = np.where(share > 0, (1.0 - share) / np.maximum(spread, 1e-6), 1.0)
+            parts *= scale[None, :, None].astype(np.float32)
+            parts[own] += share[:, None] * text
+        return parts
+
+    def _cold_share(self, users: np.ndarray, history: History) -> np.ndarray:
+        """Per user: the share of the score the cold-start text model takes (0 or
+        ``cold_weight``)."""
+        lengths = history.lengths[np.asarray(users, dtype=np.int64)]
+        cold = (lengths > 0) & (lengths <= self.cold_users) & (self._cold is not None)
+        return np.where(cold, self.cold_weight, 0.0).astype(np.float32)
 
     def score(self, users: np.ndarray, history: History) -> np.ndarray:
         return self._parts(users, history).sum(axis=0).astype(np.float32)
@@ -315,20 +407,75 @@ class Fusion(Recommender):
                       ) -> dict[str, np.ndarray]:
         parts = self._parts(users, history)
         return {name: np.take_along_axis(parts[c], items, axis=1)
-                for c, name in enumerate(self.components)}
+                for c, name in enumerate(self._part_names())}
 
     def gate(self, users: np.ndarray, history: History) -> np.ndarray | None:
-        """Share of the long-term components in each user's weights (None for rrf)."""
+        """Share of the long-term side in each user's score (None for rrf): the long-term
+        components' weights, and the text model's share for a cold user."""
         if self.mode == "rrf":
             return None
-        weights = self._weights(np.asarray(users, dtype=np.int64), history)
+        users = np.asarray(users, dtype=np.int64)
+        weights = self._weights(users, history)
         long_term = np.array([self._models[n].horizon == "long" for n in self.components])
-        return weights[:, long_term].sum(axis=1).astype(np.float32)
+        share = self._cold_share(users, history)
+        return ((1.0 - share) * weights[:, long_term].sum(axis=1) + share).astype(np.float32)
 
     def component_weights(self, users: np.ndarray, history: History) -> dict[str, np.ndarray]:
         """Each component's gate weight per user, for the screens and the benchmark."""
         weights = self._weights(np.asarray(users, dtype=np.int64), history)
         return {name: weights[:, c] for c, name in enumerate(self.components)}
+
+    def user_vectors(self, users: np.ndarray, history: History) -> np.ndarray | None:
+        """The vectors of the first long-term component that keeps one, a text profile
+        (semantic, word2vec) before latent factors (ALS); None when none does."""
+        from engine.models.content import ContentProfile
+
+        if not self._models:
+            raise NotFittedError("Fusion used before fit")
+        long_term = [self._models[n] for n in self.components
+                     if self._models[n].horizon == "long"]
+        for model in sorted(long_term, key=lambda m: not isinstance(m, ContentProfile)):
+            vectors = model.user_vectors(users, history)
+            if vectors is not None:
+                return vectors
+        return None
+
+
+def _per_user_z(scores: np.ndarray) -> np.ndarray:
+    """Scores standardised per user (rows); constant rows become zeros."""
+    mean = scores.mean(axis=1, keepdims=True)
+    std = scores.std(axis=1, keepdims=True)
+    return np.divide(scores - mean, std, out=np.zeros_like(scores), where=std > 0)
+
+
+def _predicted_from(text: np.ndarray, fused: np.ndarray, taken: np.ndarray) -> np.ndarray:
+    """(users, untaken items): each user's fused score of the untaken items as predicted
+    from their text z-score by least squares over the taken items, ``a + b * z``.
+
+    A text z-score is not on the fused score's scale: a weighted sum of several z-scores
+    spreads less than one, and the text side agrees only in part with the components, so
+    raw z-scores would put every untaken item at the top of a list. The regression puts
+    them where items of that text score fall among the items the components know; a
+    user for whom the text side does not rise with the fused score (``b <= 0``) gets no
+    lift from it.
+    """
+    x, y = text[:, taken], fused[:, taken]
+    x_mean, y_mean = x.mean(axis=1), y.mean(axis=1)
+    covariance = ((x - x_mean[:, None]) * (y - y_mean[:, None])).mean(axis=1)
+    slope = np.maximum(np.divide(covariance, x.var(axis=1), out=np.zeros_like(covariance),
+                                 where=x.var(axis=1) > 0), 0.0)
+    return (y_mean - slope * x_mean)[:, None] + slope[:, None] * text[:, ~taken]
+
+
+def _taken(history: History) -> np.ndarray:
+    """bool per item: whether anybody took it in ``history``."""
+    return np.bincount(history.items, minlength=history.n_items) > 0
+
+
+def _has_item_text(dataset: Dataset) -> bool:
+    """Whether the catalogue says anything about its items beyond their ids."""
+    return (any(dataset.genres) or any(len(t) for t in dataset.texts)
+            or any(str(t) != str(i) for t, i in zip(dataset.titles, dataset.item_ids)))
 
 
 class FixedFusion(Fusion):

@@ -139,6 +139,7 @@ class Item2Vec(Recommender):
     sequential: ClassVar[bool] = True
     incremental: ClassVar[bool] = True
     horizon: ClassVar[str] = "short"
+    fit_cost: ClassVar[float] = 10.0
 
     def __init__(
         self,

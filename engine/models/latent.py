@@ -5,13 +5,15 @@ side of the studio. ALS (Hu, Koren & Volinsky 2008) runs in implicit's compiled 
 EASE (Steck 2019) is one closed-form ridge regression, ``B = I - P diag(1/diag(P))`` with
 ``P = (X^T X + lambda I)^-1``, so it is a few lines of numpy rather than a dependency.
 
-Incremental updates keep what was learned globally: EASE's ``B`` (it reads each user's
-grown history when scoring; items first taken after the fit get regression columns
-against the fitted items), ALS's item factors (the vectors of users whose history changed are solved again against
+Incremental updates keep what was learned globally: EASE's ``B`` on large catalogues (it
+reads each user's grown history when scoring; items first taken after the fit get
+regression columns against the fitted items; up to ``exact_update_items`` items the
+closed form is cheap enough to solve again, exactly), ALS's item factors (the vectors of users whose history changed are solved again against
 them, and items nobody had taken at fit time are solved against the users' vectors).
 """
 from __future__ import annotations
 
+import copy
 import warnings
 from typing import ClassVar
 
@@ -157,6 +159,15 @@ class ALS(Recommender):
         users = np.asarray(users, dtype=np.int64)
         return self._user_factors[users] @ self._item_factors.T
 
+    def user_vectors(self, users: np.ndarray, history: History) -> np.ndarray | None:
+        """The users' factors, ALS's long-term interest vectors: as fitted or folded in by
+        the last update (zero for a user without training history); ``history`` is not
+        read."""
+        if self._user_factors is None:
+            raise NotFittedError("ALS.user_vectors called before fit")
+        users = np.asarray(users, dtype=np.int64)
+        return np.array(self._user_factors[users], dtype=np.float32)
+
 
 class EASE(Recommender):
     """Embarrassingly Shallow Autoencoder: closed-form item-item ridge regression.
@@ -167,8 +178,12 @@ class EASE(Recommender):
     with a clear message instead of exhausting memory.
 
     Scores read the history passed to ``score`` (``X_u @ B``), so a grown history is
-    scored without refitting. ``update`` keeps ``B`` and folds in the items nobody had
-    taken at fit time (added since, or untaken then), whose columns of ``B`` are zero:
+    scored without refitting. On catalogues of at most ``exact_update_items`` items,
+    ``update`` solves the closed form again on the grown history: the inversion takes
+    0.3 s at 1,700 items and 2.2 s at 3,000 on one core here (12 s at 5,000), and an
+    exact solve cannot drift from a retrain, while kept weights lost 4-6% NDCG@10 on
+    MovieLens after 18-20% more ratings (bench/incremental_ml100k.py). Larger
+    catalogues keep ``B`` and fold in the items nobody had taken at fit time (added since, or untaken then), whose columns of ``B`` are zero:
     each such item's column becomes the ridge regression of its current users on the
     fitted items, ``P X^T x_j`` with the fit's ``P = (X^T X + lambda I)^-1``, which
     ``B`` and ``diag(P)`` give back exactly (``P = (I - B) diag(P)``). Their rows stay
@@ -178,12 +193,14 @@ class EASE(Recommender):
     name: ClassVar[str] = "ease"
     incremental: ClassVar[bool] = True
 
-    def __init__(self, l2: float = 100.0, binary: bool = True, max_items: int = 20000) -> None:
+    def __init__(self, l2: float = 100.0, binary: bool = True, max_items: int = 20000,
+                 exact_update_items: int = 2500) -> None:
         if l2 <= 0:
             raise ValueError("l2 must be positive")
         self.l2 = float(l2)
         self.binary = bool(binary)
         self.max_items = int(max_items)
+        self.exact_update_items = int(exact_update_items)
         self._weights: np.ndarray | None = None
         self._precision_diagonal: np.ndarray | None = None  # diag(P) of the fit
         self._stamp: HistoryStamp | None = None
@@ -228,11 +245,16 @@ class EASE(Recommender):
 
     def prepare_update(self, history: History, dataset: Dataset, task: Task | None = None,
                        valid: Validation | None = None) -> Commit:
-        """Keep ``B``; fold in the columns of items first taken after the fit."""
+        """Solve again on a small catalogue; else keep ``B`` and fold in the columns of
+        items first taken after the fit."""
         if self._weights is None or self._precision_diagonal is None or self._stamp is None:
             raise NotFittedError("EASE.update called before fit")
         stamp = self._stamp
         stamp.check_grown(history, "EASE")
+        if history.n_items <= self.exact_update_items:
+            report(task, 0.0, f"EASE: solving again for {history.n_items} items")
+            solved = copy.copy(self).fit(history, dataset, task)
+            return commit(self, **vars(solved))
         items = stamp.newly_seen_items(history)
         report(task, 0.0, f"EASE: folding in {len(items)} items")
         if not len(items):
