@@ -103,6 +103,21 @@ class RunResult:
 HISTORY_BUCKETS = ((1, 4), (5, 9), (10, 19), (20, 49), (50, None))
 
 
+def component_metrics(model: Recommender, split: Split, ks: tuple[int, ...],
+                      vectors: np.ndarray | None) -> dict[str, dict[str, float]]:
+    """A fusion's components measured on their own, as fitted inside it, as phases named
+    ``component <name>: test`` (and ``: valid``); nothing for other models. A run then
+    says what fusing them gained, at the cost of scoring each component once more."""
+    parts = getattr(model, "fitted_components", None) or {}
+    out = {}
+    for name, part in parts.items():
+        out[f"component {name}: test"] = evaluate(part, split, "test", ks, vectors=vectors)
+        if len(split.valid_targets):
+            out[f"component {name}: valid"] = evaluate(part, split, "valid", ks,
+                                                       vectors=vectors)
+    return out
+
+
 def by_history_length(model: Recommender, split: Split, ks: tuple[int, ...],
                       vectors: np.ndarray | None) -> dict[str, dict[str, float]]:
     """Test metrics per bucket of training-history length, as phases named
@@ -154,6 +169,7 @@ def execute_run(dataset: Dataset, config: RunConfig = RunConfig(), task: Task | 
     if valid is not None:
         metrics["valid"] = evaluate(model, split, "valid", config.metrics_k, vectors=vectors)
     metrics.update(by_history_length(model, split, config.metrics_k, vectors))
+    metrics.update(component_metrics(model, split, config.metrics_k, vectors))
     lists, profiles = lists_and_profiles(model, dataset, config, feedback, task)
     stage_seconds = {**task.stage_seconds, "total": time.perf_counter() - started}
     return RunResult(config, dataset, metrics, stage_seconds, lists, profiles, model,

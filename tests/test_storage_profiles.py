@@ -96,3 +96,22 @@ def test_an_updated_run_stores_the_vectors_of_its_updated_model(db):
                                                                   data.history())
     np.testing.assert_array_equal(as_matrix(stored_vectors(db, run_id), ALS["factors"]),
                                   expected)
+
+
+def test_a_fused_run_measures_its_components_on_their_own(db):
+    from engine.evaluate import evaluate
+    from engine.features import item_vectors
+    from engine.pipeline import make_split
+    from storage.runs import run_info
+
+    run_id, result = run_and_save(db, "shop", LATENT, Task())
+    stored = run_info(db, run_id).metrics
+    split = make_split(result.dataset, LATENT.split)
+    for name, part in result.model.fitted_components.items():
+        for phase in ("test", "valid"):
+            expected = evaluate(part, split, phase, LATENT.metrics_k,
+                                vectors=item_vectors(result.dataset))
+            assert stored[f"component {name}: {phase}"] == pytest.approx(expected)
+    # a single model has no components
+    single, _ = run_and_save(db, "shop", RunConfig(model="ease", k=5), Task())
+    assert not any(p.startswith("component ") for p in run_info(db, single).metrics)
