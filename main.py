@@ -4,6 +4,10 @@ Without arguments it opens the desktop window; with a command (evaluate, recomme
 import, run, ...) it runs headless, as ``python main.py --help`` lists. The window's
 module imports only Qt at first, and the command line never imports Qt.
 
+``python main.py --db FILE_OR_URL`` opens the window on that database (an SQLite file or
+any SQLAlchemy URL); without ``--db`` the window opens $INTEREST_FUSION_STUDIO_DB when it
+is set, else the most recent project, else the default project file.
+
 ``--selftest`` runs the demo pipeline headless in a temporary folder and exits 0, or 1
 with the reason (:mod:`storage.selftest`); installers run it on the installed copy.
 
@@ -22,12 +26,13 @@ _KEEP: list[object] = []
 def run(argv: list[str] | None = None) -> int:
     """Entry point of ``python main.py`` and of the installed ``interest-fusion-studio``."""
     argv = sys.argv[1:] if argv is None else argv
-    if not argv:
+    starts_window, database = window_arguments(argv)
+    if starts_window:
         from ui.app import main as window
 
         if os.environ.get(STARTUP_REPORT_ENV):
             _report_first_paint(os.environ[STARTUP_REPORT_ENV])
-        return window()
+        return window(database=database)
     if argv == ["--selftest"]:
         from storage.selftest import selftest
 
@@ -36,6 +41,18 @@ def run(argv: list[str] | None = None) -> int:
     from storage.commands import add_commands
 
     return main(argv, extra=[add_commands])
+
+
+def window_arguments(argv: list[str]) -> tuple[bool, str | None]:
+    """Whether ``argv`` starts the window (nothing, or only ``--db X`` / ``--db=X``), and
+    the database it names."""
+    if not argv:
+        return True, None
+    if len(argv) == 2 and argv[0] == "--db" and argv[1]:
+        return True, argv[1]
+    if len(argv) == 1 and argv[0].startswith("--db=") and len(argv[0]) > 5:
+        return True, argv[0][5:]
+    return False, None
 
 
 def _report_first_paint(path: str) -> None:

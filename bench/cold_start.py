@@ -51,7 +51,7 @@ FUSIONS = {"fusion, no cold start": {"cold_start": None},
            "fusion, cold start word2vec (default)": {},
            "fusion, cold start semantic": {"cold_start": "semantic"},
            **{f"fusion, cold start word2vec, cold users' weight {w}": {"cold_weight": w}
-              for w in (0.1, 0.25, 0.75)}}
+              for w in (0.1, 0.5, 0.75)}}
 PARAMS = {"sequential": {"time_budget": 0, "max_epochs": 30, "threads": 1}}
 COLUMNS = ("model", "users", "valid NDCG@10", "HR@10", "NDCG@10", "cold items in top-10",
            "HR@10 among cold items", "NDCG@10, all test users")

@@ -160,6 +160,13 @@ def export_lists(db: Database, run_id: int, path: Path, users: Sequence[str] | N
                  ) -> pd.DataFrame:
     """Write the run's lists as CSV; the file appears whole or not at all."""
     frame = lists_frame(db, run_id, users)
+    write_csv(frame, path)
+    return frame
+
+
+def write_csv(frame: pd.DataFrame, path: Path) -> None:
+    """``frame`` as CSV at ``path``: written beside it and renamed, so the file appears
+    whole or not at all; a missing folder or a write error is a StorageError."""
     path = Path(path)
     if not path.parent.is_dir():
         raise StorageError(f"cannot write {path}: folder {path.parent} does not exist")
@@ -171,4 +178,3 @@ def export_lists(db: Database, run_id: int, path: Path, users: Sequence[str] | N
         raise StorageError(f"cannot write {path}: {exc.strerror or exc}") from None
     finally:
         partial.unlink(missing_ok=True)
-    return frame

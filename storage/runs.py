@@ -2,8 +2,9 @@
 
 A run is recorded as ``running`` when it starts (its own small transaction, so the
 window and ``runs`` show it), and its results (profiles, lists, entries) are written
-together with the ``finished`` status in one transaction at the end. A failed or
-cancelled run keeps its row with the status and the error, and no result rows. A run
+together with the ``finished`` status in one transaction at the end. A failed run keeps
+its row with the status and the error, and no result rows; a cancelled run (the user
+stopped it) is deleted, so the database is as it was before it started. A run
 whose process died is still ``running`` with a dead owner; the next open marks it
 ``interrupted``.
 """
@@ -19,7 +20,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 import numpy as np
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.engine import Connection
 
 from engine.errors import Cancelled, DataError
@@ -108,8 +109,8 @@ def run_and_save(db: Database, dataset: str, config: RunConfig, task: Task,
                  started: Callable[[int], None] | None = None) -> tuple[int, RunResult]:
     """Load ``dataset``, run the pipeline and save it: the one run lifecycle of the CLI and
     the GUI. The run is recorded as running first (``started`` gets its id); the results
-    are written in one transaction at the end, and a cancel or failure ends the run with
-    that status and no result rows, then propagates."""
+    are written in one transaction at the end; a failure ends the run with that status
+    and no result rows, a cancel deletes it, and either propagates."""
     task.begin("load", f"loading {dataset}")
     data = load_dataset(db, dataset)
     signal = training_feedback(db, data) if config.use_feedback else None
@@ -197,14 +198,24 @@ def _lifecycle(db: Database, dataset: str, config: RunConfig, task: Task,
         task.begin("save", "saving lists and profiles")
         finish_run(db, run_id, result, task)
         task.finish()
-    except (Cancelled, KeyboardInterrupt) as exc:
-        _record_end(db, run_id, "cancelled", str(exc) or "stopped by the user")
+    except (Cancelled, KeyboardInterrupt):
+        _discard(db, run_id)
         raise
     except Exception as exc:
         message = str(exc) if isinstance(exc, DataError) else f"{type(exc).__name__}: {exc}"
         _record_end(db, run_id, "failed", message)
         raise
     return run_id, result
+
+
+def _discard(db: Database, run_id: int) -> None:
+    """Delete a run the user stopped (it has no result rows); best effort, as below: a
+    row left behind is marked interrupted at the next open."""
+    try:
+        with db.write() as conn:
+            conn.execute(delete(RunRow).where(RunRow.id == run_id, RunRow.status == "running"))
+    except StorageError:
+        log.warning("could not delete the cancelled run %s", run_id, exc_info=True)
 
 
 def _record_end(db: Database, run_id: int, status: str, message: str) -> None:

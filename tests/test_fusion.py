@@ -214,27 +214,29 @@ def test_items_nobody_took_are_scored_by_the_text_side(cold_shop):
     assert shares[None] == 0 and 0.005 < shares["word2vec"] < 0.3, shares
 
 
-def test_users_with_few_actions_take_half_their_score_from_the_text_side(cold_shop):
+def test_users_with_few_actions_take_a_share_of_their_score_from_the_text_side(cold_shop):
     split, _, cold_users, models = cold_shop
     model, history = models["word2vec"], split.train
     assert (history.lengths[cold_users] <= 3).all()
     warm = np.flatnonzero(history.lengths > 3)[:40]
+    w = model.cold_weight
+    assert 0 < w < 1
     share = model._cold_share(np.concatenate([cold_users, warm]), history)
-    assert np.all(share[:len(cold_users)] == 0.5) and np.all(share[len(cold_users):] == 0)
+    assert np.all(share[:len(cold_users)] == w) and np.all(share[len(cold_users):] == 0)
     items, _ = model.recommend(cold_users, history, 10)
     parts = model.contributions(cold_users, history, items)
     np.testing.assert_allclose(sum(parts.values()),
                                np.take_along_axis(model.score(cold_users, history), items, 1),
                                rtol=1e-5, atol=1e-5)
-    # half the score is the text z-score, half the fused score brought to unit spread
+    # w of the score is the text z-score, the rest the fused score brought to unit spread
     scores = model.score(cold_users, history)
     text = model._cold.score(cold_users, history)
     z = (text - text.mean(axis=1, keepdims=True)) / text.std(axis=1, keepdims=True)
-    rest = scores - 0.5 * z
-    np.testing.assert_allclose(rest.std(axis=1), 0.5, rtol=1e-3)
+    rest = scores - w * z
+    np.testing.assert_allclose(rest.std(axis=1), 1 - w, rtol=1e-3)
     plain = models[None]
     long_share = plain.gate(cold_users, history)
-    np.testing.assert_allclose(model.gate(cold_users, history), 0.5 * long_share + 0.5,
+    np.testing.assert_allclose(model.gate(cold_users, history), (1 - w) * long_share + w,
                                rtol=1e-5)
     np.testing.assert_allclose(model.gate(warm, history), plain.gate(warm, history), rtol=1e-5)
 

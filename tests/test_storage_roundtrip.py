@@ -183,6 +183,26 @@ def test_a_cancelled_save_leaves_the_run_running_without_results(db, dataset, re
         assert count(db.path, table) == 0
 
 
+def test_a_run_the_user_cancels_leaves_no_trace(db, dataset, result):
+    from storage.runs import list_runs, run_and_save
+
+    save_dataset(db, dataset, "shop")
+    save_run(db, result)
+    before = {t: count(db.path, t) for t in ("runs", "lists", "entries", "profiles")}
+    task = Task()
+    seen_run: list[int] = []
+
+    def stop(run_id: int) -> None:  # the run row exists; then the user presses Cancel
+        seen_run.append(run_id)
+        assert [r.status for r in list_runs(db)][0] == "running"
+        task.cancel()
+
+    with pytest.raises(Cancelled):
+        run_and_save(db, "shop", result.config, task, started=stop)
+    assert seen_run and {t: count(db.path, t) for t in before} == before
+    assert seen_run[0] not in {r.id for r in list_runs(db)}
+
+
 def test_export_writes_every_list_with_component_columns(db, dataset, result, tmp_path):
     save_dataset(db, dataset, "shop")
     run_id = save_run(db, result)

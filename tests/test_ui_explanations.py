@@ -16,7 +16,7 @@ from storage.explain import run_facts
 from storage.models import ListRow, ListTextRow
 from storage.results import user_text
 from tests.helpers import tiny_gpt2
-from tests.ui_support import copy_demo, make_window
+from tests.ui_support import copy_demo, make_window, wait_idle
 
 WAIT_MS = 60_000
 
@@ -46,6 +46,7 @@ def test_the_text_streams_in_and_is_stored(qtbot, tmp_path, gpt2_folder):
     window, page, run_id = users_page(qtbot, tmp_path, gpt2_folder)
     pane = page.text_pane
     page.select_user("u00014")
+    wait_idle(qtbot, window)
     assert pane.text.toPlainText() == "" and pane.source.text().startswith("No text yet")
     assert pane.model_button.text() == gpt2_folder.name
     while_writing: list[bool] = []
@@ -61,8 +62,10 @@ def test_the_text_streams_in_and_is_stored(qtbot, tmp_path, gpt2_folder):
     assert pane.text.toPlainText() == stored.text
     assert pane.source.text().startswith("Template: the language model's text failed")
     page.select_user("u00021")  # another user: nothing stored for them yet
+    wait_idle(qtbot, window)
     assert pane.text.toPlainText() == ""
     page.select_user("u00014")
+    wait_idle(qtbot, window)
     assert pane.text.toPlainText() == stored.text
 
 
@@ -71,6 +74,7 @@ def test_stop_ends_the_text_and_stores_nothing(qtbot, tmp_path, gpt2_folder):
     pane = page.text_pane
     pane.writer().max_new_tokens = 5000  # far longer than the test waits
     page.select_user("u00014")
+    wait_idle(qtbot, window)
     messages: list[str] = []
     pane.message.connect(messages.append)
     pane.generate()
@@ -99,4 +103,5 @@ def test_generate_for_all_users_stores_every_text_with_progress(qtbot, tmp_path,
     assert stored_texts(window.project.db, run_id) == 300
     assert fractions and fractions[-1] == 1.0 and fractions == sorted(fractions)
     page.select_user("u00021")
+    wait_idle(qtbot, window)
     assert pane.text.toPlainText() == user_text(window.project.db, run_id, "u00021").text

@@ -9,11 +9,12 @@ from PySide6.QtCore import Qt
 
 from engine.errors import DataError
 from engine.models.fusion import DEFAULT_COMPONENTS
-from storage import list_runs
-from tests.ui_support import copy_demo, dialogs, make_window, preferences, wait_idle
+from storage import list_runs, run_info
+from tests.ui_support import QUICK, copy_demo, dialogs, make_window, preferences, wait_idle
 from ui.run_form import RunForm
 from ui.run_settings import RunSettings
-from ui.stage_progress import remaining, seconds_text
+from ui.stage_progress import StageProgress, remaining, seconds_text
+from ui.worker import Progress
 
 
 def test_settings_become_the_engines_run_config(tmp_path):
@@ -80,6 +81,61 @@ def test_stage_timing_text():
     assert remaining(2.0, 0.01) is None and remaining(2.0, 1.0) is None
 
 
+def test_stage_estimates_follow_an_earlier_run_and_skip_uneven_stages(qtbot):
+    stages = StageProgress()
+    qtbot.addWidget(stages)
+    # No earlier run: a fusion's fit reports each component as an equal share, so its
+    # fraction says nothing about the time left (the transformer takes nearly all).
+    stages.start(["split", "fit fusion"], uneven=("fit fusion",))
+    stages.report(Progress("split", 0.5, "split"))
+    assert stages.estimate("split").endswith(" left")  # an even stage: its pace
+    stages.report(Progress("fit fusion", 0.6, "fitting cooc"))
+    stages._rows["fit fusion"].started -= 3.0  # three seconds into it
+    stages._refresh_times()
+    assert stages.estimate("fit fusion") == "3.0 s"  # no "about 2 s left"
+    # An earlier run like this one: its time of the stage, minus the time spent.
+    stages.start(["fit fusion"], 50.0, {"fit fusion": 42.0}, uneven=("fit fusion",))
+    stages.report(Progress("fit fusion", 0.6, "fitting cooc"))
+    stages._rows["fit fusion"].started -= 2.0
+    stages._started -= 2.0
+    stages._refresh_times()
+    assert stages.estimate("fit fusion") == "2.0 s, about 40 s left"
+    assert stages.summary.text() == "Elapsed 2.0 s; about 48 s left (from the last run " \
+                                    "like this)"
+    stages._rows["fit fusion"].started -= 45.0  # longer than last time: no guess
+    stages._started -= 50.0
+    stages._refresh_times()
+    assert stages.estimate("fit fusion") == "47 s"
+    assert stages.summary.text() == "Elapsed 52 s; longer than the last run like this (50 s)"
+
+
+def test_a_run_is_estimated_from_the_last_run_of_its_configuration(qtbot, tmp_path):
+    path, first = copy_demo(tmp_path)
+    window = make_window(qtbot, tmp_path, path)
+    window.show_page("run")
+    wait_idle(qtbot, window)
+    page = window.run_page
+    quick = QUICK.params()["fusion"]
+    assert page.earlier_run("demo shop", "fusion", quick).id == first
+    assert page.earlier_run("demo shop", "fusion", RunSettings().params()["fusion"]) is None
+    earlier = run_info(window.project.db, first)
+    seen: dict[str, str] = {}
+
+    def look(progress: Progress) -> None:
+        if progress.stage == "fit fusion" and not seen:
+            seen["fit"] = page.stages.estimate("fit fusion")
+            seen["summary"] = page.stages.summary.text()
+
+    job = page.start_run(settings=QUICK)
+    job.progress.connect(look)
+    qtbot.waitUntil(lambda: not page.running, timeout=120_000)
+    wait_idle(qtbot, window)
+    fit = earlier.stage_seconds["fit fusion"]
+    left = float(seen["fit"].split("about ")[1].split(" s left")[0]) if fit < 60 else None
+    assert "left" in seen["fit"] and (left is None or fit - 2 <= left <= fit + 0.05)
+    assert seen["summary"].endswith("left (from the last run like this)")
+
+
 def test_cancel_stops_the_run_and_saves_nothing(qtbot, tmp_path):
     path, first_run = copy_demo(tmp_path)
     window = make_window(qtbot, tmp_path, path)
@@ -91,16 +147,14 @@ def test_cancel_stops_the_run_and_saves_nothing(qtbot, tmp_path):
     qtbot.waitUntil(lambda: not page.running, timeout=60_000)
     wait_idle(qtbot, window)
     runs = list_runs(window.project.db)
-    assert [(r.id, r.status) for r in runs] == [(first_run + 1, "cancelled"), (first_run,
-                                                                              "finished")]
-    assert "cancelled during fit fusion" in runs[0].error
+    assert [(r.id, r.status) for r in runs] == [(first_run, "finished")]  # as it was
     with sqlite3.connect(path) as conn:
         for table in ("lists", "profiles"):
-            assert conn.execute(f"SELECT count(*) FROM {table} WHERE run_id = ?",
-                                (runs[0].id,)).fetchone()[0] == 0
+            assert conn.execute(f"SELECT count(*) FROM {table} WHERE run_id <> ?",
+                                (first_run,)).fetchone()[0] == 0
     assert page.stages.summary.text().startswith("Cancelled")
     assert "the database is as it was" in page.log.toPlainText()
-    assert page.runs.item(0, 4).text() == "cancelled"
+    assert page.runs.rowCount() == 1 and page.runs.item(0, 4).text() == "finished"
     assert page.run_button.isEnabled() and not page.cancel_button.isEnabled()
     assert not dialogs()
 

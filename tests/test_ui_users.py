@@ -1,25 +1,22 @@
-"""The Users screen: every user in a sortable, searchable table (smooth at 100,000), and
-for the selected user the timeline, interests, gate, list with contributions and
-explanations, and feedback."""
+"""The Users screen: every user in a sortable, searchable table (100,000 too: the right
+rows in the right order; its speed is measured by bench/ui_speed.py), and for the
+selected user the timeline, interests, gate, list with contributions and explanations,
+and feedback."""
 from __future__ import annotations
-
-import time
 
 import numpy as np
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QKeySequence
 from PySide6.QtTest import QTest
 
-from engine.dataset import Dataset
 from engine.run import Profiles, RunConfig, RunResult, UserLists
 from storage import (list_feedback, open_database, run_info, save_dataset, save_run, user_list,
                      user_profile)
 from storage.browse import user_history
+from bench.ui_speed import many_users  # the benchmark's 100,000 users, shared
 from tests.ui_support import copy_demo, make_window, wait_idle
-
-#: A table operation (sort, search) with 100,000 users must not block the UI longer.
-#: The target is 100 ms; the shared 2-core test machine gets some slack.
-MAX_TABLE_MS = 150
+from ui.recommendations import horizon
 
 
 def column(page, j):
@@ -45,12 +42,21 @@ def test_users_table_sorts_searches_and_shows_a_user(qtbot, tmp_path):
     last = column(page, 3)
     assert last == sorted(last, reverse=True)
     QTest.keyClicks(page.search, "u0001")
+    assert page.model.rowCount() == 300  # the search waits until the typing pauses
+    qtbot.waitUntil(lambda: page.count.text() == "10 of 300 users", timeout=5_000)
     assert sorted(column(page, 0)) == [f"u0001{d}" for d in range(10)]
-    assert page.count.text() == "10 of 300 users"
+    last = column(page, 3)
+    assert last == sorted(last, reverse=True)  # still in the chosen order
     page.search.clear()
+    QTest.keyClicks(page.search, "U0029")
+    QTest.keyClick(page.search, Qt.Key.Key_Return)  # Enter: at once, any case
+    assert sorted(column(page, 0)) == [f"u0029{d}" for d in range(10)]
+    page.search.clear()
+    qtbot.waitUntil(lambda: page.count.text() == "300 users", timeout=5_000)
 
     page.select_user("u00014")
-    assert page.title.text() == "User u00014"
+    assert page.title.text() == "User u00014"  # at once; the rest is read off the UI thread
+    wait_idle(qtbot, window)  # and the timeline drawn on the render thread
     history = user_history(db, "demo shop", "u00014")
     assert f"{len(history)} interactions from 2023-" in page.subtitle.text()
     ax = page.timeline.figure.axes[0]
@@ -66,11 +72,39 @@ def test_users_table_sorts_searches_and_shows_a_user(qtbot, tmp_path):
     assert [r.entry for r in rows] == entries
     for row in rows:  # the fused score is exactly its two sides' sum
         assert row.long_term + row.short_term == pytest.approx(row.entry.score, abs=1e-4)
-        assert row.long_term == pytest.approx(row.entry.components["ease"])
+        assert row.long_term == pytest.approx(sum(  # the long-term components' share
+            v for c, v in row.entry.components.items() if horizon(c) == "long"))
+        assert row.entry.components["ease"] <= row.long_term + 1e-6
     model = page.recommendations
     assert model.data(model.index(0, 1)) == entries[0].title
     assert model.data(model.index(0, 5)) == entries[0].explanation
-    assert page.detail_seconds < 0.5
+    assert model.data(model.index(0, 1), Qt.ItemDataRole.ToolTipRole).startswith(
+        entries[0].title)  # elided titles are whole in the tooltip
+    assert page.gate_label.text() == "<b>Gate</b>"  # no feedback: the run's own gate
+
+    # Sorting keeps the selected user selected.
+    page.table.sortByColumn(0, Qt.SortOrder.AscendingOrder)
+    [selected] = page.table.selectionModel().selectedRows()
+    assert page.model.user_at(selected.row()) == "u00014" == page.user
+    assert column(page, 0) == sorted(column(page, 0))
+
+
+def test_ctrl_f_focuses_the_user_search(qtbot, tmp_path):
+    path, _ = copy_demo(tmp_path)
+    window = make_window(qtbot, tmp_path, path)
+    window.show_page("data")
+    window.activateWindow()
+    page = window.users_page
+    assert window.find_user_action.shortcut() == QKeySequence(QKeySequence.StandardKey.Find)
+    assert window.find_user_action.shortcut().toString() == "Ctrl+F"
+    assert "(Ctrl+F)" in window.find_user_action.toolTip()
+    assert "Ctrl+F" in page.search.placeholderText()
+    assert window.find_user_action in window.menuBar().actions()[2].menu().actions()
+    page.search.setText("u0002")
+    QTest.keyClick(window, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
+    assert window.current_page() == "users"
+    qtbot.waitUntil(page.search.hasFocus, timeout=5_000)
+    assert page.search.selectedText() == "u0002"  # typing replaces the last search
 
 
 def test_feedback_re_ranks_the_list_at_once_and_reset_restores_it(qtbot, tmp_path):
@@ -81,6 +115,7 @@ def test_feedback_re_ranks_the_list_at_once_and_reset_restores_it(qtbot, tmp_pat
     wait_idle(qtbot, window)  # the run's model is loaded
     db = window.project.db
     page.select_user("u00021")
+    wait_idle(qtbot, window)  # the details are read on the reader thread
     model_list = [r.entry.item for r in page.recommendations.rows]
     model_gate = page.gate.gate
     assert not page.reset_button.isEnabled()
@@ -109,12 +144,17 @@ def test_feedback_re_ranks_the_list_at_once_and_reset_restores_it(qtbot, tmp_pat
     wait_idle(qtbot, window)
     assert liked not in [r.entry.item for r in page.recommendations.rows]  # now recent
     assert page.gate.gate != pytest.approx(model_gate)  # moved toward the liked side
+    assert page.gate.model_gate == pytest.approx(model_gate)  # marked on the bar
+    assert page.gate_label.text() == f"<b>Gate</b> after feedback (run: {model_gate:.0%})"
+    table_gate = page.model.data(page.model.index(page.model.row_of("u00021"), 2))
+    assert table_gate == f"{model_gate:.2f}"  # the table keeps the run's gate
     events = [(f.item, f.kind) for f in list_feedback(db, "demo shop")]
     assert events == [(model_list[0], "dislike"), (refused, "not_interested"), (liked, "like")]
 
     after = [r.entry.item for r in page.recommendations.rows]
     page.select_user("u00022")  # away and back: the same list, from storage and the model
     page.select_user("u00021")
+    wait_idle(qtbot, window)
     assert [r.entry.item for r in page.recommendations.rows] == after
 
     qtbot.mouseClick(page.reset_button, Qt.MouseButton.LeftButton)
@@ -124,24 +164,7 @@ def test_feedback_re_ranks_the_list_at_once_and_reset_restores_it(qtbot, tmp_pat
     assert list_feedback(db, "demo shop") == [] and not page.reset_button.isEnabled()
 
 
-def many_users(n_users: int) -> Dataset:
-    """``n_users`` users with 1-4 timed interactions each over 300 items."""
-    rng = np.random.default_rng(0)
-    counts = rng.integers(1, 5, n_users)
-    user = np.repeat(np.arange(n_users, dtype=np.int32), counts)
-    n = len(user)
-    return Dataset(
-        user_ids=np.array([f"user{u:06d}" for u in range(n_users)], dtype=object),
-        item_ids=np.array([f"item{i}" for i in range(300)], dtype=object),
-        user=user, item=rng.integers(0, 300, n).astype(np.int32),
-        weight=np.ones(n, np.float32),
-        timestamp=np.sort(rng.integers(1_600_000_000, 1_700_000_000, n)).astype(np.int64),
-        titles=np.array([f"Item {i}" for i in range(300)], dtype=object),
-        texts=np.array([""] * 300, dtype=object), genres=[("Books",)] * 300,
-        name="big")
-
-
-def test_a_hundred_thousand_users_stay_smooth(qtbot, tmp_path):
+def test_a_hundred_thousand_users_sort_and_search(qtbot, tmp_path):
     n = 100_000
     dataset = many_users(n)
     rng = np.random.default_rng(1)
@@ -161,25 +184,47 @@ def test_a_hundred_thousand_users_stay_smooth(qtbot, tmp_path):
     window.show_page("users")
     page = window.users_page
     qtbot.waitUntil(lambda: page.model.total == n, timeout=60_000)
-    timings = {}
-    for name, act in (
-            ("sort by history", lambda: page.table.sortByColumn(1, Qt.SortOrder.DescendingOrder)),
-            ("sort by gate", lambda: page.table.sortByColumn(2, Qt.SortOrder.DescendingOrder)),
-            ("sort by last activity",
-             lambda: page.table.sortByColumn(3, Qt.SortOrder.AscendingOrder)),
-            ("sort by id", lambda: page.table.sortByColumn(0, Qt.SortOrder.DescendingOrder)),
-            ("search", lambda: page.search.setText("user0999")),
-            ("clear search", lambda: page.search.clear()),
-            ("scroll to the end", lambda: page.table.scrollToBottom())):
-        started = time.perf_counter()
-        act()
-        qtbot.wait(1)  # let the view repaint what it shows
-        timings[name] = (time.perf_counter() - started) * 1000
-    print("\n" + ", ".join(f"{k} {v:.0f} ms" for k, v in timings.items()))
-    assert max(timings.values()) < MAX_TABLE_MS
-    assert page.model.rowCount() == n
-    gates = [float(page.model.data(page.model.index(i, 2))) for i in range(50)]
-    assert page.model.data(page.model.index(0, 0)) == "user099999"  # sorted by id, last first
+    wait_idle(qtbot, window)
+    users = [f"user{u:06d}" for u in range(n)]
+    counts = np.bincount(dataset.user, minlength=n)
+    gates = result.profiles.gate.astype(np.float64)
+
+    def shown(j, rows=range(50)):
+        return [page.model.data(page.model.index(i, j)) for i in rows]
+
+    # History, longest first; ties in import order.
+    page.table.sortByColumn(1, Qt.SortOrder.DescendingOrder)
+    expected = sorted(range(n), key=lambda u: (-counts[u], u))
+    assert shown(0) == [users[u] for u in expected[:50]]
+    assert shown(0, range(n - 5, n)) == [users[u] for u in expected[-5:]]
+    # Gate, highest first, to the lowest.
     page.table.sortByColumn(2, Qt.SortOrder.DescendingOrder)
-    gates = [float(page.model.data(page.model.index(i, 2))) for i in range(50)]
-    assert gates == sorted(gates, reverse=True) and gates[0] > 0.99
+    expected = np.argsort(-gates, kind="stable")
+    assert shown(2) == [f"{g:.2f}" for g in gates[expected[:50]]]
+    assert shown(0, [0, n - 1]) == [users[expected[0]], users[expected[-1]]]
+    # Last activity, oldest first.
+    page.table.sortByColumn(3, Qt.SortOrder.AscendingOrder)
+    last_time = page.model.index_data.last_time
+    assert np.all(np.diff(last_time[page.model._rows]) >= 0)
+    # Id, last first.
+    page.table.sortByColumn(0, Qt.SortOrder.DescendingOrder)
+    assert shown(0, range(3)) == ["user099999", "user099998", "user099997"]
+
+    # A search keeps the order and finds exactly the matching ids.
+    page.search.setText("USER0999")
+    page.apply_search()
+    assert page.model.rowCount() == 100 and page.count.text() == "100 of 100,000 users"
+    assert shown(0, range(100)) == [f"user0999{d:02d}" for d in range(99, -1, -1)]
+    page.search.setText("")
+    page.apply_search()
+    assert page.model.rowCount() == n
+
+    # Selecting a user far down shows them; scrolling to the end shows the last row.
+    page.select_user("user050000")
+    assert page.title.text() == "User user050000"
+    wait_idle(qtbot, window)
+    assert [r.entry.item for r in page.recommendations.rows] == [
+        e.item for e in user_list(window.project.db, run_id, "user050000")]
+    page.table.scrollToBottom()
+    assert page.model.user_at(n - 1) == "user000000"
+    wait_idle(qtbot, window)

@@ -70,10 +70,11 @@ def take(out: Path) -> int:
     from engine.demo import demo_paths
     from engine.progress import Task
     from ui.app import create_application
+    from ui.charts import rendering
     from ui.jobs import run_pipeline
     from ui.messages import install_excepthook, setup_logging
     from ui.preferences import Preferences
-    from ui.run_settings import QUICK, RunSettings
+    from ui.run_settings import RunSettings
     from ui.window import MainWindow
 
     folder = Path(tempfile.mkdtemp(prefix="ifs-screenshots-"))
@@ -94,8 +95,11 @@ def take(out: Path) -> int:
                 raise TimeoutError("the application did not get there in time")
 
     def settle(condition: Callable[[], bool] = lambda: True) -> None:
-        """Until ``condition`` holds and the workers are idle; then let the window paint."""
-        until(lambda: condition() and not window.worker.busy and not window.writer.busy)
+        """Until ``condition`` holds, the workers are idle and the charts drawn; then let
+        the window paint."""
+        until(lambda: condition() and not window.worker.busy and not window.writer.busy
+              and not rendering() and (window.users_page is None
+                                       or not window.users_page.reading))
         for _ in range(30):
             app.processEvents()
             time.sleep(0.01)
@@ -111,18 +115,21 @@ def take(out: Path) -> int:
 
     # The demo in one click; a shot of the run while it works.
     window.data_page.demo_button.click()
-    until(lambda: window.run_page.stages._current == "fit fusion")
-    pause = time.monotonic() + 0.05
+    # Once the transformer trains (the log shows its epochs), a second later.
+    until(lambda: "epoch" in window.run_page.log.toPlainText())
+    pause = time.monotonic() + 1.0
     until(lambda: time.monotonic() > pause)
     shoot(window, "02-run-in-progress")
     settle(lambda: not window.run_page.running and window.current_page() == "users")
 
-    # More runs to compare, made the way the Run button makes them: the full default
-    # fusion (with the sequential transformer: a minute or two), and single components.
+    # More runs to compare, made the way the Run button makes them: a learned fusion
+    # without the transformer (its gates lean to the long term), single components, and
+    # a reciprocal-rank fusion.
     db = window.project.db
-    for settings in (RunSettings(), RunSettings(components=("ease",)),
-                     RunSettings(components=("cooc",)), RunSettings(components=("pop",)),
-                     RunSettings(components=QUICK.components, fusion="rrf")):
+    for settings in (RunSettings(components=("ease", "als", "cooc")),
+                     RunSettings(components=("ease",)), RunSettings(components=("cooc",)),
+                     RunSettings(components=("pop",)),
+                     RunSettings(components=("ease", "cooc"), fusion="rrf")):
         run_pipeline(db, "demo shop", settings, Task())
     window.project.runs_changed.emit()
     settle()

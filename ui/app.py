@@ -29,10 +29,12 @@ def create_application(argv: list[str]) -> QApplication:
     return app
 
 
-def main(argv: list[str] | None = None) -> int:
+def main(argv: list[str] | None = None, database: str | None = None) -> int:
+    """Show the window on ``database`` (a file or an SQLAlchemy URL; None: see
+    :func:`ui.window.startup_database`) and run until it closes."""
     app = create_application(sys.argv[:1] + (argv or []))
     setup_logging()
     install_excepthook()
-    window = MainWindow(Preferences())
+    window = MainWindow(Preferences(), database)
     window.show()
     return app.exec()

@@ -31,6 +31,9 @@ from ui.preferences import Preferences
 from ui.worker import Job, Progress, Worker
 
 
+UNREAD = object()  # show_list's ``stored`` when the caller did not read the text
+
+
 class _TokenRelay(QObject):
     """Pieces of text from the worker thread, delivered on the UI thread."""
 
@@ -73,8 +76,8 @@ class ExplanationPane(QWidget):
         self.text = QTextEdit(self)
         self.text.setObjectName("explanationText")
         self.text.setReadOnly(True)
-        self.text.setMinimumHeight(56)
-        self.text.setMaximumHeight(96)  # three sentences; the list above gets the room
+        self.text.setMinimumHeight(48)
+        self.text.setMaximumHeight(72)  # three sentences; the list above gets the room
         self.source = QLabel(self)
         self.source.setObjectName("explanationSource")
         self.source.setWordWrap(True)
@@ -151,22 +154,26 @@ class ExplanationPane(QWidget):
     # -- what is shown --------------------------------------------------------------------
 
     def show_list(self, db: Database | None, run_id: int | None, user: str | None,
-                  has_feedback: bool = False) -> None:
+                  has_feedback: bool = False, stored: StoredText | None | object = UNREAD
+                  ) -> None:
         """Show the stored text of ``user``'s list in ``run_id`` (a text being written for
         another user is stopped; a batch for the whole run goes on). ``has_feedback``:
         the list shown is re-ranked after the user's feedback, and the text, written
-        from the run's own list, says so."""
+        from the run's own list, says so. ``stored``: the text, when the caller read it
+        already (off the UI thread)."""
         if self._job is not None and self._job_user is not None and self._job_user != user:
             self._job.cancel()
         self.db, self.run_id, self.user = db, run_id, user
         self.has_feedback = has_feedback
         if self._job is None or self._job_user != user:
-            self._show_stored()
+            self._show_stored(stored)
         self._update_buttons()
 
-    def _show_stored(self) -> None:
-        stored = (user_text(self.db, self.run_id, self.user)
-                  if self.db is not None and self.run_id is not None and self.user else None)
+    def _show_stored(self, stored: StoredText | None | object = UNREAD) -> None:
+        if stored is UNREAD:
+            stored = (user_text(self.db, self.run_id, self.user)
+                      if self.db is not None and self.run_id is not None and self.user
+                      else None)
         self.text.setPlainText(stored.text if stored else "")
         self.source.setText(self._describe(stored) if self.run_id is not None and self.user
                             else "")

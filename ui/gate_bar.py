@@ -1,26 +1,32 @@
 """How much the long term versus the short term drives a user's list, as one bar."""
 from __future__ import annotations
 
-from PySide6.QtCore import QRectF, QSize, Qt
-from PySide6.QtGui import QColor, QPainter, QPainterPath
+from PySide6.QtCore import QPointF, QRectF, QSize, Qt
+from PySide6.QtGui import QColor, QPainter, QPainterPath, QPen
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from ui.charts import LONG_COLOUR, SHORT_COLOUR
 
 
 class GateBar(QWidget):
-    """The gate value (weight of the long-term side, 0..1) split into two coloured parts."""
+    """The gate value (weight of the long-term side, 0..1) split into two coloured parts;
+    when feedback moved it, a mark shows where the run's own gate was."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.gate: float | None = None
+        self.model_gate: float | None = None
         self._note = "no run"
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         self.setMinimumWidth(200)
 
-    def set_gate(self, gate: float | None, note: str = "") -> None:
-        """``gate`` None: the run has no gate; ``note`` says why (one model, no run)."""
+    def set_gate(self, gate: float | None, note: str = "",
+                 model_gate: float | None = None) -> None:
+        """``gate`` None: the run has no gate; ``note`` says why (one model, no run).
+        ``model_gate``: the run's own gate, when the user's feedback moved it to ``gate``."""
         self.gate = None if gate is None else min(max(float(gate), 0.0), 1.0)
+        self.model_gate = (None if model_gate is None or gate is None
+                           else min(max(float(model_gate), 0.0), 1.0))
         self._note = note
         self.setToolTip("" if gate is None else
                         f"The fusion's gate gives {self.gate:.0%} of this user's scores to "
@@ -38,6 +44,12 @@ class GateBar(QWidget):
 
     def paintEvent(self, event: object) -> None:
         painter = QPainter(self)
+        try:
+            self._paint(painter)
+        finally:
+            painter.end()  # now, whoever still holds this frame
+
+    def _paint(self, painter: QPainter) -> None:
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         rect = QRectF(self.rect()).adjusted(0.5, 0.5, -0.5, -0.5)
         path = QPainterPath()
@@ -53,6 +65,10 @@ class GateBar(QWidget):
                          QColor(LONG_COLOUR))
         painter.fillRect(QRectF(split, rect.top(), rect.right() - split, rect.height()),
                          QColor(SHORT_COLOUR))
+        if self.model_gate is not None:  # the run's gate, before the user's feedback
+            mark = rect.left() + rect.width() * self.model_gate
+            painter.setPen(QPen(QColor("#1f2933"), 2, Qt.PenStyle.DotLine))
+            painter.drawLine(QPointF(mark, rect.top()), QPointF(mark, rect.bottom()))
         painter.setPen(QColor("white"))
         inner = rect.adjusted(8, 0, -8, 0)
         left, right = f"long-term {self.gate:.0%}", f"short-term {1 - self.gate:.0%}"

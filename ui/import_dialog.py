@@ -13,8 +13,9 @@ from pathlib import Path
 from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QDialogButtonBox,
                                QDoubleSpinBox, QFormLayout, QGroupBox, QHBoxLayout, QLabel,
-                               QLineEdit, QProgressBar, QPushButton, QSpinBox, QTabWidget,
-                               QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget)
+                               QLineEdit, QProgressBar, QPushButton, QSizePolicy, QSpinBox,
+                               QTabWidget, QTreeWidget, QTreeWidgetItem, QVBoxLayout,
+                               QWidget)
 
 from engine.errors import DataError
 from engine.preprocess import PreprocessOptions
@@ -89,7 +90,7 @@ class ImportDialog(QDialog):
         form.addRow("Minimum rating:", self.min_rating)
         form.addRow("k-core filter:", self.kcore)
         form.addRow("Items missing from the catalogue:", self.unknown_items)
-        form.addRow("", self.replace)
+        form.addRow(self.replace)  # across both columns: its text is never cut
 
         self.problems = QTreeWidget(self)
         self.problems.setObjectName("problems")
@@ -119,8 +120,8 @@ class ImportDialog(QDialog):
         self.cancel_button.clicked.connect(self._cancel)
 
         lower = QHBoxLayout()
-        options.setMaximumWidth(400)
-        lower.addWidget(options)
+        options.setSizePolicy(QSizePolicy.Policy.Maximum, QSizePolicy.Policy.Preferred)
+        lower.addWidget(options)  # as wide as its labels and fields need, no wider
         lower.addWidget(checks, 1)
         layout = QVBoxLayout(self)
         layout.addWidget(self.tabs, 3)

@@ -8,10 +8,13 @@ raises :class:`~engine.errors.Cancelled` at its next safe point after a cancel.
 from __future__ import annotations
 
 import dataclasses
+import gc
 import itertools
 import logging
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from engine.dataset import Dataset
 from engine.demo import demo_paths
@@ -25,12 +28,19 @@ from engine.progress import Task
 from engine.report import ImportReport
 from engine.roles import assign_roles, matching_columns
 from engine.sniff import read_raw
-from storage import (Database, dataset_info, export_lists, list_datasets, run_and_save,
-                     save_dataset)
+from storage import (Database, ListEntry, dataset_info, list_datasets, list_feedback,
+                     run_and_save, run_info, save_dataset)
 from storage.append import Appended, append_to_dataset
+from storage.browse import user_index
+from storage.errors import StorageError
+from storage.live import LiveRun, list_now, open_live_run
+from storage.results import lists_frame, user_text, write_csv
 from storage.runs import Drift, retrain_and_save, update_and_save
-from storage.browse import UserIndex, user_index
 from ui.run_settings import RunSettings
+from ui.user_table import UserTable, prepare_table
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 log = logging.getLogger("interest_fusion_studio")
 #: Roles a column can play, per kind of file; "" is "not used".
@@ -220,12 +230,15 @@ def import_demo(db: Database, task: Task) -> str:
     return name
 
 
-def prepare_torch(task: Task) -> None:
-    """Import torch and take one optimiser step on a toy problem.
+def prepare_models(task: Task) -> None:
+    """Import what the default pipeline's models use, and take one torch optimiser step.
 
-    Both are one-time costs (about a second) during which torch holds the interpreter
-    lock for up to a fifth of a second at a stretch. Paid when the Run screen first
-    opens, they stay out of the first run, while which the window must keep answering.
+    Importing torch, transformers' GPT-2 and gensim, and torch's first step, are one-time
+    costs of seconds during which the importing thread holds the interpreter lock for up
+    to half a second at a stretch (unmarshalling and running large modules), and the
+    window could not answer meanwhile. Paid when the Run screen first opens, they stay
+    out of the first run, during which the window must keep answering. Then the loaded
+    libraries are kept out of garbage collection (:func:`freeze_heap`).
     """
     task.begin("prepare", "loading torch")
     import torch
@@ -236,6 +249,32 @@ def prepare_torch(task: Task) -> None:
                                              torch.zeros(1, dtype=torch.long))
     loss.backward()
     optimiser.step()
+    task.update(0.6, "loading the transformer library")
+    try:
+        from transformers import GPT2Config, GPT2Model  # noqa: F401  the sequential model
+    except ImportError:  # the sequential model then says so when it is chosen
+        pass
+    task.update(0.9, "loading gensim")
+    try:
+        from gensim.models import Word2Vec  # noqa: F401  word2vec and item2vec
+    except ImportError:
+        pass
+    freeze_heap()
+
+
+def freeze_heap() -> None:
+    """Keep the objects that exist now (the libraries just loaded) out of Python's cyclic
+    garbage collection from here on.
+
+    A full collection holds the interpreter lock while it walks every tracked object;
+    with torch, transformers, gensim, pandas and matplotlib loaded, that is 0.3-0.5 s
+    during which no thread, the UI thread included, runs Python: the window froze once
+    or twice a run, whichever thread's allocation set the collection off. The loaded
+    modules live as long as the process anyway (``gc.freeze``, as the Python docs advise
+    after start-up); what runs later is collected as usual, and quickly.
+    """
+    gc.collect()
+    gc.freeze()
 
 
 def run_pipeline(db: Database, dataset: str, settings: RunSettings, task: Task) -> int:
@@ -266,15 +305,104 @@ def retrain_run(db: Database, run_id: int, task: Task) -> int:
     return new_id
 
 
+#: Columns an export adds to the stored lists' (storage.results.lists_frame).
+FEEDBACK_COLUMNS = ("model_rank", "feedback", "changed_by_feedback")
+
+
+@dataclass(frozen=True)
+class ShownList:
+    """One user's list exactly as the Users screen shows it (after their feedback)."""
+
+    user: str
+    entries: list[ListEntry]
+    model_ranks: dict[str, int]  # item -> rank in the run's own list
+    feedback: dict[str, str]  # item -> the user's latest feedback on it
+
+
+def _list_rows(shown: ShownList, components: list[str], text: str, source: str
+               ) -> list[dict[str, object]]:
+    rows = []
+    for entry in shown.entries:
+        model_rank = shown.model_ranks.get(entry.item)
+        rows.append({
+            "user": shown.user, "rank": entry.rank, "item": entry.item, "title": entry.title,
+            "score": entry.score,
+            **{f"score_{c}": entry.components.get(c, 0.0) for c in components},
+            "explanation": entry.explanation, "recommendation_text": text,
+            "recommendation_source": source, "model_rank": model_rank,
+            "feedback": shown.feedback.get(entry.item, ""),
+            "changed_by_feedback": model_rank != entry.rank})
+    return rows
+
+
 def export_run(db: Database, run_id: int, path: Path, users: list[str] | None,
-               task: Task) -> int:
-    """Write the run's lists (of ``users``, or everyone's) as CSV; the rows written."""
-    task.begin("export", f"writing {path.name}")
-    frame = export_lists(db, run_id, path, users)
+               task: Task, live: LiveRun | None = None) -> int:
+    """Write the run's lists (of ``users``, or everyone's) as CSV, each as it stands after
+    the user's feedback (re-ranked with the run's model, as the Users screen shows it),
+    with the columns of :data:`FEEDBACK_COLUMNS`; the rows written. ``live``: the run's
+    model when it is loaded already (else it is loaded here if anyone gave feedback)."""
+    task.begin("export", f"reading the lists of run {run_id}")
+    import pandas as pd
+
+    frame = lists_frame(db, run_id, users)
+    info = run_info(db, run_id)
+    given: dict[str, dict[str, str]] = {}
+    for event in list_feedback(db, info.dataset):  # oldest first: the latest word wins
+        if users is None or event.user in users:
+            given.setdefault(event.user, {})[event.item] = event.kind
+    frame["model_rank"] = frame["rank"]
+    frame["feedback"] = ""
+    frame["changed_by_feedback"] = False
+    if given:
+        if live is None or live.run_id != run_id:
+            task.update(0.2, f"loading the model of run {run_id}")
+            live = open_live_run(db, run_id)
+        replaced = []
+        for n, (user, feedback) in enumerate(sorted(given.items())):
+            task.update(0.3 + 0.6 * n / len(given), f"the list of {user} after feedback")
+            mine = frame[frame["user"] == user]
+            if mine.empty:
+                continue  # no stored list for this user
+            shown = ShownList(user, list_now(db, live, user).entries,
+                              dict(zip(mine["item"], mine["rank"])), feedback)
+            first = mine.iloc[0]
+            replaced.append(pd.DataFrame(_list_rows(
+                shown, list(info.components), first["recommendation_text"],
+                first["recommendation_source"]), columns=frame.columns))
+        if replaced:
+            users_now = {str(part["user"].iloc[0]) for part in replaced if len(part)}
+            kept = frame[~frame["user"].isin(users_now)]
+            order = {user: i for i, user in enumerate(dict.fromkeys(frame["user"]))}
+            frame = pd.concat([kept, *replaced], ignore_index=True)
+            frame = frame.sort_values(["user", "rank"], key=lambda column: (
+                column.map(order) if column.name == "user" else column), kind="stable")
+    task.update(0.95, f"writing {path.name}")
+    frame["model_rank"] = frame["model_rank"].astype("Int64")  # empty: new in the list
+    write_csv(frame, path)
     task.finish()
     return len(frame)
 
 
-def load_user_index(db: Database, dataset: str, run_id: int | None, task: Task) -> UserIndex:
+def export_shown(shown: ShownList, db: Database, run_id: int, path: Path, task: Task) -> int:
+    """Write one user's list as the screen shows it, in the columns of
+    :func:`export_run`; the rows written."""
+    task.begin("export", f"writing {path.name}")
+    import pandas as pd
+
+    info = run_info(db, run_id)
+    stored = user_text(db, run_id, shown.user)
+    frame = pd.DataFrame(_list_rows(shown, list(info.components),
+                                    stored.text if stored else "",
+                                    stored.source if stored else ""))
+    frame["model_rank"] = frame["model_rank"].astype("Int64")  # empty: new in the list
+    write_csv(frame, path)
+    task.finish()
+    return len(frame)
+
+
+def load_user_index(db: Database, dataset: str, run_id: int | None, task: Task) -> UserTable:
+    """The users of ``dataset`` (with ``run_id``'s gates) made ready for the table."""
     task.begin("users", f"loading the users of {dataset}")
-    return user_index(db, dataset, run_id)
+    index = user_index(db, dataset, run_id)
+    task.update(0.7, "sorting the users")
+    return prepare_table(index)

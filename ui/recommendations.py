@@ -49,15 +49,27 @@ class RecommendationModel(QAbstractTableModel):
         self._cells: list[list[str]] = []
 
     def set_list(self, entries: list[ListEntry], feedback: dict[str, str]) -> None:
-        self.beginResetModel()
-        self.rows = [Row(e, sum(v for c, v in e.components.items() if horizon(c) == "long"),
-                         sum(v for c, v in e.components.items() if horizon(c) == "short"))
-                     for e in entries]
-        self.feedback = dict(feedback)
-        self._cells = [[str(r.entry.rank), r.entry.title, f"{r.entry.score:.3f}",
-                        f"{r.long_term:+.3f}", f"{r.short_term:+.3f}", r.entry.explanation, ""]
-                       for r in self.rows]
-        self.endResetModel()
+        """Show ``entries``. Rows that stay (the next user's list is as long) change in
+        place, so a view keeps the widgets it placed in them (the feedback buttons)."""
+        rows = [Row(e, sum(v for c, v in e.components.items() if horizon(c) == "long"),
+                    sum(v for c, v in e.components.items() if horizon(c) == "short"))
+                for e in entries]
+        cells = [[str(r.entry.rank), r.entry.title, f"{r.entry.score:.3f}",
+                  f"{r.long_term:+.3f}", f"{r.short_term:+.3f}", r.entry.explanation, ""]
+                 for r in rows]
+        before, after = len(self.rows), len(rows)
+        if after < before:
+            self.beginRemoveRows(QModelIndex(), after, before - 1)
+            self.rows, self._cells = self.rows[:after], self._cells[:after]
+            self.endRemoveRows()
+        elif after > before:
+            self.beginInsertRows(QModelIndex(), before, after - 1)
+            self.rows, self._cells = self.rows + rows[before:], self._cells + cells[before:]
+            self.endInsertRows()
+        self.rows, self._cells, self.feedback = rows, cells, dict(feedback)
+        if min(before, after):
+            self.dataChanged.emit(self.index(0, 0),
+                                  self.index(min(before, after) - 1, len(COLUMNS) - 1))
 
     def set_feedback(self, item: str, kind: str) -> None:
         self.feedback[item] = kind
@@ -126,6 +138,12 @@ class FeedbackButtons(QWidget):
             layout.addWidget(button)
             self.buttons[name] = button
         layout.addStretch(1)
+
+    def rebind(self, item: str, kind: str | None) -> None:
+        """The same buttons for another row's item."""
+        self.item = item
+        self.show_kind(kind)
+        self.set_pending(False)
 
     def show_kind(self, kind: str | None) -> None:
         """Press the button of ``kind`` alone (the stored state, or the one being stored)."""

@@ -133,8 +133,3 @@ class RunSettings:
             return cls()
         return settings
 
-
-#: The demo's first run: long-term EASE fused with short-term co-occurrence, the two
-#: components of the default fusion that train in seconds on a CPU, so a newcomer sees
-#: results at once (the full default, with the sequential transformer, takes minutes).
-QUICK = RunSettings(components=("ease", "cooc"))

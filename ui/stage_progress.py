@@ -1,9 +1,12 @@
 """A progress bar per stage of a job, with elapsed time and an estimate of the rest.
 
 Stages expected in advance are listed from the start (so the user sees what is coming);
-stages the job reports that were not expected are added as they begin. The estimate of a
-stage's rest assumes its pace so far; the estimate of the whole job, when an earlier run
-of the same kind is known, is that run's time minus the time spent.
+stages the job reports that were not expected are added as they begin. When an earlier
+run of the same configuration is known, a stage's rest is that run's time of the stage
+minus the time spent, and the whole job's rest that run's total minus the time spent.
+Otherwise a stage's rest assumes its pace so far, except in stages whose progress is not
+proportional to time (a fusion's fit reports each component as an equal share, while the
+transformer takes nearly all the time): there no estimate is better than a wrong one.
 """
 from __future__ import annotations
 
@@ -43,6 +46,8 @@ class _Row:
     started: float | None = None
     ended: float | None = None
     fraction: float = 0.0
+    expected: float | None = None  # seconds the stage took in an earlier run like this
+    uneven: bool = False  # its fraction done is no guide to its time
 
 
 class StageProgress(QWidget):
@@ -63,8 +68,12 @@ class StageProgress(QWidget):
         self._timer.setInterval(500)
         self._timer.timeout.connect(self._refresh_times)
 
-    def start(self, stages: list[str], expected_total: float | None = None) -> None:
-        """A new job with these stages ahead; ``expected_total`` from an earlier run."""
+    def start(self, stages: list[str], expected_total: float | None = None,
+              expected: dict[str, float] | None = None, uneven: tuple[str, ...] = ()
+              ) -> None:
+        """A new job with these stages ahead; ``expected_total`` and ``expected`` (seconds
+        per stage) from an earlier run like this one; ``uneven``: stages whose fraction
+        done says nothing about the time left."""
         for row in self._rows.values():
             for widget in (row.label, row.bar, row.time):
                 self._grid.removeWidget(widget)
@@ -74,7 +83,9 @@ class StageProgress(QWidget):
         self._started = time.perf_counter()
         self._expected_total = expected_total
         for stage in stages:
-            self._add(stage)
+            row = self._add(stage)
+            row.expected = (expected or {}).get(stage)
+            row.uneven = stage in uneven
         self._timer.start()
         self._refresh_times()
 
@@ -139,13 +150,29 @@ class StageProgress(QWidget):
                 row.time.setText("")
                 continue
             elapsed = (row.ended or now) - row.started
-            left = None if row.ended else remaining(elapsed, row.fraction)
+            left = None if row.ended else stage_left(row, elapsed)
             row.time.setText(seconds_text(elapsed) + (f", about {seconds_text(left)} left"
                                                       if left is not None else ""))
         if self._timer.isActive():
             total = now - self._started
             text = f"Elapsed {seconds_text(total)}"
             if self._expected_total is not None:
-                text += f"; about {seconds_text(max(self._expected_total - total, 0.0))} " \
-                        "left (from the last run like this)"
+                if total < self._expected_total:
+                    text += f"; about {seconds_text(self._expected_total - total)} left " \
+                            "(from the last run like this)"
+                else:
+                    text += f"; longer than the last run like this " \
+                            f"({seconds_text(self._expected_total)})"
             self.summary.setText(text)
+
+    def estimate(self, stage: str) -> str:
+        """The stage's time text as shown (elapsed, and the estimate of the rest)."""
+        return self._rows[stage].time.text()
+
+
+def stage_left(row: _Row, elapsed: float) -> float | None:
+    """Seconds left in a running stage: from the earlier run while it is ahead, else at
+    the pace so far (not in an uneven stage)."""
+    if row.expected is not None and elapsed < row.expected:
+        return row.expected - elapsed
+    return None if row.uneven else remaining(elapsed, row.fraction)

@@ -1,26 +1,34 @@
 """The history timeline of one user: every item over time, coloured by its category
-(first genre), with the short-term window (the latest actions a run reads) marked."""
+(first genre), with the short-term window (the latest actions a run reads) marked.
+
+:func:`draw_timeline` draws on a matplotlib Figure and touches no Qt object, so the
+Users screen hands it to :meth:`ui.charts.Chart.plot`, which runs it on the render
+thread."""
 from __future__ import annotations
 
 from datetime import datetime, timezone
+from typing import TYPE_CHECKING
 
 from storage.browse import HistoryEvent
-from ui.charts import SHORT_COLOUR, Chart
+from ui.charts import SHORT_COLOUR, message_builder
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 NO_CATEGORY = "(no category)"
 JITTER = 0.07  # vertical offset between neighbouring items of one category
 MIN_SPAN = 0.015  # the window's shading is at least this share of the axis wide
 
 
-def draw_timeline(chart: Chart, events: list[HistoryEvent], window: int,
+def draw_timeline(figure: "Figure", events: list[HistoryEvent], window: int,
                   has_timestamps: bool) -> None:
-    """Draw ``events`` (chronological) on ``chart``; the last ``window`` are the short term."""
+    """Draw ``events`` (chronological) on ``figure``; the last ``window`` are the short
+    term."""
     if not events:
-        chart.message("This user has no history.")
+        message_builder("This user has no history.")(figure)
         return
     from matplotlib import colormaps, dates
 
-    figure = chart.clear()
     ax = figure.add_subplot()
     categories = [e.genres[0] if e.genres else NO_CATEGORY for e in events]
     rows = sorted(set(categories), key=lambda c: (c == NO_CATEGORY, c))
@@ -41,7 +49,8 @@ def draw_timeline(chart: Chart, events: list[HistoryEvent], window: int,
         lo, hi = min(x), max(x)
         pad = max((hi - lo) * MIN_SPAN, 0.5 if not has_timestamps else 1 / 24)
         ax.axvspan(x[-n] - pad, x[-1] + pad, color=SHORT_COLOUR, alpha=0.14, zorder=1)
-        ax.legend(loc="upper left", fontsize=8)
+        ax.legend(loc="lower right", bbox_to_anchor=(1.0, 1.0), borderaxespad=0.2,
+                  fontsize=8)  # above the axes: it covers no point
     ax.set_yticks(range(len(rows)), rows)
     ax.set_ylim(-0.7, len(rows) - 0.3)
     ax.grid(axis="x", visible=False)
@@ -51,4 +60,3 @@ def draw_timeline(chart: Chart, events: list[HistoryEvent], window: int,
         ax.xaxis.set_major_formatter(dates.ConciseDateFormatter(locator))
     else:
         ax.set_xlabel("position in the history (the file has no time column)")
-    chart.draw()

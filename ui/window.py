@@ -7,6 +7,7 @@ that need them, when a run first needs them.
 """
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -34,6 +35,11 @@ if TYPE_CHECKING:
 PAGES = (("data", "Data", "data"), ("run", "Run", "run"), ("users", "Users", "users"),
          ("evaluation", "Evaluation", "evaluation"))
 PROJECT_FILTER = "Interest Fusion Studio projects (*.db);;All files (*)"
+#: The database the command line and the window open when none is named (a file or an
+#: SQLAlchemy URL): storage.database.URL_ENV, not imported here to keep start-up light.
+DB_ENV = "INTEREST_FUSION_STUDIO_DB"
+#: Save the shown chart of the Evaluation screen (Ctrl+Shift+S is Save Project As).
+SAVE_CHART_SHORTCUT = "Ctrl+Shift+P"
 STYLE = """
 QListWidget#sidebar { background: #27313f; color: #e8edf3; border: none; font-size: 13px;
                       padding-top: 8px; }
@@ -55,17 +61,30 @@ def open_project(path: str | Path | None, task: Task) -> "Database":
     """
     task.begin("open", "loading the engine")
     from storage import open_database
-    from ui import jobs  # noqa: F401  engine and storage as the screens use them
+    from ui import jobs  # engine and storage as the screens use them
     from ui.charts import prepare_rendering
 
     prepare_rendering()
+    jobs.freeze_heap()  # the libraries just loaded: no full collection walks them again
 
     task.begin("open", f"opening {path or 'the default project'}")
     return open_database(path)
 
 
+def startup_database(database: str | Path | None, prefs: Preferences) -> str | Path | None:
+    """What the window opens: ``database`` (``--db``, a file or an SQLAlchemy URL), else
+    $INTEREST_FUSION_STUDIO_DB when set, else the most recent project; None: the default
+    project file."""
+    if database is not None:
+        return database
+    if os.environ.get(DB_ENV):
+        return os.environ[DB_ENV]
+    recent = prefs.recent_projects
+    return recent[0] if recent else None
+
+
 class MainWindow(QMainWindow):
-    """The application window; ``database`` None opens the last (or the default) project."""
+    """The application window on ``database`` (see :func:`startup_database`)."""
 
     def __init__(self, prefs: Preferences, database: str | Path | None = None) -> None:
         super().__init__()
@@ -94,9 +113,7 @@ class MainWindow(QMainWindow):
             self.restoreState(prefs.window_state)
         self.worker.submitted.connect(self._watch_job)
         self.worker.busy_changed.connect(self._busy_changed)
-        recent = prefs.recent_projects
-        self.open_database(database if database is not None else
-                           (recent[0] if recent else None))
+        self.open_database(startup_database(database, prefs))
 
     # -- building -------------------------------------------------------------------------
 
@@ -105,9 +122,11 @@ class MainWindow(QMainWindow):
         action = QAction(text, self)
         if icon_name:
             action.setIcon(icon(icon_name))
+        action.setStatusTip(tip or text.rstrip("."))
         if shortcut:
             action.setShortcut(QKeySequence(shortcut))
-        action.setStatusTip(tip or text.rstrip("."))
+            keys = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
+            action.setToolTip(f"{text.replace('&', '').rstrip('.')} ({keys})")
         action.triggered.connect(lambda _=False: slot())
         return action
 
@@ -126,9 +145,17 @@ class MainWindow(QMainWindow):
                                      "Ctrl+Shift+I", "items",
                                      "Import an item catalogue with the interactions")
         self.demo_action = a("Add the &Demo Shop", self.load_demo, "", "demo",
-                             "Import the built-in demo shop and run a quick fusion on it")
+                             "Import the built-in demo shop and run the default pipeline on "
+                             "it (about a minute)")
         self.export_action = a("&Export Lists...", self.export_lists, "Ctrl+E", "export",
-                               "Write every user's list of the shown run as CSV")
+                               "Write every user's list of the shown run as CSV, after "
+                               "their feedback")
+        self.save_chart_action = a("Save &Chart as PNG...", self.save_chart,
+                                   SAVE_CHART_SHORTCUT, "save-chart",
+                                   "Save the chart shown on the Evaluation screen as PNG")
+        self.find_user_action = a("&Find User...", self.find_user,
+                                  QKeySequence.StandardKey.Find, "users",
+                                  "Search the users of the Users screen by id")
         self.quit_action = a("&Quit", self.close, QKeySequence.StandardKey.Quit, "", "Quit")
         self.run_action = a("&Run Pipeline", self.run_pipeline, "F5", "run",
                             "Run the configured pipeline on the chosen dataset")
@@ -146,7 +173,8 @@ class MainWindow(QMainWindow):
                             "Open the folder of the log file")
         self._project_actions = [self.save_as_action, self.import_action,
                                  self.import_items_action, self.demo_action,
-                                 self.export_action, self.run_action]
+                                 self.export_action, self.save_chart_action,
+                                 self.find_user_action, self.run_action]
         for action in self._project_actions:
             action.setEnabled(False)
 
@@ -159,13 +187,15 @@ class MainWindow(QMainWindow):
         file.addSeparator()
         file.addActions([self.import_action, self.import_items_action, self.demo_action])
         file.addSeparator()
-        file.addAction(self.export_action)
+        file.addActions([self.export_action, self.save_chart_action])
         file.addSeparator()
         file.addAction(self.quit_action)
         run = menu.addMenu("&Run")
         run.addActions([self.run_action, self.cancel_action])
         view = menu.addMenu("&View")
         view.addActions(self.page_actions)
+        view.addSeparator()
+        view.addAction(self.find_user_action)
         help_menu = menu.addMenu("&Help")
         help_menu.addActions([self.log_action, self.about_action])
         self._update_recent_menu()
@@ -445,6 +475,18 @@ class MainWindow(QMainWindow):
         self.users_page.show_run(info.dataset, run_id)
         self.show_page("users")
 
+    def find_user(self) -> None:
+        """Show the Users screen with the keyboard in its search box."""
+        if self.users_page is not None:
+            self.show_page("users")
+            self.users_page.focus_search()
+
+    def save_chart(self) -> None:
+        """Save the Evaluation screen's chart as PNG (asks where)."""
+        if self.evaluation_page is not None:
+            self.show_page("evaluation")
+            self.evaluation_page.save_chart()
+
     def export_lists(self) -> None:
         if self.users_page is not None:
             self.show_page("users")
@@ -487,6 +529,10 @@ class MainWindow(QMainWindow):
         self.worker.wait(15000)
         self.writer.wait(15000)
         if self.users_page is not None:
+            self.users_page.stop_reading()
             self.users_page.text_pane.shutdown()
+        from ui.charts import stop_rendering
+
+        stop_rendering()
         self.project.close()
         super().closeEvent(event)

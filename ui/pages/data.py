@@ -124,9 +124,10 @@ class DataPage(QWidget):
         title.setObjectName("welcomeTitle")
         text = QLabel(
             "This project has no data yet. Try the built-in demo shop (300 users, 1,200 "
-            "items in 10 categories): it is imported and a quick fusion runs on it (long-term "
-            "EASE with short-term co-occurrence, a learned gate per user), in seconds on a "
-            "laptop.\n\nOr import your own interaction log: any "
+            "items in 10 categories): it is imported and the default pipeline runs on it "
+            "(long-term EASE and ALS fused with short-term co-occurrence and a sequential "
+            "transformer, a learned gate per user), in about a minute on a laptop; the Run "
+            "screen shows each stage as it goes.\n\nOr import your own interaction log: any "
             "CSV-like file with a user and an item column, and optionally a rating and a "
             "time column, plus an item catalogue with titles and descriptions.", panel)
         text.setWordWrap(True)

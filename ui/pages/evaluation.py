@@ -4,26 +4,40 @@ history length; any chart can be saved as PNG.
 
 Accuracy by history length reads the metric phases named ``test: history 1-4``,
 ``test: history 50+`` ... that a run records besides ``test`` and ``valid``.
+
+The charts are drawn by plain functions of a matplotlib figure and the data they need
+(``draw_*`` below), on the render thread (:mod:`ui.charts`), and only the chart of the
+tab shown, when the screen is shown: runs finishing while another screen is open cost
+the UI thread nothing here.
 """
 from __future__ import annotations
 
+import dataclasses
+
 import re
+from functools import partial
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QFileDialog, QHBoxLayout,
+from PySide6.QtGui import QKeySequence, QShowEvent
+from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QFileDialog, QHBoxLayout,
                                QHeaderView, QLabel, QPushButton, QSplitter, QTableWidget,
                                QTableWidgetItem, QTabWidget, QVBoxLayout, QWidget)
 
 from storage import RunInfo, list_datasets, list_runs
 from storage.browse import gate_values
 from ui.charts import LONG_COLOUR, Chart
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 from ui.icons import icon
 from ui.messages import report, show_error
 from ui.preferences import Preferences
 from ui.project import Project
 from ui.stage_progress import seconds_text
+from ui.window import SAVE_CHART_SHORTCUT
 from ui.worker import Worker
 
 METRICS = ("HR@10", "NDCG@10", "Recall@20", "MRR@10", "Coverage@10", "Novelty@10",
@@ -32,6 +46,7 @@ COMPARED = ("NDCG@10", "HR@10", "Coverage@10", "Novelty@10")
 FIXED = ("Run", "Dataset", "Model", "Components", "K")
 HISTORY_PHASE = re.compile(r"^test: history (\d+)(?:-(\d+)|\+)$")
 MAX_DEFAULT_SELECTION = 6
+ROW_INDEX = Qt.ItemDataRole.UserRole + 1  # on a row's first cell: its index in ``rows``
 PHASES = {"test": "Test", "valid": "Validation"}
 
 
@@ -45,8 +60,101 @@ def history_buckets(metrics: dict[str, dict[str, float]]) -> list[tuple[str, dic
     return [(label, values) for _, label, values in sorted(found)]
 
 
+def with_components(runs: list[RunInfo]) -> list[RunInfo]:
+    """Each run, followed by its fusion's components measured on their own (a fused run
+    records them as phases ``component <name>: test`` / ``: valid``) as runs of their
+    own model, so that the table and the comparison show what fusing gained."""
+    out = []
+    for run in runs:
+        out.append(run)
+        for name in run.components:
+            phases = {p: run.metrics[f"component {name}: {p}"] for p in PHASES
+                      if f"component {name}: {p}" in run.metrics}
+            if phases:
+                out.append(dataclasses.replace(run, model=name, components=[name],
+                                               metrics=phases, stage_seconds={},
+                                               config={**run.config, "component_of": run.model}))
+    return out
+
+
+def row_key(run: RunInfo) -> tuple[int, str]:
+    """A table row's identity: a component row shares its fused run's id."""
+    return run.id, run.model
+
+
 def run_label(run: RunInfo) -> str:
     return f"#{run.id} {run.model}"
+
+
+def draw_comparison(figure: "Figure", runs: list[RunInfo], phase: str) -> None:
+    """Bars of the compared metrics, one panel per metric, one bar per run."""
+    from matplotlib import colormaps
+
+    axes = figure.subplots(1, len(COMPARED))
+    colours = [colormaps["tab10"](i % 10) for i in range(len(runs))]
+    labels = [run_label(r) for r in runs]
+    for ax, metric in zip(axes, COMPARED, strict=True):
+        values = [r.metrics.get(phase, {}).get(metric, np.nan) for r in runs]
+        bars = ax.bar(range(len(runs)), values, color=colours, width=0.7)
+        ax.set_xlim(-0.75, max(len(runs), 3) - 0.25)
+        ax.bar_label(bars, fmt="%.3f" if metric != "Novelty@10" else "%.2f", fontsize=7,
+                     padding=2)
+        ax.set_title(metric)
+        ax.set_xticks(range(len(runs)), labels, rotation=30, ha="right", fontsize=8)
+        ax.grid(axis="x", visible=False)
+        ax.margins(y=0.15)
+    figure.suptitle(f"{PHASES[phase]} metrics of the selected runs")
+
+
+def draw_gates(figure: "Figure", fused: list[RunInfo], gates: dict[int, np.ndarray]) -> None:
+    """The distribution of the gate values of each fused run."""
+    from matplotlib import colormaps
+
+    ax = figure.add_subplot()
+    bins = np.linspace(0.0, 1.0, 26)
+    for i, run in enumerate(fused):
+        values = gates[run.id]
+        if not len(values):
+            continue
+        colour = LONG_COLOUR if len(fused) == 1 else colormaps["tab10"](i % 10)
+        ax.hist(values, bins=bins, histtype="bar" if len(fused) == 1 else "step",
+                color=colour, alpha=0.75 if len(fused) == 1 else 1.0, linewidth=1.6,
+                label=f"{run_label(run)} ({' + '.join(run.components)}): median "
+                      f"{np.median(values):.2f}, {len(values):,} users")
+    ax.set_xlim(0, 1)
+    ax.set_xlabel("gate: share of the long-term side in a user's scores "
+                  "(0 = all short-term, 1 = all long-term)")
+    ax.set_ylabel("users")
+    ax.set_title("How much long- versus short-term interests drive each user")
+    ax.legend(loc="upper left", fontsize=8)
+
+
+def draw_by_history(figure: "Figure", bucketed: list[tuple[RunInfo, list]]) -> None:
+    """NDCG@10 per bucket of history length, one bar per run; the users per bucket."""
+    from matplotlib import colormaps
+
+    ax_ndcg, ax_users = figure.subplots(1, 2, width_ratios=[3, 1])
+    labels = list(dict.fromkeys(label for _, b in bucketed for label, _ in b))
+    width = 0.8 / len(bucketed)
+    for i, (run, buckets) in enumerate(bucketed):
+        values = dict(buckets)
+        x = np.arange(len(labels)) + (i - (len(bucketed) - 1) / 2) * width
+        ax_ndcg.bar(x, [values.get(lab, {}).get("NDCG@10", np.nan) for lab in labels],
+                    width, color=colormaps["tab10"](i % 10), label=run_label(run))
+    ax_ndcg.set_xticks(range(len(labels)), labels)
+    ax_ndcg.set_xlabel("interactions in the training history")
+    ax_ndcg.set_ylabel("NDCG@10 (test)")
+    ax_ndcg.set_title("Accuracy by history length")
+    ax_ndcg.grid(axis="x", visible=False)
+    # Beside the bars, never over them: a legend inside covered the shortest group.
+    ax_ndcg.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0.0,
+                   fontsize=8)
+    first = dict(bucketed[0][1])
+    ax_users.bar(range(len(labels)), [first.get(lab, {}).get("users", 0) for lab in labels],
+                 color="#9e9e9e")
+    ax_users.set_xticks(range(len(labels)), labels, fontsize=7)
+    ax_users.set_title("test users")
+    ax_users.grid(axis="x", visible=False)
 
 
 class EvaluationPage(QWidget):
@@ -61,8 +169,10 @@ class EvaluationPage(QWidget):
         self._worker = worker
         self._prefs = prefs
         self.runs: list[RunInfo] = []
+        self.rows: list[RunInfo] = []  # the table's: runs, and fused runs' components
         self._gates: dict[int, np.ndarray] = {}  # finished runs never change: cached
         self._loading: set[int] = set()
+        self._stale = True  # the chart needs drawing when the screen is next shown
 
         self.dataset = QComboBox(self)
         self.dataset.setObjectName("evaluationDataset")
@@ -72,13 +182,25 @@ class EvaluationPage(QWidget):
             self.phase.addItem(label, key)
         save = QPushButton(icon("save-chart"), "Save chart as PNG...", self)
         save.setObjectName("saveChart")
+        keys = QKeySequence(SAVE_CHART_SHORTCUT).toString(
+            QKeySequence.SequenceFormat.NativeText)
+        save.setToolTip(f"Save the chart shown below as a PNG image ({keys})")
         save.clicked.connect(lambda: self.save_chart())
+        self.save_button = save
         top = QHBoxLayout()
         top.addWidget(QLabel("Dataset:", self))
         top.addWidget(self.dataset)
         top.addSpacing(8)
         top.addWidget(QLabel("Metrics of:", self))
         top.addWidget(self.phase)
+        top.addSpacing(8)
+        self.show_components = QCheckBox("Components of fused runs", self)
+        self.show_components.setObjectName("showComponents")
+        self.show_components.setChecked(True)
+        self.show_components.setToolTip("Rows for each component of a fused run, measured "
+                                        "on its own as fitted inside the fusion")
+        self.show_components.toggled.connect(self.refresh_runs)
+        top.addWidget(self.show_components)
         top.addStretch(1)
         top.addWidget(QLabel("Select runs in the table to chart them.", self))
         top.addSpacing(8)
@@ -88,6 +210,7 @@ class EvaluationPage(QWidget):
         self.table = QTableWidget(0, len(columns), self)
         self.table.setObjectName("metrics")
         self.table.setHorizontalHeaderLabels(columns)
+        self.table.horizontalHeader().setMinimumSectionSize(40)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -134,54 +257,86 @@ class EvaluationPage(QWidget):
         self.refresh_runs()
 
     def refresh_runs(self) -> None:
-        """Every finished run (of the chosen dataset), newest first."""
+        """Every finished run (of the chosen dataset), newest first, each fused one
+        followed by its components when they are shown."""
         db = self._project.db
-        known = {run.id for run in self.runs}
-        selected = {run.id for run in self.selected_runs()}
+        known = {row_key(run) for run in self.rows}
+        selected = {row_key(run) for run in self.selected_runs()}
         self.runs = ([r for r in list_runs(db, self.dataset.currentData())
                       if r.status == "finished"] if db is not None else [])
+        self.rows = with_components(self.runs) if self.show_components.isChecked() \
+            else list(self.runs)
         phase = self.phase.currentData()
         self.table.blockSignals(True)
         self.table.setSortingEnabled(False)
         self.table.clearContents()
-        self.table.setRowCount(len(self.runs))
-        for row, run in enumerate(self.runs):
+        self.table.setRowCount(len(self.rows))
+        for row, run in enumerate(self.rows):
             metrics = run.metrics.get(phase, {})
-            cells = [_cell(str(run.id), run.id), _cell(run.dataset), _cell(run.model),
+            part_of = run.config.get("component_of")
+            cells = [_cell(str(run.id), run.id), _cell(run.dataset),
+                     _cell(f"{run.model} (in {part_of})" if part_of else run.model),
                      _cell(", ".join(run.components)), _cell(str(run.config.get("k", "")),
                                                              run.config.get("k"))]
             cells += [_cell(f"{metrics[m]:.4f}" if m in metrics else "", metrics.get(m))
                       for m in METRICS]
             cells.append(_cell(seconds_text(run.seconds) if run.seconds else "", run.seconds))
+            cells[0].setData(ROW_INDEX, row)
             for column, cell in enumerate(cells):
+                if part_of:
+                    cell.setForeground(self.palette().placeholderText())
                 self.table.setItem(row, column, cell)
-        self.table.resizeColumnsToContents()
-        for column in range(self.table.columnCount()):  # room for the sort arrow
-            self.table.setColumnWidth(column, self.table.columnWidth(column) + 14)
         self.table.setSortingEnabled(True)
-        keep = [row for row, run in enumerate(self.runs)  # and runs that are new here
-                if run.id in selected or (known and run.id not in known)]
-        for row in keep or range(min(MAX_DEFAULT_SELECTION, len(self.runs))):
+        # Cells and header labels with the sort arrow's room (sorting is on by now), and a
+        # little air: no header is cut ("Seconds" was).
+        self.table.resizeColumnsToContents()
+        header = self.table.horizontalHeader()
+        for column in range(self.table.columnCount()):
+            self.table.setColumnWidth(column, max(self.table.columnWidth(column),
+                                                  header.sectionSizeFromContents(column)
+                                                  .width()) + 8)
+        keep = [i for i, run in enumerate(self.rows)  # and runs that are new here
+                if row_key(run) in selected or (known and row_key(run) not in known)]
+        for i in keep or range(min(MAX_DEFAULT_SELECTION, len(self.rows))):
             self.table.selectionModel().select(
-                self.table.model().index(row, 0),
+                self.table.indexFromItem(self._row_item(i)),
                 self.table.selectionModel().SelectionFlag.Select
                 | self.table.selectionModel().SelectionFlag.Rows)
         self.table.blockSignals(False)
         self.draw()
 
+    def _row_item(self, index: int) -> QTableWidgetItem:
+        """The first cell of ``self.rows[index]``'s table row, wherever sorting put it."""
+        for row in range(self.table.rowCount()):
+            item = self.table.item(row, 0)
+            if item is not None and item.data(ROW_INDEX) == index:
+                return item
+        raise LookupError(index)
+
     def selected_runs(self) -> list[RunInfo]:
-        """The selected runs, oldest first (so colours stay put as runs are added)."""
-        ids = set()
+        """The selected rows' runs, oldest first, each run before its components (so
+        colours stay put as runs are added)."""
+        picked = set()
         for index in self.table.selectionModel().selectedRows():
             item = self.table.item(index.row(), 0)
-            if item is not None:
-                ids.add(int(item.text()))
-        return sorted((r for r in self.runs if r.id in ids), key=lambda r: r.id)
+            if item is not None and item.data(ROW_INDEX) is not None:
+                picked.add(int(item.data(ROW_INDEX)))
+        return [self.rows[i] for i in sorted(picked, key=lambda i: (self.rows[i].id, i))]
 
     # -- charts ---------------------------------------------------------------------------
 
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if self._stale:
+            self.draw()
+
     def draw(self) -> None:
-        """Draw the chart of the current tab (the others when they are shown)."""
+        """Draw the chart of the current tab (the others when they are shown); while the
+        screen is hidden, only remember to."""
+        if not self.isVisible():
+            self._stale = True
+            return
+        self._stale = False
         runs = self.selected_runs()
         chart = self.tabs.currentWidget()
         if chart is self.comparison:
@@ -195,25 +350,8 @@ class EvaluationPage(QWidget):
         if not runs:
             self.comparison.message("Select one or more finished runs in the table.")
             return
-        from matplotlib import colormaps
-
-        phase = self.phase.currentData()
-        figure = self.comparison.clear()
-        axes = figure.subplots(1, len(COMPARED))
-        colours = [colormaps["tab10"](i % 10) for i in range(len(runs))]
-        labels = [run_label(r) for r in runs]
-        for ax, metric in zip(axes, COMPARED, strict=True):
-            values = [r.metrics.get(phase, {}).get(metric, np.nan) for r in runs]
-            bars = ax.bar(range(len(runs)), values, color=colours, width=0.7)
-            ax.set_xlim(-0.75, max(len(runs), 3) - 0.25)
-            ax.bar_label(bars, fmt="%.3f" if metric != "Novelty@10" else "%.2f", fontsize=7,
-                         padding=2)
-            ax.set_title(metric)
-            ax.set_xticks(range(len(runs)), labels, rotation=30, ha="right", fontsize=8)
-            ax.grid(axis="x", visible=False)
-            ax.margins(y=0.15)
-        figure.suptitle(f"{PHASES[phase]} metrics of the selected runs")
-        self.comparison.draw()
+        self.comparison.plot(partial(draw_comparison, runs=runs,
+                                     phase=self.phase.currentData()))
 
     def _draw_gates(self, runs: list[RunInfo]) -> None:
         fused = [r for r in runs if len(r.components) > 1]
@@ -226,27 +364,8 @@ class EvaluationPage(QWidget):
             self._load_gates(missing)
             self.gates.message("Reading the gate values...")
             return
-        from matplotlib import colormaps
-
-        figure = self.gates.clear()
-        ax = figure.add_subplot()
-        bins = np.linspace(0.0, 1.0, 26)
-        for i, run in enumerate(fused):
-            values = self._gates[run.id]
-            if not len(values):
-                continue
-            colour = LONG_COLOUR if len(fused) == 1 else colormaps["tab10"](i % 10)
-            ax.hist(values, bins=bins, histtype="bar" if len(fused) == 1 else "step",
-                    color=colour, alpha=0.75 if len(fused) == 1 else 1.0, linewidth=1.6,
-                    label=f"{run_label(run)} (median {np.median(values):.2f}, "
-                          f"{len(values):,} users)")
-        ax.set_xlim(0, 1)
-        ax.set_xlabel("gate: share of the long-term side in a user's scores "
-                      "(0 = all short-term, 1 = all long-term)")
-        ax.set_ylabel("users")
-        ax.set_title("How much long- versus short-term interests drive each user")
-        ax.legend(loc="upper left")
-        self.gates.draw()
+        self.gates.plot(partial(draw_gates, fused=fused,
+                                gates={r.id: self._gates[r.id] for r in fused}))
 
     def _load_gates(self, run_ids: list[int]) -> None:
         wanted = [r for r in run_ids if r not in self._loading]
@@ -273,30 +392,7 @@ class EvaluationPage(QWidget):
             self.by_history.message("The selected runs recorded no test metrics by history "
                                     "length.")
             return
-        from matplotlib import colormaps
-
-        figure = self.by_history.clear()
-        ax_ndcg, ax_users = figure.subplots(1, 2, width_ratios=[3, 1])
-        labels = list(dict.fromkeys(label for _, b in bucketed for label, _ in b))
-        width = 0.8 / len(bucketed)
-        for i, (run, buckets) in enumerate(bucketed):
-            values = dict(buckets)
-            x = np.arange(len(labels)) + (i - (len(bucketed) - 1) / 2) * width
-            ax_ndcg.bar(x, [values.get(lab, {}).get("NDCG@10", np.nan) for lab in labels],
-                        width, color=colormaps["tab10"](i % 10), label=run_label(run))
-        ax_ndcg.set_xticks(range(len(labels)), labels)
-        ax_ndcg.set_xlabel("interactions in the training history")
-        ax_ndcg.set_ylabel("NDCG@10 (test)")
-        ax_ndcg.set_title("Accuracy by history length")
-        ax_ndcg.grid(axis="x", visible=False)
-        ax_ndcg.legend(loc="upper left")
-        first = dict(bucketed[0][1])
-        ax_users.bar(range(len(labels)), [first.get(lab, {}).get("users", 0) for lab in labels],
-                     color="#9e9e9e")
-        ax_users.set_xticks(range(len(labels)), labels, fontsize=7)
-        ax_users.set_title("test users")
-        ax_users.grid(axis="x", visible=False)
-        self.by_history.draw()
+        self.by_history.plot(partial(draw_by_history, bucketed=bucketed))
 
     def save_chart(self, path: Path | None = None) -> Path | None:
         """Save the chart of the current tab as PNG (asks where when ``path`` is None)."""

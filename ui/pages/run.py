@@ -2,6 +2,7 @@
 elapsed time and an estimate of the rest, a log, and every run kept in the project."""
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Callable
 from typing import Any
@@ -10,15 +11,15 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor, QShowEvent
 from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QGroupBox, QHBoxLayout,
                                QHeaderView, QLabel, QMessageBox, QPlainTextEdit, QPushButton,
-                               QScrollArea, QSplitter, QTableWidget, QTableWidgetItem,
-                               QVBoxLayout, QWidget)
+                               QScrollArea, QSizePolicy, QSplitter, QTableWidget,
+                               QTableWidgetItem, QVBoxLayout, QWidget)
 
 from engine.errors import DataError
 from storage import RunInfo, list_runs, run_info
 from ui.icons import icon
 from engine.progress import Task
 from storage.runs import Drift
-from ui.jobs import prepare_torch, retrain_run, run_pipeline, update_run
+from ui.jobs import prepare_models, retrain_run, run_pipeline, update_run
 from ui.messages import confirm, report
 from ui.preferences import Preferences
 from ui.project import Project
@@ -89,7 +90,7 @@ class RunPage(QWidget):
         scroll = QScrollArea(self)
         scroll.setWidget(left)
         scroll.setWidgetResizable(True)
-        scroll.setMinimumWidth(420)
+        scroll.setMinimumWidth(380)
         scroll.setFrameShape(QScrollArea.Shape.NoFrame)
 
         self.stages = StageProgress(self)
@@ -97,7 +98,8 @@ class RunPage(QWidget):
         progress_box = QGroupBox("Progress", self)
         progress_layout = QVBoxLayout(progress_box)
         progress_layout.addWidget(self.stages)
-        progress_layout.addStretch(1)
+        # As tall as its stages: the runs table below gets the rest of the height.
+        progress_box.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
         self.log = QPlainTextEdit(self)
         self.log.setObjectName("runLog")
         self.log.setReadOnly(True)
@@ -111,7 +113,10 @@ class RunPage(QWidget):
         self.runs.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.runs.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.runs.verticalHeader().setVisible(False)
+        self.runs.verticalHeader().setDefaultSectionSize(24)
         self.runs.setAlternatingRowColors(True)
+        self.runs.setWordWrap(False)
+        self.runs.setTextElideMode(Qt.TextElideMode.ElideRight)  # whole text: tooltips
         self.runs.horizontalHeader().setSectionResizeMode(len(RUN_COLUMNS) - 1,
                                                           QHeaderView.ResizeMode.Stretch)
         self.runs.itemSelectionChanged.connect(self._update_buttons)
@@ -136,15 +141,17 @@ class RunPage(QWidget):
         runs_layout.addLayout(run_actions)
 
         right = QSplitter(Qt.Orientation.Vertical, self)
+        right.setObjectName("runSplitter")
         right.addWidget(progress_box)
         right.addWidget(log_box)
         right.addWidget(runs_box)
-        right.setSizes([260, 180, 260])
+        right.setStretchFactor(2, 1)
+        right.setSizes([progress_box.sizeHint().height(), 150, 400])
         splitter = QSplitter(Qt.Orientation.Horizontal, self)
         splitter.addWidget(scroll)
         splitter.addWidget(right)
         splitter.setStretchFactor(1, 1)
-        splitter.setSizes([440, 760])
+        splitter.setSizes([390, 870])
         layout = QVBoxLayout(self)
         layout.addWidget(splitter)
 
@@ -155,12 +162,13 @@ class RunPage(QWidget):
         self._update_buttons()
 
     def showEvent(self, event: QShowEvent) -> None:
-        """The first time the screen shows, load torch on the worker (see prepare_torch)."""
+        """The first time the screen shows, load the models' libraries on the worker (see
+        prepare_models)."""
         super().showEvent(event)
         if not self._torch_prepared:
             self._torch_prepared = True
-            self._worker.submit("prepare torch", prepare_torch).failed.connect(
-                lambda exc: report(self, exc, "Loading torch"))
+            self._worker.submit("prepare models", prepare_models).failed.connect(
+                lambda exc: report(self, exc, "Loading the models' libraries"))
 
     # -- listing --------------------------------------------------------------------------
 
@@ -186,14 +194,17 @@ class RunPage(QWidget):
                       run.error or _note(run)]
             for column, value in enumerate(values):
                 item = QTableWidgetItem(value)
+                item.setToolTip(value if column in (3, 9) else "")
                 if column in (0, 6, 7, 8):
                     item.setTextAlignment(Qt.AlignmentFlag.AlignRight
                                           | Qt.AlignmentFlag.AlignVCenter)
                 self.runs.setItem(row, column, item)
             status = self.runs.item(row, 4)
             status.setForeground(QColor(STATUS_COLOURS.get(run.status, "#000000")))
-            self.runs.item(row, 9).setToolTip(run.error or "")
+            self.runs.item(row, 9).setToolTip(run.error or _note(run))
         self.runs.resizeColumnsToContents()
+        components = RUN_COLUMNS.index("Components")
+        self.runs.setColumnWidth(components, min(self.runs.columnWidth(components), 170))
         self._update_buttons()
 
     def selected_run(self) -> RunInfo | None:
@@ -235,8 +246,7 @@ class RunPage(QWidget):
             report(self, exc, "Run")
             return None
         self._prefs.run_settings = settings.to_dict()
-        self.stages.start(run_stages(settings.model), self._expected_seconds(dataset,
-                                                                             settings.model))
+        self._start_stages(dataset, settings.model, settings.params().get(settings.model, {}))
         self._log(f"run {settings.model} on {dataset!r} "
                   f"(components {', '.join(settings.components)}, K={settings.k}, "
                   f"device {settings.device}, seed {settings.seed})")
@@ -267,8 +277,8 @@ class RunPage(QWidget):
             else self.selected_run()
         if db is None or run is None or self.running:
             return None
-        self.stages.start(run_stages(run.model), self._expected_seconds(run.dataset,
-                                                                        run.model))
+        self._start_stages(run.dataset, run.model,
+                           run.config.get("params", {}).get(run.model, {}))
         self._log(f"retrain run {run.id}'s configuration on {run.dataset!r}")
         job = self._start(f"retrain run {run.id}", lambda task: retrain_run(db, run.id, task))
         job.succeeded.connect(self._finished)
@@ -305,14 +315,33 @@ class RunPage(QWidget):
             self._log("cancel requested: stopping at the next safe point")
             self.cancel_button.setEnabled(False)
 
-    def _expected_seconds(self, dataset: str, model: str) -> float | None:
-        """The total time of the latest finished run of this model on this dataset."""
+    def _start_stages(self, dataset: str, model: str, params: dict[str, Any]) -> None:
+        """The progress rows of a run, with the times of an earlier run like it."""
+        earlier = self.earlier_run(dataset, model, params)
+        fit = f"fit {model}"
+        fused = len(params.get("components", [])) > 1
+        self.stages.start(run_stages(model), earlier.seconds if earlier else None,
+                          dict(earlier.stage_seconds) if earlier else None,
+                          uneven=(fit,) if fused else ())
+
+    def earlier_run(self, dataset: str, model: str, params: dict[str, Any]
+                    ) -> RunInfo | None:
+        """The latest finished, fully trained run of ``model`` with these parameters on
+        ``dataset`` (the same components, sizes and epochs), else of ``model`` with the
+        same components; None when there is none."""
         db = self._project.db
-        for run in list_runs(db) if db is not None else []:
-            if (run.dataset, run.model, run.status) == (dataset, model, "finished") \
-                    and run.seconds:
-                return run.seconds
-        return None
+        runs = [r for r in (list_runs(db) if db is not None else [])
+                if r.dataset == dataset and r.model == model and r.status == "finished"
+                and r.seconds
+                and not r.config.get("updated_from")]
+        wanted = _plain(params)
+        same = [r for r in runs if _plain(r.config.get("params", {}).get(model, {})) == wanted]
+        if same:
+            return same[0]
+        components = params.get("components")
+        alike = [r for r in runs if components is None or r.components[:len(components)]
+                 == list(components)]
+        return alike[0] if alike else None
 
     def _progress(self, progress: Progress) -> None:
         self.stages.report(progress)
@@ -354,6 +383,12 @@ class RunPage(QWidget):
 def _note(run: RunInfo) -> str:
     parent = run.config.get("updated_from")
     return f"run {parent}'s model updated with new data (not evaluated)" if parent else ""
+
+
+def _plain(params: dict[str, Any]) -> str:
+    """Parameters as stored (JSON), comparable with a stored run's; the seed aside."""
+    return json.dumps({k: v for k, v in params.items() if k != "seed"}, sort_keys=True,
+                      default=str)
 
 
 def _metric(value: float | None) -> str:

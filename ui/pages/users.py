@@ -6,15 +6,22 @@ Feedback changes the list at once: when a run is chosen its fitted model is load
 the background (:class:`storage.live.LiveRun`), and every click stores the event and
 re-ranks that user's list with it (refused items and, after several refusals, their
 neighbours out; liked items into the recent actions; the gate moved toward the side
-that brought the liked items). "Reset feedback" returns to the model's list."""
+that brought the liked items). "Reset feedback" returns to the model's list.
+
+With 100,000 users the screen stays smooth: the table's orders and search text are
+prepared on the worker when the users load (:mod:`ui.user_table`), the search waits until
+typing pauses, and the user's timeline is drawn on the render thread (:mod:`ui.charts`);
+a user's other details are a few indexed reads of a millisecond each."""
 from __future__ import annotations
 
 import html
 import time
+from dataclasses import dataclass
 from datetime import datetime, timezone
+from functools import partial
 from pathlib import Path
 
-from PySide6.QtCore import QItemSelection, Qt, Signal
+from PySide6.QtCore import QItemSelection, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QFileDialog, QHBoxLayout,
                                QHeaderView, QLabel, QLineEdit, QMenu, QSplitter, QTableView,
@@ -22,23 +29,52 @@ from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QFileDialog, QHBoxL
 
 from storage import (Feedback, RunInfo, StoredProfile, add_feedback, list_feedback, list_runs,
                      user_list, user_profile)
-from storage.browse import UserIndex, user_history
+from storage.browse import user_history
+from storage.results import StoredText, user_text
 from storage.live import LiveRun, UserListNow, list_now, open_live_run, reset_feedback
 from ui.charts import Chart
 from ui.explanation_pane import ExplanationPane
 from ui.gate_bar import GateBar
 from ui.icons import icon
-from ui.jobs import export_run, load_user_index
+from ui.jobs import ShownList, export_run, export_shown, load_user_index
 from ui.messages import report
 from ui.preferences import Preferences
 from ui.project import Project
 from ui.recommendations import (FEEDBACK_COLUMN, KINDS, FeedbackButtons,
                                 RecommendationModel, horizon)
 from ui.timeline import draw_timeline
-from ui.user_table import UserTableModel
+from ui.user_table import UserTable, UserTableModel
 from ui.worker import Job, Worker
 
 DEFAULT_WINDOW = 5  # RunConfig.recent_window of runs that do not record one
+
+
+@dataclass(frozen=True)
+class UserDetails:
+    """What the Users screen shows of one user, read off the UI thread."""
+
+    user: str
+    run_id: int | None
+    history: list
+    profile: StoredProfile | None
+    entries: list  # the run's own list
+    feedback: dict[str, str]  # item -> the latest feedback on it
+    now: UserListNow | None  # the list after the feedback (None: none, or no model yet)
+    text: StoredText | None  # the list's stored recommendation text
+
+
+def read_details(db: object, dataset: str, run_id: int | None, user: str,
+                 live: LiveRun | None) -> UserDetails:
+    """A few indexed reads, and the re-rank after the user's feedback (any thread)."""
+    history = user_history(db, dataset, user)
+    profile = user_profile(db, run_id, user) if run_id is not None else None
+    entries = user_list(db, run_id, user) if run_id is not None else []
+    feedback = {f.item: f.kind for f in list_feedback(db, dataset, user)}  # latest wins
+    now = list_now(db, live, user) if live is not None and feedback and entries else None
+    text = user_text(db, run_id, user) if run_id is not None and entries else None
+    return UserDetails(user, run_id, history, profile, entries, feedback, now, text)
+SEARCH_DELAY_MS = 150  # the search filters when typing pauses this long (or on Enter)
+FIND_SHORTCUT = QKeySequence.StandardKey.Find  # Ctrl+F: the window's Find User action
 
 
 class UsersPage(QWidget):
@@ -57,7 +93,11 @@ class UsersPage(QWidget):
         self._index_job: Job | None = None
         self._live: LiveRun | None = None  # the chosen run's model, once loaded
         self.user: str | None = None
-        self.detail_seconds = 0.0  # how long the last user's details took to read and show
+        self._model_ranks: dict[str, int] = {}  # the run's own list of the shown user
+        self.detail_seconds = 0.0  # from choosing the last user to their details shown
+        self._shown_at = 0.0
+        self._reader = Worker(self)  # a user's details: never behind a run or a click
+        self._details_job: Job | None = None
         self.feedback_seconds = 0.0  # the last click's time to the re-ranked list
 
         self.dataset = QComboBox(self)
@@ -68,8 +108,14 @@ class UsersPage(QWidget):
         self.run.setMinimumWidth(260)
         self.search = QLineEdit(self)
         self.search.setObjectName("userSearch")
-        self.search.setPlaceholderText("Search user id")
+        find = QKeySequence(FIND_SHORTCUT).toString(QKeySequence.SequenceFormat.NativeText)
+        self.search.setPlaceholderText(f"Search user id ({find})")
+        self.search.setToolTip(f"Users whose id contains the text ({find})")
         self.search.setClearButtonEnabled(True)
+        self._search_timer = QTimer(self)
+        self._search_timer.setSingleShot(True)
+        self._search_timer.setInterval(SEARCH_DELAY_MS)
+        self._search_timer.timeout.connect(self.apply_search)
         self.count = QLabel(self)
         top = QHBoxLayout()
         top.addWidget(QLabel("Dataset:", self))
@@ -90,10 +136,11 @@ class UsersPage(QWidget):
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setAlternatingRowColors(True)
         self.table.verticalHeader().setVisible(False)
+        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         self.table.verticalHeader().setDefaultSectionSize(22)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self.table.horizontalHeader().setStretchLastSection(True)
-        for column, width in ((0, 96), (1, 64), (2, 56)):
+        for column, width in ((0, 84), (1, 60), (2, 46)):
             self.table.setColumnWidth(column, width)
         self.table.selectionModel().selectionChanged.connect(self._selection_changed)
         left = QWidget(self)
@@ -107,7 +154,7 @@ class UsersPage(QWidget):
         self.subtitle = QLabel(self)
         self.subtitle.setObjectName("userSubtitle")
         self.subtitle.setWordWrap(True)
-        self.timeline = Chart(self, min_height=190)
+        self.timeline = Chart(self, min_height=130)
         self.timeline.setObjectName("timeline")
         self.keywords = QLabel(self)
         self.keywords.setObjectName("keywords")
@@ -115,12 +162,15 @@ class UsersPage(QWidget):
         self.keywords.setWordWrap(True)
         self.gate = GateBar(self)
         self.gate.setObjectName("gate")
+        self.gate_label = QLabel(self)
+        self.gate_label.setObjectName("gateLabel")
         interests = QHBoxLayout()
         interests.addWidget(QLabel("<b>Long-term interests</b>", self))
         interests.addWidget(self.keywords, 3)
         interests.addSpacing(16)
-        interests.addWidget(QLabel("<b>Gate</b>", self))
+        interests.addWidget(self.gate_label)
         interests.addWidget(self.gate, 2)
+        self._show_gate_label(None)
 
         self.recommendations = RecommendationModel(self)
         self.list_view = QTableView(self)
@@ -129,12 +179,14 @@ class UsersPage(QWidget):
         self.list_view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.list_view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.list_view.verticalHeader().setVisible(False)
-        self.list_view.verticalHeader().setDefaultSectionSize(28)
+        self.list_view.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        self.list_view.verticalHeader().setDefaultSectionSize(25)
         self.list_view.setWordWrap(False)
+        self.list_view.setTextElideMode(Qt.TextElideMode.ElideRight)  # full text: tooltips
         header = self.list_view.horizontalHeader()
-        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Interactive)
-        header.setSectionResizeMode(5, QHeaderView.ResizeMode.Stretch)
-        for column, width in ((0, 34), (1, 250), (2, 62), (3, 78), (4, 78), (6, 96)):
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)  # the title
+        for column, width in ((0, 30), (2, 54), (3, 70), (4, 74), (5, 210), (6, 86)):
             self.list_view.setColumnWidth(column, width)
         self.feedback_widgets: dict[str, FeedbackButtons] = {}
 
@@ -174,28 +226,44 @@ class UsersPage(QWidget):
         self.text_pane.setObjectName("textPane")
         self.text_pane.message.connect(self.message)
 
+        about = QWidget(self)  # who the user is: title, timeline, interests, gate
+        about_layout = QVBoxLayout(about)
+        about_layout.setContentsMargins(0, 0, 0, 0)
+        about_layout.addWidget(self.title)
+        about_layout.addWidget(self.subtitle)
+        about_layout.addWidget(self.timeline, 1)
+        about_layout.addLayout(interests)
+        listing = QWidget(self)  # what they get: the list, its feedback, its text
+        listing_layout = QVBoxLayout(listing)
+        listing_layout.setContentsMargins(0, 0, 0, 0)
+        listing_layout.addLayout(list_header)
+        listing_layout.addWidget(self.list_view, 1)
+        listing_layout.addWidget(self.text_pane)
+        self.details = QSplitter(Qt.Orientation.Vertical, self)
+        self.details.setObjectName("userDetails")
+        self.details.setChildrenCollapsible(False)
+        self.details.addWidget(about)
+        self.details.addWidget(listing)
+        self.details.setStretchFactor(1, 1)
+        self.details.setSizes([250, 510])  # the list gets the room: 13 rows or more
         right = QWidget(self)
         right_layout = QVBoxLayout(right)
         right_layout.setContentsMargins(8, 0, 0, 0)
-        right_layout.addWidget(self.title)
-        right_layout.addWidget(self.subtitle)
-        right_layout.addWidget(self.timeline, 3)
-        right_layout.addLayout(interests)
-        right_layout.addLayout(list_header)
-        right_layout.addWidget(self.list_view, 4)
-        right_layout.addWidget(self.text_pane)
-        splitter = QSplitter(Qt.Orientation.Horizontal, self)
-        splitter.addWidget(left)
-        splitter.addWidget(right)
-        splitter.setStretchFactor(1, 1)
-        splitter.setSizes([380, 880])
+        right_layout.addWidget(self.details)
+        self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        self.splitter.setObjectName("usersSplitter")
+        self.splitter.addWidget(left)
+        self.splitter.addWidget(right)
+        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setSizes([330, 930])
         layout = QVBoxLayout(self)
         layout.addLayout(top)
-        layout.addWidget(splitter, 1)
+        layout.addWidget(self.splitter, 1)
 
         self.dataset.currentIndexChanged.connect(self._dataset_changed)
         self.run.currentIndexChanged.connect(self._run_changed)
-        self.search.textChanged.connect(self._search)
+        self.search.textChanged.connect(lambda _: self._search_timer.start())
+        self.search.returnPressed.connect(self.apply_search)
         project.opened.connect(self.refresh)
         project.datasets_changed.connect(self.refresh)
         project.runs_changed.connect(self._refresh_runs)
@@ -278,10 +346,10 @@ class UsersPage(QWidget):
         if self.user is not None and self.recommendations.feedback:
             self.show_user(self.user)  # feedback given before the model was there
 
-    def _set_index(self, index: UserIndex | None) -> None:
+    def _set_index(self, table: UserTable | None) -> None:
         self._index_job = None
-        previous = self.user
-        self.model.set_index(index)
+        previous, self.user = self.user, None  # a new index: details read again
+        self.model.set_table(table)
         self._update_count()
         row = self.model.row_of(previous) if previous else None
         if row is None and self.model.rowCount() > 0:
@@ -292,8 +360,17 @@ class UsersPage(QWidget):
         else:
             self.show_user(None)
 
-    def _search(self, text: str) -> None:
-        self.model.set_search(text)
+    def focus_search(self) -> None:
+        """Put the keyboard in the search box, its text selected (Ctrl+F)."""
+        self.search.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.search.selectAll()
+
+    def apply_search(self) -> None:
+        """Filter the table by the search text now (typing waits SEARCH_DELAY_MS)."""
+        self._search_timer.stop()
+        if self.search.text().strip().lower() == self.model.search:
+            return
+        self.model.set_search(self.search.text())
         self._update_count()
         row = self.model.row_of(self.user) if self.user else None
         if row is not None:
@@ -308,7 +385,10 @@ class UsersPage(QWidget):
 
     def _selection_changed(self, selected: QItemSelection, _: QItemSelection) -> None:
         rows = self.table.selectionModel().selectedRows()
-        self.show_user(self.model.user_at(rows[0].row()) if rows else None)
+        user = self.model.user_at(rows[0].row()) if rows else None
+        if user is not None and user == self.user:
+            return  # the same user on another row (the table was filtered or sorted)
+        self.show_user(user)
 
     # -- one user -------------------------------------------------------------------------
 
@@ -316,6 +396,7 @@ class UsersPage(QWidget):
         """Select ``user`` in the table (clearing a search that hides them)."""
         if self.model.row_of(user) is None:
             self.search.clear()
+            self.apply_search()
         row = self.model.row_of(user)
         if row is None:
             raise KeyError(f"user {user!r} is not in the dataset")
@@ -323,54 +404,85 @@ class UsersPage(QWidget):
         self.table.scrollTo(self.model.index(row, 0),
                             QAbstractItemView.ScrollHint.PositionAtCenter)
 
+    @property
+    def reading(self) -> bool:
+        """A user's details are being read."""
+        return self._reader.busy
+
+    def stop_reading(self, msecs: int = 5000) -> None:
+        """Skip the reads not started and wait for the one going on (closing)."""
+        self._reader.cancel_all()
+        self._reader.wait(msecs)
+
     def show_user(self, user: str | None) -> None:
-        """Read and show the user's history, profile and list (a few indexed reads)."""
-        started = time.perf_counter()
+        """Show ``user``: the title at once, then their history, profile, list and text,
+        read on the reader thread (a few indexed reads) and shown when they arrive."""
+        self._shown_at = time.perf_counter()
         self.user = user
         db, dataset, run_id = self._project.db, self.dataset_name, self.run_id
         self._update_actions()
+        if self._details_job is not None:
+            self._details_job.cancel()  # not started yet: skipped
+            self._details_job = None
         if user is None or db is None or dataset is None:
             self.title.setText("No user selected")
             self.subtitle.clear()
             self.keywords.clear()
             self.gate.set_gate(None, "no user")
+            self._show_gate_label(None)
+            self._model_ranks = {}
             self.recommendations.set_list([], {})
             self._place_feedback_buttons()
             self.timeline.message("Select a user to see their history.")
             self.text_pane.show_list(db, run_id, None)
             return
-        history = user_history(db, dataset, user)
-        run = next((r for r in self._runs if r.id == run_id), None)
-        profile = user_profile(db, run_id, user) if run_id is not None else None
-        entries = user_list(db, run_id, user) if run_id is not None else []
-        feedback = {f.item: f.kind for f in list_feedback(db, dataset, user)}  # latest wins
+        self.title.setText(f"User {user}")
         live = self._live if self._live is not None and self._live.run_id == run_id else None
-        now = list_now(db, live, user) if live is not None and feedback and entries else None
+        job = self._reader.submit(f"details of {user}", lambda task: read_details(
+            db, dataset, run_id, user, live))
+        self._details_job = job
+        job.succeeded.connect(lambda details: self._show_details(details)
+                              if job is self._details_job else None)
+        job.failed.connect(lambda exc: report(self, exc, "User details")
+                           if job is self._details_job else None)
+
+    def _show_details(self, details: UserDetails) -> None:
+        self._details_job = None
+        if (details.user, details.run_id) != (self.user, self.run_id):
+            return  # another user or run was chosen meanwhile
+        db, run_id, user = self._project.db, details.run_id, details.user
+        run = next((r for r in self._runs if r.id == run_id), None)
         window = int(run.config.get("recent_window", DEFAULT_WINDOW)) if run else DEFAULT_WINDOW
         has_time = self.model.index_data.has_timestamps if self.model.index_data else True
-        self.title.setText(f"User {user}")
-        self.subtitle.setText(self._summary(history, has_time, run))
-        draw_timeline(self.timeline, history, window, has_time)
-        self._show_profile(profile, run)
-        self.text_pane.show_list(db, run_id, user if entries else None, bool(feedback))
-        if now is not None:
-            self._show_list_now(now, feedback)
+        entries, feedback = details.entries, details.feedback
+        self.subtitle.setText(self._summary(details.history, has_time, run))
+        self.timeline.plot(partial(draw_timeline, events=details.history, window=window,
+                                   has_timestamps=has_time))
+        self._model_ranks = {e.item: e.rank for e in entries}
+        self._show_profile(details.profile, run)
+        self.text_pane.show_list(db, run_id, user if entries else None, bool(feedback),
+                                 stored=details.text)
+        if details.now is not None:
+            self._show_list_now(details.now, feedback)
         else:
             self.recommendations.set_list(entries, feedback)
             self._place_feedback_buttons()
             self.list_note.setText("" if entries else "  no list stored for this user"
                                    if run_id is not None else "  no finished run yet")
+            self.list_note.setToolTip("")
         self.reset_button.setEnabled(bool(feedback))
-        self.detail_seconds = time.perf_counter() - started
+        self.detail_seconds = time.perf_counter() - self._shown_at
 
     def _show_list_now(self, now: UserListNow, feedback: dict[str, str]) -> None:
         """The list after the user's feedback, the moved gate, and what was kept out."""
         self.recommendations.set_list(now.entries, feedback)
         self._place_feedback_buttons()
         if now.gate is not None and now.model_gate is not None:
-            self.gate.set_gate(now.gate)
-            self.gate.setToolTip(f"{self.gate.toolTip()}; the model's own gate was "
+            self.gate.set_gate(now.gate, model_gate=now.model_gate)
+            self.gate.setToolTip(f"{self.gate.toolTip()}; the run's own gate was "
                                  f"{now.model_gate:.0%} before this user's feedback")
+            self._show_gate_label(now.model_gate if abs(now.gate - now.model_gate) >= 0.005
+                                  else None)
         how = "re-ranked" if now.reranked else "filtered (no stored model)"
         self.list_note.setText(f"  {how} after {len(feedback)} feedback "
                                f"event{'s' if len(feedback) != 1 else ''}; "
@@ -391,7 +503,21 @@ class UsersPage(QWidget):
             text += f"; seen through run {run.id} ({run.model})"
         return text
 
+    def _show_gate_label(self, model_gate: float | None) -> None:
+        """"Gate", or "Gate after feedback (run: 53%)" when the user's feedback moved it
+        away from the run's gate (the one the users table shows)."""
+        if model_gate is None:
+            self.gate_label.setText("<b>Gate</b>")
+            self.gate_label.setToolTip("")
+        else:
+            self.gate_label.setText(f"<b>Gate</b> after feedback (run: {model_gate:.0%})")
+            self.gate_label.setToolTip(
+                "The user's feedback moved the gate toward the side that brought the items "
+                f"they liked; the run's own gate (the users table's) was {model_gate:.2f}, "
+                "marked on the bar")
+
     def _show_profile(self, profile: StoredProfile | None, run: RunInfo | None) -> None:
+        self._show_gate_label(None)
         if profile is None:
             self.keywords.setText("<i>no profile stored</i>")
             self.gate.set_gate(None, "no run" if run is None else "no profile")
@@ -407,15 +533,21 @@ class UsersPage(QWidget):
             self.gate.set_gate(None, f"one model: all {'/'.join(sorted(sides)) or 'long'}-term")
 
     def _place_feedback_buttons(self) -> None:
-        """Like / dislike / not interested buttons in the Feedback cell of every row."""
+        """Like / dislike / not interested buttons in the Feedback cell of every row: the
+        rows' buttons are kept from user to user and given their new item (the list's
+        rows stay when its length does), so showing a user creates no widgets."""
         self.feedback_widgets = {}
         for row, entry_row in enumerate(self.recommendations.rows):
             item = entry_row.entry.item
-            buttons = FeedbackButtons(item, self.recommendations.feedback.get(item),
-                                      self.list_view)
-            buttons.chosen.connect(self.give_feedback)
-            self.list_view.setIndexWidget(self.recommendations.index(row, FEEDBACK_COLUMN),
-                                          buttons)
+            kind = self.recommendations.feedback.get(item)
+            index = self.recommendations.index(row, FEEDBACK_COLUMN)
+            buttons = self.list_view.indexWidget(index)
+            if isinstance(buttons, FeedbackButtons):
+                buttons.rebind(item, kind)
+            else:
+                buttons = FeedbackButtons(item, kind, self.list_view)
+                buttons.chosen.connect(self.give_feedback)
+                self.list_view.setIndexWidget(index, buttons)
             self.feedback_widgets[item] = buttons
 
     # -- feedback and export --------------------------------------------------------------
@@ -486,8 +618,17 @@ class UsersPage(QWidget):
         job.failed.connect(lambda exc: report(self, exc, "Reset feedback"))
         return job
 
+    def shown_list(self) -> ShownList | None:
+        """The selected user's list exactly as shown (after their feedback)."""
+        if self.user is None:
+            return None
+        return ShownList(self.user, [row.entry for row in self.recommendations.rows],
+                         dict(self._model_ranks), dict(self.recommendations.feedback))
+
     def export(self, everyone: bool, path: Path | None = None) -> Job | None:
-        """Write the run's lists (this user's, or everyone's) as CSV on the worker."""
+        """Write the lists as CSV on the worker: this user's as shown, or everyone's,
+        each as it stands after the user's feedback; a column says which rows feedback
+        changed (see :func:`ui.jobs.export_run`)."""
         db, run_id, user = self._project.db, self.run_id, self.user
         if db is None or run_id is None or (user is None and not everyone):
             return None
@@ -500,9 +641,14 @@ class UsersPage(QWidget):
                 return None
             path = Path(chosen)
         self._prefs.remember_file(path)
-        users = None if everyone else [user]
-        job = self._worker.submit("export", lambda task: export_run(db, run_id, path, users,
-                                                                    task))
+        live = self._live if self._live is not None and self._live.run_id == run_id else None
+        shown = self.shown_list()
+        if everyone:
+            job = self._worker.submit("export", lambda task: export_run(db, run_id, path, None,
+                                                                        task, live))
+        else:
+            job = self._worker.submit("export", lambda task: export_shown(shown, db, run_id,
+                                                                          path, task))
         job.succeeded.connect(lambda rows: self.message.emit(f"wrote {rows:,} rows to {path}"))
         job.failed.connect(lambda exc: report(self, exc, "Export"))
         return job
