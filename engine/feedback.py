@@ -134,16 +134,17 @@ def adjust(model: Recommender, history: History, user: int, events: Sequence[Eve
     after = with_recent(history, user, liked, at) if liked else before
     every = np.arange(history.n_items)[None, :]
 
-    parts = model.contributions(users, after, every)  # component -> (1, items)
-    names = list(parts)
     model_gate = _gate(model, users, before)
-    current = _gate(model, users, after) if liked else model_gate  # what ``parts`` used
-    gate = current
+    gate = model_gate
     if model_gate is not None and liked:
         shares = _long_shares(model, model.contributions(users, before, np.array([liked])))
         gate = moved_gate(model_gate, shares)
-    scale = _side_scale(model, names, current, gate)
-    stacked = np.stack([parts[n][0] * scale[n] for n in names])  # (C, items)
+    # the parts with the recent actions the likes extend, the long side weighed at the
+    # moved gate (the model's own gate for the grown history would undo the move)
+    parts = model.contributions(users, after, every,
+                                None if gate is None or not liked else np.array([gate]))
+    names = list(parts)
+    stacked = np.stack([parts[n][0] for n in names])  # (C, items)
     scores = stacked.sum(axis=0).astype(np.float32)
 
     removed = {i: Removal("liked") for i in liked}
@@ -182,18 +183,6 @@ def _long_shares(model: Recommender, parts: dict[str, np.ndarray]) -> list[float
     total = sum(magnitude.values())
     long_part = sum(m for n, m in magnitude.items() if side[n] == "long")
     return list(np.divide(long_part, total, out=np.full_like(total, 0.5), where=total > 0))
-
-
-def _side_scale(model: Recommender, names: Sequence[str], old: float | None,
-                new: float | None) -> dict[str, float]:
-    """Factor per component that turns weights summing to ``old`` on the long side into
-    weights summing to ``new`` (the short side gets the rest)."""
-    if old is None or new is None or old == new:
-        return {n: 1.0 for n in names}
-    side = _horizons(model, names)
-    long_scale = new / old if old > 0 else 1.0
-    short_scale = (1 - new) / (1 - old) if old < 1 else 1.0
-    return {n: long_scale if side[n] == "long" else short_scale for n in names}
 
 
 @dataclass(frozen=True)

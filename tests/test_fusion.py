@@ -251,3 +251,28 @@ def test_without_item_text_cold_start_is_off_and_old_fusions_load_without_it():
     del loaded.__dict__["_cold"]  # as stored before cold start existed
     users = np.arange(200)
     np.testing.assert_array_equal(loaded.score(users, history), model.score(users, history))
+
+
+def test_a_like_moves_the_gate_without_lifting_the_items_nobody_took(cold_shop):
+    """After a like the lists are weighed at the moved gate: the parts of known items
+    scale with it, and items nobody took keep their predicted place (a rescale of their
+    whole predicted score as if it were the long side once filled lists with them)."""
+    from engine.feedback import Event, adjust
+
+    split, cold_items, cold_users, models = cold_shop
+    model, history = models["word2vec"], split.train
+    warm_users = np.setdiff1d(np.arange(history.n_users), cold_users)[:30]
+    for user in warm_users:
+        before = adjust(model, history, int(user), [], 10)
+        liked = int(before.items[0])
+        after = adjust(model, history, int(user), [Event(liked, "like")], 10)
+        assert after.gate != after.model_gate
+        cold_before = np.isin(before.items, cold_items).sum()
+        assert np.isin(after.items, cold_items).sum() <= cold_before + 2
+        assert np.abs(after.scores).max() < 3 * np.abs(before.scores).max()
+    # the long-term weights sum to the moved gate
+    user = int(warm_users[0])
+    moved = adjust(model, history, user, [Event(int(before.items[0]), "like")], 10).gate
+    weights = model._with_long_share(model._weights(np.array([user]), history),
+                                     np.array([moved], dtype=np.float32))
+    assert weights[0, 0] == pytest.approx(moved, rel=1e-5)  # ease: the long-term side

@@ -210,11 +210,13 @@ class Recommender(ABC):
         items = top_k(scores, k)
         return items, np.take_along_axis(scores, items, axis=1)
 
-    def contributions(self, users: np.ndarray, history: History, items: np.ndarray
-                      ) -> dict[str, np.ndarray]:
+    def contributions(self, users: np.ndarray, history: History, items: np.ndarray,
+                      gate: np.ndarray | None = None) -> dict[str, np.ndarray]:
         """Each component's part of the score of ``items`` (users x k), for explanations.
 
-        A single model is its own only component; fusion overrides this.
+        ``gate`` (per user) asks a fused model to weigh its long-term side so, instead of
+        as its gate would (feedback moves a user's gate); a single model has no gate and
+        is its own only component; fusion overrides this.
         """
         scores = self.score(np.asarray(users), history)
         return {self.name: np.take_along_axis(scores, items, axis=1)}

@@ -337,8 +337,11 @@ class Fusion(Recommender):
         e = np.exp(logits)
         return e / e.sum(axis=1, keepdims=True)
 
-    def _parts(self, users: np.ndarray, history: History) -> np.ndarray:
-        """(components, users, items) additive parts of the fused score."""
+    def _parts(self, users: np.ndarray, history: History,
+               gate: np.ndarray | None = None) -> np.ndarray:
+        """(components, users, items) additive parts of the fused score; with ``gate``,
+        the long-term components' weights are scaled to sum to it (the short-term ones
+        to the rest) before anything else, cold start included."""
         if not self._models:
             raise NotFittedError("Fusion used before fit")
         users = np.asarray(users, dtype=np.int64)
@@ -353,6 +356,8 @@ class Fusion(Recommender):
                 parts.append(1.0 / (self.rrf_k + 1 + ranks.astype(np.float32)))
             return np.stack(parts)
         weights = self._weights(users, history)  # (b, C)
+        if gate is not None:
+            weights = self._with_long_share(weights, np.asarray(gate, dtype=np.float32))
         z = self._standardised(users, history)
         parts = z * weights.T[:, :, None]
         return parts if self._cold is None else self._with_cold_start(parts, z, weights,
@@ -405,9 +410,18 @@ class Fusion(Recommender):
     def score(self, users: np.ndarray, history: History) -> np.ndarray:
         return self._parts(users, history).sum(axis=0).astype(np.float32)
 
-    def contributions(self, users: np.ndarray, history: History, items: np.ndarray
-                      ) -> dict[str, np.ndarray]:
-        parts = self._parts(users, history)
+    def _with_long_share(self, weights: np.ndarray, gate: np.ndarray) -> np.ndarray:
+        """``weights`` with each user's long-term share scaled to ``gate`` (a side with
+        no weight at all cannot be scaled and stays as it is)."""
+        long_term = np.array([self._models[n].horizon == "long" for n in self.components])
+        now = weights[:, long_term].sum(axis=1)
+        scale_long = np.divide(gate, now, out=np.ones_like(now), where=now > 0)
+        scale_short = np.divide(1 - gate, 1 - now, out=np.ones_like(now), where=now < 1)
+        return weights * np.where(long_term[None, :], scale_long[:, None], scale_short[:, None])
+
+    def contributions(self, users: np.ndarray, history: History, items: np.ndarray,
+                      gate: np.ndarray | None = None) -> dict[str, np.ndarray]:
+        parts = self._parts(users, history, gate)
         return {name: np.take_along_axis(parts[c], items, axis=1)
                 for c, name in enumerate(self._part_names())}
 
