@@ -123,7 +123,10 @@ def test_a_fused_runs_components_have_rows_of_their_own(qtbot, tmp_path):
     for name in parts:
         assert shown[f"{name} (in fusion)"] == \
             f"{run.metrics[f'component {name}: test']['NDCG@10']:.4f}"
-    # all selected by default: the comparison has a bar per row, the gates only the fusion's
+    # the run is selected by default, its components when asked for; the gates: the fusion's
+    assert [r.model for r in page.selected_runs()] == ["fusion"]
+    page.table.selectAll()
+    wait_idle(qtbot, window)
     assert len(page.selected_runs()) == 1 + len(parts)
     assert all(len(ax.patches) == 1 + len(parts) for ax in page.comparison.figure.axes)
     labels = [t.get_text() for t in page.comparison.figure.axes[0].get_xticklabels()]

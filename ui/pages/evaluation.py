@@ -295,9 +295,12 @@ class EvaluationPage(QWidget):
             self.table.setColumnWidth(column, max(self.table.columnWidth(column),
                                                   header.sectionSizeFromContents(column)
                                                   .width()) + 8)
-        keep = [i for i, run in enumerate(self.rows)  # and runs that are new here
-                if row_key(run) in selected or (known and row_key(run) not in known)]
-        for i in keep or range(min(MAX_DEFAULT_SELECTION, len(self.rows))):
+        # the selection stays; runs new here join it (their components only when asked
+        # for: a chart of every part of every run would be unreadable)
+        whole = [i for i, run in enumerate(self.rows) if "component_of" not in run.config]
+        keep = [i for i, run in enumerate(self.rows) if row_key(run) in selected] + [
+            i for i in whole if known and row_key(self.rows[i]) not in known]
+        for i in keep or whole[:MAX_DEFAULT_SELECTION]:
             self.table.selectionModel().select(
                 self.table.indexFromItem(self._row_item(i)),
                 self.table.selectionModel().SelectionFlag.Select
