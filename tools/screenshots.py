@@ -72,6 +72,7 @@ def take(out: Path) -> int:
     from ui.app import create_application
     from ui.charts import rendering
     from ui.jobs import run_pipeline
+    from ui.pages.evaluation import ROW_INDEX
     from ui.messages import install_excepthook, setup_logging
     from ui.preferences import Preferences
     from ui.run_settings import RunSettings
@@ -163,7 +164,14 @@ def take(out: Path) -> int:
 
     window.show_page("evaluation")
     page = window.evaluation_page
-    page.table.selectAll()
+    # the comparison: the default fusion beside its own components, and the other runs
+    page.table.clearSelection()
+    for row in range(page.table.rowCount()):
+        run = page.rows[page.table.item(row, 0).data(ROW_INDEX)]
+        if run.id == 1 or "component_of" not in run.config:
+            model = page.table.selectionModel()
+            model.select(page.table.model().index(row, 0),
+                         model.SelectionFlag.Select | model.SelectionFlag.Rows)
     for tab, name in ((page.comparison, "06-evaluation-models"),
                       (page.gates, "07-evaluation-gates"),
                       (page.by_history, "08-evaluation-history-length")):
