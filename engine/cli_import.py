@@ -13,6 +13,7 @@ from engine.feedback_file import FEEDBACK_COLUMN_FLAG, FEEDBACK_FLAGS
 from engine.importer import (
     CATALOGUE_FLAGS,
     INTERACTION_FLAGS,
+    MULTI_COLUMN_ROLES,
     Catalogue,
     InteractionTable,
     ReadOptions,
@@ -107,7 +108,7 @@ def add_import_arguments(parser: argparse.ArgumentParser) -> None:
                            "'%%d/%%m/%%Y %%H:%%M' (default: guessed from the first value)")
     _add_file_options(data, "item-", "catalogue")
     for role, flag in CATALOGUE_FLAGS.items():
-        plural = ", comma-separated when several" if role == "text" else ""
+        plural = ", comma-separated when several" if role in MULTI_COLUMN_ROLES else ""
         data.add_argument(flag, metavar="COLUMN", help=f"the catalogue's {role} column{plural}")
     data.add_argument("--unknown-items", choices=("keep", "drop"), default="keep",
                       help="interactions whose item is not in the catalogue: keep them "

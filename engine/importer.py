@@ -29,8 +29,11 @@ INTERACTION_FLAGS = {"user": "--user-col", "item": "--item-col", "rating": "--ra
                      "time": "--time-col"}
 """Interaction roles, in detection order, with the command-line flag that sets each."""
 CATALOGUE_FLAGS = {"item": "--item-id-col", "title": "--item-title-col",
-                   "text": "--item-text-col"}
+                   "text": "--item-text-col", "category": "--item-category-col"}
 """Catalogue roles, in detection order, with the command-line flag that sets each."""
+MULTI_COLUMN_ROLES = ("text", "category")
+"""Catalogue roles that may name several columns (comma-separated): their values are
+joined (text) or become the item's categories, also in its text (``Books|Poetry``)."""
 HEADERLESS_INTERACTIONS = ("user", "item", "rating", "timestamp")
 HEADERLESS_CATALOGUE = ("item", "title", "text")
 MORE_ROWS = 5  # further rows with the same problem that an error names
@@ -331,26 +334,34 @@ def read_catalogue(path: str | Path, options: ReadOptions | None = None) -> Cata
     report = ImportReport()
     raw = read_table(path, options, HEADERLESS_CATALOGUE, "--item-columns", report)
     columns = list(raw.frame.columns)
-    single = {role: name for role, name in options.roles.items() if role != "text"}
+    single = {role: name for role, name in options.roles.items()
+              if role not in MULTI_COLUMN_ROLES}
     roles = find_roles(raw, path, {r: CATALOGUE_FLAGS[r] for r in ("item", "title")},
                        ("item",), single)
-    if "text" in options.roles:
-        texts = [_column(name.strip(), columns, CATALOGUE_FLAGS["text"], path)
-                 for name in options.roles["text"].split(",") if name.strip()]
+    given = {role: [_column(name.strip(), columns, CATALOGUE_FLAGS[role], path)
+                    for name in options.roles[role].split(",") if name.strip()]
+             for role in MULTI_COLUMN_ROLES if role in options.roles}
+    if "text" in given:
+        texts = given["text"]
     else:
-        texts = [c for c in matching_columns(columns, "text") if c not in roles.values()]
+        texts = [c for c in matching_columns(columns, "text")
+                 if c not in roles.values() and c not in given.get("category", [])]
+    # category columns: the ones named so, else the text columns with a genre-like name
+    categories = given.get("category", [c for c in texts if normalise(c) in GENRE_NAMES])
+    texts = [c for c in texts if c not in categories]
     cells = {c: raw.frame[c] for c in columns}
-    flags = [c for c in columns
-             if c not in roles.values() and c not in texts and _is_flag(cells[c])]
-    report.detected["roles"] = {**roles, "text": ",".join(texts)}
+    flags = [c for c in columns if c not in roles.values() and c not in texts
+             and c not in categories and _is_flag(cells[c])]
+    report.detected["roles"] = {**roles, "text": ",".join(texts),
+                                "category": ",".join(categories)}
     report.detected["genre_flags"] = flags
     index = raw.frame.index
     flagged = _join([pd.Series(np.where(cells[c] == "1", c, ""), index=index) for c in flags],
                      "|", index)
     listed = [cells[c].str.replace(r"\s*[|,;]\s*", "|", regex=True).str.strip("|")
-              for c in texts if normalise(c) in GENRE_NAMES]
+              for c in categories]
     genres = _join([*listed, flagged], "|", index)
-    prose = [cells[c] for c in texts if normalise(c) not in GENRE_NAMES]
+    prose = [cells[c] for c in texts]
     text = _join([*prose, genres.str.replace("|", ", ")], ". ", index)
     item = cells[roles["item"]]
     title = cells[roles["title"]] if "title" in roles else pd.Series("", index=index, dtype="str")

@@ -34,7 +34,31 @@ def test_text_columns_are_joined(tmp_path):
         {"item": "p2", "title": "Mug", "text": "Kitchen", "genres": "Kitchen"},
     ]  # a category column is a classification: it becomes the item's genre as well as text
     assert catalogue.report.detected["roles"] == {"item": "product_id", "title": "name",
-                                                  "text": "description,category,tags"}
+                                                  "text": "description,tags",
+                                                  "category": "category"}
+
+
+def test_any_column_can_be_named_the_category(tmp_path):
+    path = write(tmp_path, "items.csv",
+                 "sku,label,dept,blurb\n"
+                 "p1,Lamp,Home | Lighting,A warm light.\n"
+                 "p2,Mug,Kitchen,\n")
+    detected = read_catalogue(path)
+    assert set(detected.frame["genres"]) == {""}  # 'dept' says nothing by its name
+    options = ReadOptions(roles={"item": "sku", "title": "label", "category": "dept",
+                                 "text": "blurb"})
+    catalogue = read_catalogue(path, options)
+    assert records(catalogue) == [
+        {"item": "p1", "title": "Lamp", "text": "A warm light. Home, Lighting",
+         "genres": "Home|Lighting"},
+        {"item": "p2", "title": "Mug", "text": "Kitchen", "genres": "Kitchen"},
+    ]
+    assert catalogue.report.detected["roles"]["category"] == "dept"
+    # the command line's flag
+    log = write(tmp_path, "log.csv", "user,item,rating\nu1,p1,5\nu2,p2,3\n")
+    _, from_cli = load_tables(parse(["--interactions", str(log), "--items", str(path),
+                                     "--item-id-col", "sku", "--item-category-col", "dept"]))
+    assert list(from_cli.frame["genres"]) == ["Home|Lighting", "Kitchen"]
 
 
 def test_genre_flag_columns_become_genre_names(tmp_path):

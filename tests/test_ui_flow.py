@@ -38,7 +38,7 @@ def test_import_run_browse_feedback_export(qtbot, tmp_path):
                                            "rating": "rating", "timestamp": "time"}
     dialog.items.set_file(items)
     qtbot.waitUntil(lambda: dialog.items.preview is not None, timeout=30_000)
-    assert dialog.items.roles()["category"] == "text"
+    assert dialog.items.roles()["category"] == "category"
     dialog.name_edit.setText("shop")
     qtbot.waitUntil(dialog.import_button.isEnabled, timeout=30_000)
     assert "300 users, 1,200 items, 6,651 interactions" in dialog.status.text()

@@ -98,7 +98,7 @@ def test_a_taken_name_needs_replace_and_items_need_interactions(qtbot, tmp_path)
     items = open_dialog(qtbot, window, demo_paths()[1], kind="items")
     assert items.tabs.currentWidget() is items.items
     assert items.items.roles() == {"item_id": "item", "title": "title",
-                                   "description": "text", "category": "text"}
+                                   "description": "text", "category": "category"}
     settled(qtbot, items)
     [(_, _, _, message)] = problems(items)
     assert message.startswith("choose the interactions file")

@@ -24,7 +24,8 @@ from ui.worker import Worker
 ROLE_LABELS = {
     "interactions": {"": "(not used)", "user": "User", "item": "Item",
                      "rating": "Rating / weight", "time": "Time"},
-    "items": {"": "(not used)", "item": "Item", "title": "Title", "text": "Text"},
+    "items": {"": "(not used)", "item": "Item", "title": "Title", "text": "Text",
+              "category": "Category"},
 }
 FILE_FILTER = "Delimited text (*.csv *.tsv *.txt *.dat);;All files (*)"
 

@@ -21,12 +21,13 @@ from engine.demo import demo_paths
 from engine.device import set_threads
 from engine.errors import DataError
 from engine.importer import (CATALOGUE_FLAGS, HEADERLESS_CATALOGUE, HEADERLESS_INTERACTIONS,
-                             INTERACTION_FLAGS, Catalogue, InteractionTable, ReadOptions,
-                             link_catalogue, read_catalogue, read_interactions)
+                             INTERACTION_FLAGS, MULTI_COLUMN_ROLES, Catalogue,
+                             InteractionTable, ReadOptions, link_catalogue, read_catalogue,
+                             read_interactions)
 from engine.preprocess import PreprocessOptions, build_dataset
 from engine.progress import Task
 from engine.report import ImportReport
-from engine.roles import assign_roles, matching_columns
+from engine.roles import GENRE_NAMES, assign_roles, matching_columns, normalise
 from engine.sniff import read_raw
 from storage import (Database, ListEntry, dataset_info, list_datasets, list_feedback,
                      run_and_save, run_info, save_dataset)
@@ -62,7 +63,7 @@ class FilePreview:
     sep: str
     header: bool
     encoding: str
-    roles: dict[str, str]  # column -> role ("" for none); several columns may be "text"
+    roles: dict[str, str]  # column -> role ("" for none); several may be text or category
     warnings: list[str]
 
 
@@ -79,8 +80,9 @@ def preview_file(path: str | Path, kind: str, sep: str | None = None,
     else:  # as read_catalogue detects: item and title by name, every text-like column
         found = assign_roles(columns, ("item", "title"), {})
     roles = {column: role for role, column in found.items()}
-    if kind == "items":
-        roles.update({c: "text" for c in matching_columns(columns, "text") if c not in roles})
+    if kind == "items":  # genre-like names are categories, the other text-like ones text
+        roles.update({c: "category" if normalise(c) in GENRE_NAMES else "text"
+                      for c in matching_columns(columns, "text") if c not in roles})
     head = raw.frame.head(PREVIEW_ROWS)
     return FilePreview(Path(path), kind, columns, head.to_numpy().tolist(),
                        [int(n) for n in raw.lines[:PREVIEW_ROWS]], len(raw.frame),
@@ -102,7 +104,7 @@ def read_options(preview: FilePreview, roles: dict[str, str]) -> ReadOptions:
         if roles.get(column):
             chosen.setdefault(roles[column], []).append(name)
     for role, picked in chosen.items():
-        if len(picked) > 1 and role != "text":
+        if len(picked) > 1 and role not in MULTI_COLUMN_ROLES:
             raise DataError(f"{len(picked)} columns ({', '.join(picked)}) are marked as "
                             f"{role}; choose one", file=preview.path)
     renamed = names != preview.columns
