@@ -25,19 +25,29 @@ def from_blob(blob: bytes | None, dtype: np.dtype = FLOAT) -> np.ndarray | None:
     return None if blob is None else np.frombuffer(blob, dtype=dtype).copy()
 
 
-def plain(value: Any) -> Any:
-    """``value`` with numpy scalars, arrays, tuples and Counters made JSON-ready."""
-    return json.loads(json.dumps(value, default=_fallback))
+def plain(value: Any, strict: bool = False) -> Any:
+    """``value`` with numpy scalars, arrays, tuples, sets and Counters made JSON-ready;
+    anything else becomes its text, or with ``strict`` a TypeError (as do NaN and
+    infinities, which JSON cannot hold: ValueError)."""
+    return json.loads(json.dumps(value, default=_strict if strict else _lenient,
+                                 allow_nan=not strict))
 
 
-def _fallback(value: Any) -> Any:
+def _strict(value: Any) -> Any:
     if isinstance(value, np.generic):
         return value.item()
     if isinstance(value, np.ndarray):
         return value.tolist()
     if isinstance(value, (set, frozenset)):
         return sorted(value)
-    return str(value)
+    raise TypeError(f"a {type(value).__name__}")
+
+
+def _lenient(value: Any) -> Any:
+    try:
+        return _strict(value)
+    except TypeError:
+        return str(value)
 
 
 def utcnow() -> datetime:

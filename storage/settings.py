@@ -12,15 +12,13 @@ anything else is refused rather than stored as its ``str()``.
 """
 from __future__ import annotations
 
-import json
 from typing import Any, TypeVar
 
-import numpy as np
 from sqlalchemy import delete, select
 from sqlalchemy.engine import Connection
 
 from storage.database import Database
-from storage.encoding import utcnow
+from storage.encoding import plain, utcnow
 from storage.errors import StorageError
 from storage.models import SettingRow
 
@@ -78,17 +76,8 @@ def all_settings(db: Database) -> dict[str, Any]:
 def json_value(value: Any, key: str = "") -> Any:
     """``value`` as plain JSON data (numpy scalars and arrays, tuples and sets made
     plain); StorageError for anything JSON cannot hold."""
-    def fallback(item: Any) -> Any:
-        if isinstance(item, np.generic):
-            return item.item()
-        if isinstance(item, np.ndarray):
-            return item.tolist()
-        if isinstance(item, (set, frozenset)):
-            return sorted(item)
-        raise TypeError(f"a {type(item).__name__}")
-
     try:
-        return json.loads(json.dumps(value, default=fallback, allow_nan=False))
+        return plain(value, strict=True)
     except (TypeError, ValueError) as exc:
         raise StorageError(f"setting {key!r}: only JSON values (numbers, text, lists, "
                            f"dictionaries with text keys) can be stored, not {exc}") from None

@@ -489,8 +489,8 @@ def _taken(history: History) -> np.ndarray:
 
 def _has_item_text(dataset: Dataset) -> bool:
     """Whether the catalogue says anything about its items beyond their ids."""
-    return (any(dataset.genres) or any(len(t) for t in dataset.texts)
-            or any(str(t) != str(i) for t, i in zip(dataset.titles, dataset.item_ids)))
+    return bool(any(dataset.genres) or (dataset.texts.astype(str) != "").any()
+                or (dataset.titles.astype(str) != dataset.item_ids.astype(str)).any())
 
 
 class FixedFusion(Fusion):
