@@ -40,7 +40,7 @@ The fusion's components (EASE, ALS, co-occurrence, transformer) are evaluated on
 own from inside the same fitted and updated fusions (a component of the retrained fusion
 is exactly the single model fitted the same way).
 
-    python bench/incremental_ml100k.py [--seeds 0,1,2] [--jobs 3] [--sequential-epochs 200]
+    python bench/incremental_ml100k.py [--seeds 0,1,2] [--jobs 3] [--sequential-epochs N]
 
 The transformer trains until its early stopping ends it (``--sequential-epochs`` is only
 an upper bound, the engine's own) instead of against the engine's 240 s wall-clock
@@ -83,6 +83,7 @@ from engine.metrics import MetricAccumulator  # noqa: E402
 from engine.models.base import Recommender  # noqa: E402
 from engine.models.fusion import DEFAULT_COMPONENTS, Fusion  # noqa: E402
 from engine.models.popularity import item_popularity  # noqa: E402
+from engine.models.sequential import SequentialTransformer  # noqa: E402
 from engine.pipeline import fit_for_lists, with_run_settings  # noqa: E402
 from engine.preprocess import build_dataset  # noqa: E402
 from engine.split import Split, leave_one_out  # noqa: E402
@@ -371,7 +372,8 @@ def main() -> None:
     parser.add_argument("--seeds", default="0,1,2",
                         help="comma-separated seeds: one whole replay per seed, pooled")
     parser.add_argument("--jobs", type=int, default=3, help="replays run at once")
-    parser.add_argument("--sequential-epochs", type=int, default=200,
+    parser.add_argument("--sequential-epochs", type=int,
+                        default=SequentialTransformer().max_epochs,
                         help="the transformer's epoch limit (early stopping usually ends "
                              "training first), in place of its time budget")
     parser.add_argument("--noise-seed", type=int, default=None,
