@@ -35,16 +35,16 @@ import pandas as pd
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.common import SHARED_DATA, machine, write_results  # noqa: E402
-from engine.demo import ShopConfig, generate, write_csv  # noqa: E402
-from engine.evaluate import evaluate  # noqa: E402
-from engine.importer import read_catalogue, read_interactions, read_movielens  # noqa: E402
+from cli.table import render  # noqa: E402
+from engine.data.importer import read_catalogue, read_interactions, read_movielens  # noqa: E402
+from engine.data.preprocess import build_dataset  # noqa: E402
+from engine.data.split import Split, leave_one_out  # noqa: E402
+from engine.data.synthetic import ShopConfig, generate, write_csv  # noqa: E402
+from engine.evaluation.evaluate import evaluate  # noqa: E402
+from engine.evaluation.ranking import mask_seen, top_k  # noqa: E402
 from engine.models import make_model  # noqa: E402
 from engine.models.base import Recommender  # noqa: E402
 from engine.models.fusion import DEFAULT_COMPONENTS  # noqa: E402
-from engine.preprocess import build_dataset  # noqa: E402
-from engine.ranking import mask_seen, top_k  # noqa: E402
-from engine.split import Split, leave_one_out  # noqa: E402
-from engine.textable import render  # noqa: E402
 
 SINGLES = ("pop", "ease", "als", "cooc", "sequential", "semantic", "word2vec")
 FUSIONS = {"fusion, no cold start": {"cold_start": None},

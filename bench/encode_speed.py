@@ -38,9 +38,9 @@ TARGET_COLD_S = 10.0
 def worker(data: Path, cache: Path, precision: str) -> dict[str, object]:
     """One measurement inside this process: import, read, encode; seconds of each."""
     started = time.perf_counter()
-    from engine.encoder import TextEncoder
-    from engine.importer import read_movielens
-    from engine.text import item_text
+    from engine.data.encoder import TextEncoder
+    from engine.data.importer import read_movielens
+    from engine.data.text import item_text
     imported = time.perf_counter()
     _, catalogue = read_movielens(data)
     frame = catalogue.frame

@@ -31,15 +31,16 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import numpy as np  # noqa: E402
 
 from bench.common import ROOT, SHARED_DATA, machine, write_results  # noqa: E402
-from engine.device import set_threads  # noqa: E402
+from engine.core.device import set_threads  # noqa: E402
+from engine.data.importer import read_movielens  # noqa: E402
+from engine.data.preprocess import build_dataset  # noqa: E402
 from engine.explanations import ExplanationWriter, facts_from_run  # noqa: E402
+from engine.explanations.grounding import Grounder, split_sentences  # noqa: E402
 from engine.explanations.model import default_model_folder  # noqa: E402
 from engine.explanations.prompt import EXAMPLE_TITLES  # noqa: E402
 from engine.explanations.writer import tidy  # noqa: E402
-from engine.grounding import Grounder, split_sentences  # noqa: E402
-from engine.importer import read_movielens  # noqa: E402
-from engine.preprocess import build_dataset  # noqa: E402
-from engine.run import RunConfig, execute_run  # noqa: E402
+from engine.pipeline.config import RunConfig  # noqa: E402
+from engine.pipeline.execute import execute_run  # noqa: E402
 
 SEED = 1  # the prompt was tuned on users drawn with seed 0
 #: A quick fusion: one long-term and one short-term component.

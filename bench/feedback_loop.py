@@ -32,13 +32,13 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.common import SHARED_DATA, machine, write_results  # noqa: E402
-from engine.demo import demo_paths  # noqa: E402
-from engine.device import set_threads  # noqa: E402
-from engine.importer import read_catalogue, read_interactions, read_movielens  # noqa: E402
-from engine.pipeline import with_run_settings  # noqa: E402
-from engine.preprocess import build_dataset  # noqa: E402
-from engine.progress import Task  # noqa: E402
-from engine.run import RunConfig  # noqa: E402
+from engine.core.device import set_threads  # noqa: E402
+from engine.core.progress import Task  # noqa: E402
+from engine.data.importer import read_catalogue, read_interactions, read_movielens  # noqa: E402
+from engine.data.preprocess import build_dataset  # noqa: E402
+from engine.pipeline.config import RunConfig  # noqa: E402
+from engine.pipeline.config import with_run_settings  # noqa: E402
+from resources import demo_paths  # noqa: E402
 from storage import open_database, save_dataset  # noqa: E402
 from storage.feedback import Feedback, add_feedback  # noqa: E402
 from storage.live import LiveRun, list_now, open_live_run  # noqa: E402

@@ -23,14 +23,14 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.common import SHARED_DATA, machine, write_results  # noqa: E402
-from engine.device import set_threads  # noqa: E402
-from engine.evaluate import evaluate_models  # noqa: E402
-from engine.importer import read_movielens  # noqa: E402
+from cli.table import render  # noqa: E402
+from engine.core.device import set_threads  # noqa: E402
+from engine.data.importer import read_movielens  # noqa: E402
+from engine.data.preprocess import build_dataset  # noqa: E402
+from engine.data.split import leave_one_out  # noqa: E402
+from engine.evaluation.evaluate import evaluate_models  # noqa: E402
 from engine.models.fusion import DEFAULT_COMPONENTS as FUSION_COMPONENTS  # noqa: E402
-from engine.pipeline import with_run_settings  # noqa: E402
-from engine.preprocess import build_dataset  # noqa: E402
-from engine.split import leave_one_out  # noqa: E402
-from engine.textable import render  # noqa: E402
+from engine.pipeline.config import with_run_settings  # noqa: E402
 
 COMPONENTS = ("pop", "itemknn", "als", "ease", "semantic", "word2vec", "item2vec", "cooc",
               "sequential")

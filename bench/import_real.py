@@ -21,14 +21,8 @@ from typing import Callable, TypeVar
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from engine.importer import (  # noqa: E402
-    Catalogue,
-    InteractionTable,
-    link_catalogue,
-    read_catalogue,
-    read_interactions,
-    read_movielens,
-)
+from engine.data.importer import (Catalogue, InteractionTable, link_catalogue,  # noqa: E402
+                                  read_catalogue, read_interactions, read_movielens)
 
 T = TypeVar("T")
 RETAIL_ROLES = {"user": "CustomerID", "item": "StockCode", "rating": "Quantity",

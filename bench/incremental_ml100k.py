@@ -28,12 +28,12 @@ left out, as are targets on movies not in the dataset yet; both counts are in th
 
 Three updates are measured, each applied to the previous step's updated model:
 
-* ``update`` (``engine.incremental.update_model``): with exactly the history the retrain
+* ``update`` (``engine.pipeline.execute.update_fitted``): with exactly the history the retrain
   is fitted on (the grown dataset's leave-one-out training part), the fusion's gate
   learned again on the held-out items the retrain also learns it on. The two arms
   differ only in how the components learned: the 2% target is judged on this one.
 * ``gate kept``: the same history, the gate left as fitted.
-* ``all``: the whole grown history, gate kept: what ``engine.run.refresh_run`` does for
+* ``all``: the whole grown history, gate kept: what ``engine.pipeline.execute.refresh_run`` does for
   a stored run's lists. It has seen the events the retrain holds out for validation.
 
 The fusion's components (EASE, ALS, co-occurrence, transformer) are evaluated on their
@@ -73,28 +73,29 @@ import scipy.sparse as sp
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.common import RESULTS, SHARED_DATA, machine  # noqa: E402
-from engine.dataset import Dataset, History  # noqa: E402
-from engine.device import set_threads  # noqa: E402
-from engine.evaluate import evaluate  # noqa: E402
-from engine.importer import Catalogue, InteractionTable, read_movielens  # noqa: E402
-from engine.incremental import (RETRAIN_SHARE, append_interactions, measure_change,  # noqa: E402
-                                should_retrain, update_model)
-from engine.metrics import MetricAccumulator  # noqa: E402
+from cli.table import render  # noqa: E402
+from engine.core.device import set_threads  # noqa: E402
+from engine.data.append import append_interactions  # noqa: E402
+from engine.data.dataset import Dataset, History  # noqa: E402
+from engine.data.importer import Catalogue, InteractionTable, read_movielens  # noqa: E402
+from engine.data.preprocess import build_dataset  # noqa: E402
+from engine.data.split import Split, leave_one_out  # noqa: E402
+from engine.evaluation.evaluate import evaluate  # noqa: E402
+from engine.evaluation.metrics import MetricAccumulator  # noqa: E402
 from engine.models.base import Recommender  # noqa: E402
 from engine.models.fusion import DEFAULT_COMPONENTS, Fusion  # noqa: E402
 from engine.models.popularity import item_popularity  # noqa: E402
 from engine.models.sequential import SequentialTransformer  # noqa: E402
-from engine.pipeline import fit_for_lists, with_run_settings  # noqa: E402
-from engine.preprocess import build_dataset  # noqa: E402
-from engine.split import Split, leave_one_out  # noqa: E402
-from engine.textable import render  # noqa: E402
+from engine.pipeline.config import with_run_settings  # noqa: E402
+from engine.pipeline.drift import RETRAIN_SHARE, measure_change  # noqa: E402
+from engine.pipeline.execute import fit_for_lists, update_fitted  # noqa: E402
 
 ROW_COLUMNS = ("seed", "step", "model", "LOO ratio", "LOO gate kept", "users",
                "retrain NDCG@10", "update NDCG@10", "ratio", "90% interval", "all ratio",
                "top-10 overlap", "stream ratio")
 #: The updates compared with the retrain (see the module docstring).
 UPDATES = {
-    "update": lambda model, dataset: update_model(model, dataset),
+    "update": lambda model, dataset: update_fitted(model, dataset),
     "gate kept": lambda model, dataset: model.update(leave_one_out(dataset).train, dataset),
     "all": lambda model, dataset: model.update(dataset.history(), dataset),
 }
@@ -320,7 +321,7 @@ def replay(args: argparse.Namespace, seed: int) -> list[dict[str, object]]:
             noise = (fit_for_lists("fusion", dataset, params_for(args.noise_seed))
                      if args.noise_seed is not None else None)
             record["change_since_first_fit"] = change.to_dict()
-            record["should_retrain"] = should_retrain(change)
+            record["should_retrain"] = change.drift.retrain_advised
         targets = first_events(dataset, table, rows_of(step + 1))
         history = asked_at(dataset.history(), targets)
         split = leave_one_out(dataset)
@@ -430,10 +431,10 @@ def main() -> None:
                 "stream": f"each known user's first {STREAM_EVENTS} events of the next "
                           "window, each from the history up to it"},
             "updates": {
-                "update": "update_model: the grown dataset's leave-one-out training part "
+                "update": "update_fitted: the grown dataset's leave-one-out training part "
                           "(the retrain's data), gate learned again on its held-out items",
                 "gate kept": "the same history, the fitted gate kept",
-                "all": "the whole grown history, gate kept (engine.run.refresh_run)"},
+                "all": "the whole grown history, gate kept (engine.pipeline.execute.refresh_run)"},
             "fusion": list(DEFAULT_COMPONENTS),
             "sequential_max_epochs": args.sequential_epochs, "sequential_time_budget_s": 0,
             "torch_threads": args.threads, "noise_seed": args.noise_seed,

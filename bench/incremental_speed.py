@@ -3,10 +3,10 @@
 MovieLens-100K in time order: the default fusion is fitted as the application fits it
 (``fit_for_lists``) on the first 90,000 ratings; the last 10,000 are then appended
 (``append_interactions``, new users and movies included) and the fitted model updated
-for the grown dataset in two ways: ``update_model`` (the leave-one-out training part,
+for the grown dataset in two ways: ``update_fitted`` (the leave-one-out training part,
 the fusion's gate learned again on the held-out items, as the replay benchmark's
 "update") and ``model.update(dataset.history(), dataset)`` (everything folded in, gate
-kept, as ``engine.run.refresh_run``). Each repeat starts from a fresh copy of the fitted
+kept, as ``engine.pipeline.execute.refresh_run``). Each repeat starts from a fresh copy of the fitted
 model (restored with pickle, as the application stores it; not timed). Reported: the
 median over repeats of appending, of each update and of append + update, one update of
 each component on its own, and the full fit for comparison.
@@ -34,13 +34,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.common import RESULTS, SHARED_DATA, machine  # noqa: E402
 from bench.incremental_ml100k import grow, initial_dataset, ordered  # noqa: E402
-from engine.dataset import Dataset  # noqa: E402
-from engine.device import set_threads  # noqa: E402
-from engine.importer import read_movielens  # noqa: E402
-from engine.incremental import measure_change, update_model  # noqa: E402
+from cli.table import render  # noqa: E402
+from engine.core.device import set_threads  # noqa: E402
+from engine.data.dataset import Dataset  # noqa: E402
+from engine.data.importer import read_movielens  # noqa: E402
 from engine.models.base import Recommender  # noqa: E402
-from engine.pipeline import fit_for_lists, with_run_settings  # noqa: E402
-from engine.textable import render  # noqa: E402
+from engine.pipeline.config import with_run_settings  # noqa: E402
+from engine.pipeline.drift import measure_change  # noqa: E402
+from engine.pipeline.execute import fit_for_lists, update_fitted  # noqa: E402
 
 TARGET_SECONDS = 5.0
 
@@ -77,12 +78,12 @@ def main() -> None:
     stored = pickle.dumps(model)
 
     append_times: list[float] = []
-    update_times: dict[str, list[float]] = {"update_model": [], "everything, gate kept": []}
+    update_times: dict[str, list[float]] = {"update_fitted": [], "everything, gate kept": []}
     for _ in range(args.repeats):
         seconds, grown = timed(partial(grow, dataset, table, catalogue, last))
         append_times.append(seconds)
-        update_times["update_model"].append(
-            timed(partial(update_model, pickle.loads(stored), grown))[0])
+        update_times["update_fitted"].append(
+            timed(partial(update_fitted, pickle.loads(stored), grown))[0])
         update_times["everything, gate kept"].append(
             timed(partial(fold_in_everything, pickle.loads(stored), grown))[0])
     history = grown.history()

@@ -15,13 +15,14 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.common import RESULTS, SHARED_DATA, machine, median_seconds, run_cli, write_results  # noqa: E402
-from engine.evaluate import evaluate  # noqa: E402
-from engine.importer import read_movielens  # noqa: E402
+from bench.common import (RESULTS, SHARED_DATA, machine, median_seconds, run_cli,  # noqa: E402
+                          write_results)
+from cli.table import render  # noqa: E402
+from engine.data.importer import read_movielens  # noqa: E402
+from engine.data.preprocess import PreprocessOptions, build_dataset  # noqa: E402
+from engine.data.split import leave_one_out  # noqa: E402
+from engine.evaluation.evaluate import evaluate  # noqa: E402
 from engine.models import make_model  # noqa: E402
-from engine.preprocess import PreprocessOptions, build_dataset  # noqa: E402
-from engine.split import leave_one_out  # noqa: E402
-from engine.textable import render  # noqa: E402
 
 MODELS = ("pop", "itemknn", "itemknn-bm25", "als", "ease", "cooc")
 COLUMNS = ("library", "model", "HR@10", "NDCG@10", "Recall@20", "MRR@10", "Coverage@10",

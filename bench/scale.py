@@ -17,7 +17,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.common import machine, run_cli, write_results  # noqa: E402
-from engine.demo import ShopConfig, generate, write_csv  # noqa: E402
+from engine.data.synthetic import ShopConfig, generate, write_csv  # noqa: E402
 
 
 def main() -> None:

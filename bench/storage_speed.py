@@ -9,7 +9,7 @@ user at once with :func:`storage.browse.user_index` (ids, history lengths, last 
 and the selected run's gate, on a worker thread) and sorts and searches in memory, so
 that read is timed too, on the same 100,000 users with a stored run's gate for each.
 Every timed read is reported as median, p95 and max. Synthetic shops from
-``engine.demo``; every database is a fresh SQLite file in a temporary folder. Writes
+``engine.data.synthetic``; every database is a fresh SQLite file in a temporary folder. Writes
 ``bench/results/storage_speed.json`` and ``.md``; ``--only users`` times the users table
 alone and prints it without writing the results.
 """
@@ -27,13 +27,14 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.common import machine, write_results  # noqa: E402
-from engine.dataset import Dataset  # noqa: E402
-from engine.demo import Shop, ShopConfig, generate  # noqa: E402
-from engine.importer import Catalogue, InteractionTable  # noqa: E402
-from engine.preprocess import build_dataset  # noqa: E402
-from engine.report import ImportReport  # noqa: E402
-from engine.run import (Profiles, RunConfig, RunResult, UserLists,  # noqa: E402
-                        execute_run)
+from engine.data.dataset import Dataset  # noqa: E402
+from engine.data.importer import Catalogue, InteractionTable  # noqa: E402
+from engine.data.preprocess import build_dataset  # noqa: E402
+from engine.data.report import ImportReport  # noqa: E402
+from engine.data.synthetic import Shop, ShopConfig, generate  # noqa: E402
+from engine.pipeline.config import RunConfig  # noqa: E402
+from engine.pipeline.execute import execute_run  # noqa: E402
+from engine.pipeline.result import Profiles, RunResult, UserLists  # noqa: E402
 from storage import (count_users, forget_user, load_dataset, open_database,  # noqa: E402
                      page_users, save_dataset, save_run, user_list)
 from storage.browse import user_index  # noqa: E402

@@ -46,7 +46,7 @@ TARGET_MS = 100.0
 
 def many_users(n_users: int, seed: int = 0):
     """``n_users`` users with 1-4 timed interactions each over 300 items."""
-    from engine.dataset import Dataset
+    from engine.data.dataset import Dataset
 
     rng = np.random.default_rng(seed)
     counts = rng.integers(1, 5, n_users)
@@ -64,7 +64,8 @@ def many_users(n_users: int, seed: int = 0):
 
 def make_project(path: Path, n_users: int) -> None:
     """The dataset and one stored fused run with a gate per user."""
-    from engine.run import Profiles, RunConfig, RunResult, UserLists
+    from engine.pipeline.config import RunConfig
+    from engine.pipeline.result import Profiles, RunResult, UserLists
     from storage import open_database, save_dataset, save_run
 
     dataset = many_users(n_users)

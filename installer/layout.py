@@ -117,10 +117,11 @@ def writer_gguf_files() -> list[Path]:
 def datas(root: Path = ROOT) -> list[tuple[str, str]]:
     """(source, folder in the bundle) pairs of every data file the app reads from disk.
 
-    Destinations mirror the source tree because the app finds these files relative to
-    its modules' ``__file__`` (``engine/demo.py`` -> ``resources/demo``, ``ui/icons.py``
-    -> ``resources/icons``, ``storage/migrations/runner.py`` -> its scripts, which
-    Alembic loads as files, not as modules).
+    Destinations mirror the source tree because the app finds these files as package
+    data (``resources`` reads ``resources/demo`` and ``resources/icons`` through
+    :mod:`importlib.resources`) or relative to a module's ``__file__``
+    (``storage/migrations/runner.py`` -> its scripts, which Alembic loads as files, not
+    as modules).
     """
     pairs: list[tuple[str, str]] = []
 

@@ -7,8 +7,7 @@ every open. Nothing here imports Qt; the GUI and the command line use the same f
 """
 from storage.database import Database, default_path, resolve_url
 from storage.datasets import (DatasetInfo, Saved, UserSummary, count_users, dataset_info,
-                              list_datasets, load_dataset, page_users, save_dataset,
-                              store_dataset)
+                              list_datasets, load_dataset, page_users, save_dataset, store_dataset)
 from storage.errors import StorageError
 from storage.feedback import Feedback, add_feedback, list_feedback
 from storage.open import open_database
@@ -17,8 +16,7 @@ from storage.results import (ListEntry, StoredProfile, export_lists, lists_frame
                              user_profile)
 from storage.runs import (RunInfo, end_run, finish_run, last_run_config, list_runs,
                           mark_interrupted, run_and_save, run_info, save_run, start_run)
-from storage.settings import (LAST_RUN_CONFIG, all_settings, delete_setting, get_setting,
-                              set_setting)
+from storage.settings import LAST_RUN_CONFIG, all_settings, delete_setting, get_setting, set_setting
 
 __all__ = [
     "Database", "default_path", "resolve_url", "open_database", "StorageError",

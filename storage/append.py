@@ -2,7 +2,7 @@
 
 The new rows are cleaned like an import (missing values, ratings <= 0, the dataset's
 rating threshold, repeats) and put on the dataset's rating scale (the maximum rating of
-the first import), then :func:`engine.incremental.append_interactions` grows the dataset:
+the first import), then :func:`engine.data.append.append_interactions` grows the dataset:
 existing users and items keep their indices, so every stored run's model still fits it
 and can be updated (``update`` in the command line). The database changes in one
 transaction: new users and items, and the whole chronological history of every user who
@@ -16,13 +16,14 @@ import numpy as np
 from sqlalchemy import bindparam, delete, func, select, update
 from sqlalchemy.engine import Connection
 
-from engine.dataset import Dataset
-from engine.errors import DataError
-from engine.importer import Catalogue, InteractionTable
-from engine.incremental import Change, append_interactions, measure_change
+from engine.core.errors import DataError
+from engine.core.progress import Task
+from engine.data.append import append_interactions
+from engine.data.dataset import Dataset
+from engine.data.importer import Catalogue, InteractionTable
+from engine.data.preprocess import PreprocessOptions, build_dataset
 from engine.models.base import HistoryStamp
-from engine.preprocess import PreprocessOptions, build_dataset
-from engine.progress import Task
+from engine.pipeline.drift import Change, measure_change
 from storage.bulk import insert_rows
 from storage.database import Database
 from storage.datasets import find_dataset, load_dataset

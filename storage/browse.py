@@ -20,7 +20,6 @@ from storage.datasets import find_dataset
 from storage.errors import StorageError
 from storage.models import InteractionRow, ItemRow, ProfileRow, RunRow, UserRow
 
-
 _NO_GATE = -1.0  # a user without a stored profile (gates are 0..1); NaN in the index
 _INDEX_NO_RUN = np.dtype([("user", object), ("interactions", "<i8"), ("last_time", "<i8")])
 _INDEX = np.dtype(_INDEX_NO_RUN.descr + [("gate", "<f8")])

@@ -3,7 +3,7 @@
 A dataset is saved in one transaction (users, items and every interaction), so an import
 that fails, is cancelled or is killed leaves the database as it was. The stored form is
 what the engine works on after preprocessing, so ``load_dataset`` gives back the same
-:class:`~engine.dataset.Dataset` without the source files.
+:class:`~engine.data.dataset.Dataset` without the source files.
 """
 from __future__ import annotations
 
@@ -18,9 +18,9 @@ import numpy as np
 from sqlalchemy import Table, delete, func, select
 from sqlalchemy.engine import Connection
 
-from engine.dataset import Dataset
-from engine.progress import Task
-from engine.report import ImportReport
+from engine.core.progress import Task
+from engine.data.dataset import Dataset
+from engine.data.report import ImportReport
 from storage.bulk import insert_rows, read_rows
 from storage.database import Database
 from storage.encoding import as_utc, plain, utcnow

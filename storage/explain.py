@@ -21,14 +21,14 @@ from dataclasses import dataclass
 import numpy as np
 from sqlalchemy import delete, insert, select
 
+from engine.core.progress import Task
 from engine.explanations import Explanation, ExplanationWriter, Facts, make_facts, template_only
-from engine.grounding import Grounder
-from engine.progress import Task
+from engine.explanations.grounding import Grounder
 from storage.database import Database
 from storage.encoding import INT, from_blob, utcnow
 from storage.errors import StorageError
-from storage.models import (InteractionRow, ItemRow, ListRow, ListTextRow,
-                            ProfileRow, RunRow, UserRow)
+from storage.models import (InteractionRow, ItemRow, ListRow, ListTextRow, ProfileRow, RunRow,
+                            UserRow)
 from storage.results import lists_frame
 
 _CHUNK = 500  # list ids per IN (...) list, below every backend's parameter limit

@@ -13,9 +13,9 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from engine.dataset import Dataset
-from engine.errors import DataError
-from engine.feedback import TrainingSignal, training_signal
+from engine.core.errors import DataError
+from engine.data.dataset import Dataset
+from engine.data.feedback import TrainingSignal, training_signal
 from storage.bulk import insert_rows
 from storage.database import Database
 from storage.datasets import external_ids, find_dataset

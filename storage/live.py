@@ -12,10 +12,11 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 from sqlalchemy import delete, select
 
-from engine.dataset import Dataset, History
-from engine.feedback import NEGATIVE, AdjustedList, Event, Removal, adjust
+from engine.core.progress import Task
+from engine.data.dataset import Dataset, History
+from engine.data.feedback import NEGATIVE, Event
 from engine.models.base import Recommender
-from engine.progress import Task
+from engine.pipeline.rerank import AdjustedList, Removal, adjust
 from storage.database import Database
 from storage.datasets import find_dataset, load_dataset
 from storage.errors import StorageError

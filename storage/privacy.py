@@ -20,8 +20,8 @@ from storage.database import Database
 from storage.datasets import find_dataset
 from storage.encoding import plain
 from storage.errors import StorageError
-from storage.models import (DatasetRow, EntryRow, FeedbackRow, InteractionRow, ListRow,
-                            ProfileRow, RunModelRow, RunRow, UserRow)
+from storage.models import (DatasetRow, EntryRow, FeedbackRow, InteractionRow, ListRow, ProfileRow,
+                            RunModelRow, RunRow, UserRow)
 
 REDACTED = "[forgotten user]"
 

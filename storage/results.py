@@ -21,8 +21,7 @@ from sqlalchemy.engine import Connection
 from storage.database import Database
 from storage.encoding import INT, as_utc, from_blob
 from storage.errors import StorageError
-from storage.models import (EntryRow, ItemRow, ListRow, ListTextRow, ProfileRow, RunRow,
-                            UserRow)
+from storage.models import EntryRow, ItemRow, ListRow, ListTextRow, ProfileRow, RunRow, UserRow
 
 
 @dataclass(frozen=True)

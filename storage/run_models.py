@@ -7,19 +7,30 @@ only from sources you trust.
 """
 from __future__ import annotations
 
+import io
 import pickle
 from dataclasses import dataclass
 
 from sqlalchemy import delete, insert, select
 from sqlalchemy.engine import Connection
 
-from engine.dataset import Dataset
+from engine.data.dataset import Dataset
 from engine.models.base import Recommender
 from storage.database import Database
 from storage.errors import StorageError
 from storage.models import RunModelRow
 
 FORMAT = "pickle-5"
+#: Where the classes of models stored by earlier versions live now (the engine's modules
+#: moved into subpackages); a stored model names its classes by module.
+_MOVED = {"engine.encoder": "engine.data.encoder", "engine.dataset": "engine.data.dataset",
+          "engine.progress": "engine.core.progress", "engine.errors": "engine.core.errors",
+          "engine.report": "engine.data.report", "engine.split": "engine.data.split"}
+
+
+class _Unpickler(pickle.Unpickler):
+    def find_class(self, module: str, name: str) -> object:
+        return super().find_class(_MOVED.get(module, module), name)
 
 
 @dataclass(frozen=True)
@@ -55,7 +66,7 @@ def load_model(db: Database, run_id: int) -> StoredModel | None:
     if row.format != FORMAT:
         raise StorageError(f"run {run_id}'s model is stored as {row.format!r}, which this "
                            f"version cannot read (it reads {FORMAT!r}); run it again")
-    return StoredModel(pickle.loads(row.data), row.n_users, row.n_items,
+    return StoredModel(_Unpickler(io.BytesIO(row.data)).load(), row.n_users, row.n_items,
                        row.fit_interactions, row.fit_items)
 
 

@@ -23,10 +23,12 @@ import numpy as np
 from sqlalchemy import delete, select, update
 from sqlalchemy.engine import Connection
 
-from engine.errors import Cancelled, DataError
-from engine.progress import Task
-from engine.incremental import RETRAIN_SHARE
-from engine.run import RunConfig, RunResult, execute_run, refresh_run
+from engine.core.errors import Cancelled, DataError
+from engine.core.progress import Task
+from engine.pipeline.config import RunConfig
+from engine.pipeline.drift import Drift
+from engine.pipeline.execute import execute_run, refresh_run
+from engine.pipeline.result import RunResult
 from storage.bulk import insert_rows
 from storage.database import Database
 from storage.datasets import dataset_info, external_ids, find_dataset, load_dataset
@@ -34,10 +36,9 @@ from storage.encoding import INT, as_utc, plain, to_blob, utcnow
 from storage.errors import StorageError
 from storage.explain import explanations
 from storage.feedback import training_feedback
+from storage.models import DatasetRow, EntryRow, ItemRow, ListRow, ProfileRow, RunRow, UserRow
 from storage.run_models import fitted_on, load_model, write_model
 from storage.settings import LAST_RUN_CONFIG, get_setting, put_setting
-from storage.models import (DatasetRow, EntryRow, ItemRow, ListRow, ProfileRow, RunRow,
-                            UserRow)
 
 log = logging.getLogger(__name__)
 
@@ -126,27 +127,6 @@ def retrain_and_save(db: Database, run_id: int, task: Task,
     return run_and_save(db, info.dataset, RunConfig.from_dict(info.config), task, started)
 
 
-@dataclass(frozen=True)
-class Drift:
-    """How far a dataset has grown since a model's last full fit."""
-
-    interactions: float  # added interactions per interaction of the fit
-    items: float  # added items per item of the fit
-
-    @property
-    def retrain_advised(self) -> bool:
-        return max(self.interactions, self.items) > RETRAIN_SHARE
-
-    def describe(self) -> str:
-        return (f"{self.interactions:.1%} more interactions and {self.items:.1%} more items "
-                "than at the last full fit")
-
-
-def _drift(fitted_on: tuple[int, int], interactions: int, items: int) -> Drift:
-    return Drift((interactions - fitted_on[0]) / max(fitted_on[0], 1),
-                 (items - fitted_on[1]) / max(fitted_on[1], 1))
-
-
 def drift_of(db: Database, run_id: int) -> Drift:
     """How far run ``run_id``'s dataset has grown since its model's last full fit."""
     info = run_info(db, run_id)
@@ -154,7 +134,7 @@ def drift_of(db: Database, run_id: int) -> Drift:
     if sizes is None:
         raise StorageError(f"run {run_id} has no stored model; start a new run instead")
     data = dataset_info(db, info.dataset)
-    return _drift(sizes, data.n_interactions, data.n_items)
+    return Drift.between(sizes, (data.n_interactions, data.n_items))
 
 
 def update_and_save(db: Database, run_id: int, task: Task,
@@ -180,7 +160,7 @@ def update_and_save(db: Database, run_id: int, task: Task,
     config = replace(RunConfig.from_dict(info.config), updated_from=run_id)
     signal = training_feedback(db, data) if config.use_feedback else None
     fit = (stored.fit_interactions, stored.fit_items)
-    drift = _drift(fit, data.n_interactions, data.n_items)
+    drift = Drift.between(fit, (data.n_interactions, data.n_items))
     new_id, result = _lifecycle(
         db, info.dataset, config, task, started,
         lambda: refresh_run(stored.model, data, config, fit, task, signal))

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from engine.demo import ShopConfig, generate, write_csv
+from engine.data.synthetic import ShopConfig, generate, write_csv
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")

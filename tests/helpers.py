@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from engine.importer import Catalogue, InteractionTable
-from engine.report import ImportReport
+from engine.data.importer import Catalogue, InteractionTable
+from engine.data.report import ImportReport
 
 
 def table(rows: list[tuple], has_timestamps: bool = True) -> InteractionTable:

@@ -10,10 +10,12 @@ from pathlib import Path
 
 import numpy as np
 
-from engine.dataset import Dataset
-from engine.importer import read_catalogue, read_interactions
-from engine.preprocess import build_dataset
-from engine.run import Profiles, RunConfig, RunResult, UserLists, execute_run
+from engine.data.dataset import Dataset
+from engine.data.importer import read_catalogue, read_interactions
+from engine.data.preprocess import build_dataset
+from engine.pipeline.config import RunConfig
+from engine.pipeline.execute import execute_run
+from engine.pipeline.result import Profiles, RunResult, UserLists
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -6,9 +6,9 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from engine.cli import main
+from cli.engine_commands import main
+from cli.storage_commands import add_commands
 from storage import list_runs, open_database, user_list
-from storage.commands import add_commands
 from storage.datasets import dataset_info, load_dataset
 from storage.feedback import Feedback, add_feedback
 from storage.live import list_now, open_live_run

@@ -4,8 +4,8 @@ import json
 import pandas as pd
 import pytest
 
-from engine.cli import main
-from engine.demo import ShopConfig, generate, write_csv
+from cli.engine_commands import main
+from engine.data.synthetic import ShopConfig, generate, write_csv
 
 
 @pytest.fixture(scope="module")

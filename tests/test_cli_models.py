@@ -8,9 +8,9 @@ import json
 import pytest
 import torch
 
-from engine.cli import main
-from engine.demo import ShopConfig, generate, write_csv
-from engine.text import item_text
+from cli.engine_commands import main
+from engine.data.synthetic import ShopConfig, generate, write_csv
+from engine.data.text import item_text
 from tests.test_lm_components import shop_bert
 
 MODELS = ["semantic", "word2vec", "item2vec", "sequential", "fusion"]

@@ -14,18 +14,17 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from engine.dataset import History
-from engine.demo import ShopConfig, generate, write_csv
-from engine.errors import Cancelled
-from engine.evaluate import evaluate
-from engine.importer import read_catalogue, read_interactions
+from engine.core.errors import Cancelled
+from engine.core.progress import Task
+from engine.data.dataset import History
+from engine.data.importer import read_catalogue, read_interactions
+from engine.data.preprocess import build_dataset
+from engine.data.split import leave_one_out
+from engine.data.synthetic import ShopConfig, generate, write_csv
+from engine.evaluation.evaluate import evaluate
 from engine.models import make_model
-from engine.models.content import (ContentProfile, SemanticProfile, Word2VecProfile,
-                                   interest_weights)
+from engine.models.content import ContentProfile, SemanticProfile, Word2VecProfile, interest_weights
 from engine.models.item2vec import Item2Vec, auto_epochs
-from engine.preprocess import build_dataset
-from engine.progress import Task
-from engine.split import leave_one_out
 from tests.helpers import catalogue, table
 
 DAY = 86400
@@ -329,7 +328,7 @@ SUBPROCESS = """
 import hashlib, sys
 import numpy as np
 sys.path.insert(0, sys.argv[1])
-from engine.dataset import History
+from engine.data.dataset import History
 from engine.models.item2vec import Item2Vec
 rng = np.random.default_rng(0)
 user = np.repeat(np.arange(30), 20)

@@ -10,8 +10,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from engine import demo
-from engine.demo import Shop, ShopConfig, demo_paths, generate, write_csv
+from cli import synthetic
+from engine.data.synthetic import Shop, ShopConfig, generate, write_csv
+from resources import demo_paths
 
 
 @pytest.fixture(scope="module")
@@ -54,11 +55,11 @@ def test_other_seed_other_shop(shop: Shop) -> None:
 def test_shipped_demo_files_are_the_default_shop(shop: Shop, tmp_path) -> None:
     written = write_csv(shop, tmp_path)
     for shipped, fresh in zip(demo_paths(), written):
-        assert shipped.is_file(), f"{shipped} is missing: run python -m engine.demo --out resources/demo"
+        assert shipped.is_file(), f"{shipped} is missing: run python -m cli.synthetic --out resources/demo"
         # git may check text out with CRLF on Windows; the content must still be identical
         assert shipped.read_bytes().replace(b"\r\n", b"\n") == fresh.read_bytes(), (
             f"{shipped.name} differs from the generator: "
-            "run python -m engine.demo --out resources/demo")
+            "run python -m cli.synthetic --out resources/demo")
     total = sum(p.stat().st_size for p in written)
     assert total < 1_000_000
 
@@ -116,7 +117,7 @@ def test_csv_has_only_importable_columns(shop: Shop, tmp_path) -> None:
 
 
 def test_command_line(tmp_path, capsys) -> None:
-    assert demo.main(["--out", str(tmp_path), "--users", "40", "--seed", "3"]) == 0
+    assert synthetic.main(["--out", str(tmp_path), "--users", "40", "--seed", "3"]) == 0
     back = pd.read_csv(tmp_path / "interactions.csv")
     assert back["user_id"].nunique() == 40
     assert len(pd.read_csv(tmp_path / "items.csv")) == ShopConfig().n_items

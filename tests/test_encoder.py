@@ -9,8 +9,8 @@ import sys
 import numpy as np
 import pytest
 
-from engine.encoder import TextEncoder, default_model_folder
-from engine.errors import DataError
+from engine.core.errors import DataError
+from engine.data.encoder import TextEncoder, default_model_folder
 
 WORDS = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", "red", "blue", "pan", "frying", "cook",
          "book", "novel", "mystery", "the", "a", "of", "garden", "hose", "kettle", "tea"]

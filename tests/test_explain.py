@@ -13,15 +13,16 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from engine.errors import Cancelled, DataError
+from engine.core.errors import Cancelled, DataError
 from engine.explanations import (GENERATED, TEMPLATE, ExplanationWriter, Facts, Pick,
-                                 build_messages, facts_from_run, horizon, make_facts,
-                                 template_explanation, template_only)
+                                 build_messages, facts_from_run, horizon, make_facts)
 from engine.explanations import model as default_model
+from engine.explanations import template_explanation, template_only
+from engine.explanations.grounding import Grounder
 from engine.explanations.prompt import ANSWER_START, EXAMPLE_TITLES, facts_text
-from engine.grounding import Grounder
+from engine.pipeline.config import RunConfig
+from engine.pipeline.execute import execute_run
 from tests.helpers import tiny_gpt2
-from engine.run import RunConfig, execute_run
 from tests.storage_support import shop_dataset
 
 #: A quick fusion of one long-term and one short-term component.
@@ -170,7 +171,7 @@ def test_sampling_with_a_seed_repeats_itself(gpt2_folder, facts):
 
 
 def test_cancelling_stops_between_tokens(gpt2_folder, facts, grounder):
-    from engine.progress import Task
+    from engine.core.progress import Task
 
     writer = ExplanationWriter(gpt2_folder, device="cpu", max_new_tokens=200)
     pieces: list[str] = []
@@ -188,7 +189,7 @@ def test_cancelling_stops_between_tokens(gpt2_folder, facts, grounder):
 
 
 def test_explain_many_reports_progress_and_stops_on_cancel(gpt2_folder, facts, grounder):
-    from engine.progress import Task
+    from engine.core.progress import Task
 
     writer = ExplanationWriter(gpt2_folder, device="cpu", max_new_tokens=5)
     seen: list[float] = []

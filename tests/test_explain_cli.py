@@ -4,15 +4,16 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from engine.cli import main
+from cli.engine_commands import main
+from cli.storage_commands import add_commands
 from engine.explanations import Explanation, facts_from_run
-from engine.run import RunConfig, execute_run
+from engine.pipeline.config import RunConfig
+from engine.pipeline.execute import execute_run
 from storage import open_database, save_dataset, save_run
-from storage.commands import add_commands
 from storage.explain import run_facts, save_texts
 from storage.results import user_text
-from tests.storage_support import count, shop_dataset
 from tests.helpers import tiny_gpt2
+from tests.storage_support import count, shop_dataset
 from tests.test_explain import EASE_COOC
 
 

@@ -10,10 +10,11 @@ import time
 import pytest
 
 from engine.explanations import GENERATED, TEMPLATE, ExplanationWriter, facts_from_run
+from engine.explanations.grounding import Grounder
 from engine.explanations.model import default_model_folder
 from engine.explanations.prompt import EXAMPLE_TITLES, template_explanation
-from engine.grounding import Grounder
-from engine.run import RunConfig, execute_run
+from engine.pipeline.config import RunConfig
+from engine.pipeline.execute import execute_run
 from tests.storage_support import shop_dataset
 from tests.test_explain import EASE_COOC
 

@@ -7,15 +7,16 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from engine.cli import main
-from engine.errors import DataError
-from engine.feedback import (GATE_BOUNDS, NEIGHBOURS, Event, adjust, item_neighbours,
-                             latest_events, moved_gate, training_signal)
-from engine.feedback_file import read_feedback
+from cli.engine_commands import main
+from cli.storage_commands import add_commands
+from engine.core.errors import DataError
+from engine.data.feedback import Event, latest_events, training_signal
+from engine.data.feedback_file import read_feedback
 from engine.models import MODELS
-from engine.run import RunConfig, execute_run
+from engine.pipeline.config import RunConfig
+from engine.pipeline.execute import execute_run
+from engine.pipeline.rerank import GATE_BOUNDS, NEIGHBOURS, adjust, item_neighbours, moved_gate
 from storage import forget_user, open_database
-from storage.commands import add_commands
 from storage.feedback import Feedback, add_feedback, list_feedback
 from storage.live import list_now, open_live_run, reset_feedback
 from storage.run_models import has_model

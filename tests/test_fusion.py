@@ -8,14 +8,14 @@ import pandas as pd
 import pytest
 import scipy.sparse as sp
 
-from engine.dataset import Dataset, History, Validation
-from engine.demo import ShopConfig, generate, write_csv
-from engine.evaluate import evaluate_models
-from engine.importer import read_catalogue, read_interactions
+from engine.data.dataset import Dataset, History, Validation
+from engine.data.importer import read_catalogue, read_interactions
+from engine.data.preprocess import build_dataset
+from engine.data.split import leave_one_out
+from engine.data.synthetic import ShopConfig, generate, write_csv
+from engine.evaluation.evaluate import evaluate_models
 from engine.models import MODELS, make_model
 from engine.models.base import Recommender
-from engine.preprocess import build_dataset
-from engine.split import leave_one_out
 
 
 class Scripted(Recommender):
@@ -137,8 +137,8 @@ def test_fusion_is_deterministic(tmp_path):
 
 
 def test_a_components_progress_and_cancel_pass_through_the_fusion():
-    from engine.errors import Cancelled
-    from engine.progress import Task
+    from engine.core.errors import Cancelled
+    from engine.core.progress import Task
 
     dataset, history, valid, _, _, _ = two_groups()
     seen: list[float] = []
@@ -257,7 +257,8 @@ def test_a_like_moves_the_gate_without_lifting_the_items_nobody_took(cold_shop):
     """After a like the lists are weighed at the moved gate: the parts of known items
     scale with it, and items nobody took keep their predicted place (a rescale of their
     whole predicted score as if it were the long side once filled lists with them)."""
-    from engine.feedback import Event, adjust
+    from engine.data.feedback import Event
+    from engine.pipeline.rerank import adjust
 
     split, cold_items, cold_users, models = cold_shop
     model, history = models["word2vec"], split.train

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from engine.explanations import Facts, Pick
-from engine.grounding import Grounder, display_title, split_sentences, title_key
+from engine.explanations.grounding import Grounder, display_title, split_sentences, title_key
 
 CATALOGUE = ["Star Wars (1977)", "Titanic (1997)", "Saint, The (1997)", "Godfather, The (1972)",
              "Star Trek IV: The Voyage Home (1986)", "Toy Story (1995)", "Crash (1996)",

@@ -3,17 +3,12 @@ from __future__ import annotations
 
 import pytest
 
-from engine.cli_import import load_tables
-from engine.errors import DataError
-from engine.importer import (
-    Catalogue,
-    ReadOptions,
-    link_catalogue,
-    read_catalogue,
-    read_interactions,
-)
-from engine.preprocess import build_dataset
-from engine.report import ImportReport
+from cli.import_options import load_tables
+from engine.core.errors import DataError
+from engine.data.importer import (Catalogue, ReadOptions, link_catalogue, read_catalogue,
+                                  read_interactions)
+from engine.data.preprocess import build_dataset
+from engine.data.report import ImportReport
 from tests.test_import_interactions import parse
 from tests.test_sniff import write
 

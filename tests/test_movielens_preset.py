@@ -5,11 +5,11 @@ from pathlib import Path
 
 import pytest
 
-from engine.cli import build_parser, main
-from engine.cli_import import load_tables
-from engine.errors import DataError
-from engine.importer import read_movielens
-from storage.commands import add_commands
+from cli.engine_commands import build_parser, main
+from cli.import_options import load_tables
+from cli.storage_commands import add_commands
+from engine.core.errors import DataError
+from engine.data.importer import read_movielens
 from tests.test_import_interactions import parse
 from tests.test_sniff import write
 

@@ -1,8 +1,8 @@
 import numpy as np
 import pytest
 
-from engine.errors import DataError
-from engine.preprocess import PreprocessOptions, build_dataset
+from engine.core.errors import DataError
+from engine.data.preprocess import PreprocessOptions, build_dataset
 from tests.helpers import catalogue, table
 
 

@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 
-from engine.ranking import mask_seen, top_k
+from engine.evaluation.ranking import mask_seen, top_k
 
 
 def reference_top_k(scores: np.ndarray, k: int) -> np.ndarray:

@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 
 import main
-from storage import selftest as selftest_module
-from storage.selftest import STEPS, selftest
+from application.selftest import STEPS, selftest
+from application import selftest as selftest_module
 
 
 @pytest.mark.slow
@@ -37,7 +37,7 @@ def test_selftest_runs_the_demo_pipeline_and_cleans_up():
 
 def test_selftest_names_the_failing_step(monkeypatch, tmp_path):
     missing = tmp_path / "no-demo"
-    monkeypatch.setattr("engine.demo.demo_paths",
+    monkeypatch.setattr("resources.demo_paths",
                         lambda: (missing / "interactions.csv", missing / "items.csv"))
     out = io.StringIO()
     assert selftest(out) == 1

@@ -9,17 +9,17 @@ import numpy as np
 import pytest
 import torch
 
-from engine.dataset import History
-from engine.demo import ShopConfig, generate, write_csv
-from engine.errors import Cancelled, DataError
-from engine.evaluate import evaluate
-from engine.importer import read_catalogue, read_interactions
+from engine.core.errors import Cancelled, DataError
+from engine.core.progress import Task
+from engine.data.dataset import History
+from engine.data.importer import read_catalogue, read_interactions
+from engine.data.preprocess import build_dataset
+from engine.data.split import leave_one_out
+from engine.data.synthetic import ShopConfig, generate, write_csv
+from engine.evaluation.evaluate import evaluate
 from engine.models import sequential
 from engine.models.popularity import Popularity
 from engine.models.sequential import SequentialTransformer, recent_tokens, training_windows
-from engine.preprocess import build_dataset
-from engine.progress import Task
-from engine.split import leave_one_out
 from tests.test_models import sequences_dataset
 
 N_ITEMS = 16

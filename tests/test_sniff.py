@@ -6,8 +6,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from engine.report import ImportReport
-from engine.sniff import detect_header, detect_sep, is_number, read_raw
+from engine.data.report import ImportReport
+from engine.data.sniff import detect_header, detect_sep, is_number, read_raw
 
 
 def write(folder: Path, name: str, content: str | bytes, encoding: str = "utf-8") -> Path:

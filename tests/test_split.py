@@ -1,9 +1,9 @@
 import numpy as np
 import pytest
 
-from engine.errors import DataError
-from engine.preprocess import PreprocessOptions, build_dataset
-from engine.split import leave_one_out, time_split
+from engine.core.errors import DataError
+from engine.data.preprocess import PreprocessOptions, build_dataset
+from engine.data.split import leave_one_out, time_split
 from tests.helpers import table
 
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from engine.cli import main
+from cli.engine_commands import main
+from cli.storage_commands import add_commands
 from storage import list_runs, open_database
-from storage.commands import add_commands
 from tests.storage_support import count
 
 

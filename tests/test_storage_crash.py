@@ -20,19 +20,19 @@ from pathlib import Path
 
 import pytest
 
-from engine.cli import main
-from engine.run import RunConfig
-from engine.progress import Task
+from cli.engine_commands import main
+from cli.storage_commands import add_commands
+from engine.core.progress import Task
+from engine.pipeline.config import RunConfig
 from storage import (Feedback, StorageError, add_feedback, dataset_info, get_setting,
-                     last_run_config, list_runs, load_dataset, open_database, run_info,
-                     save_dataset, save_run, set_setting, start_run)
+                     last_run_config, list_runs, load_dataset, open_database, run_info)
+from storage import runs as runs_module
+from storage import save_dataset, save_run, set_setting, start_run
+from storage.bulk import PAUSE_ENV
+from storage.database import Database
 from storage.explain import write_texts
 from storage.runs import run_and_save
-from storage import runs as runs_module
-from storage.bulk import PAUSE_ENV
-from storage.commands import add_commands
-from storage.database import Database
-from tests.storage_support import (ROOT, count, fused_result, integrity, shop_dataset)
+from tests.storage_support import ROOT, count, fused_result, integrity, shop_dataset
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL is POSIX")
 

@@ -18,13 +18,12 @@ import numpy as np
 import pytest
 import sqlalchemy as sa
 
-from engine.progress import Task
-from engine.run import RunConfig
-from storage import (Feedback, add_feedback, all_settings, count_users,
-                     dataset_info, delete_dataset, export_lists, forget_user, get_setting,
-                     last_run_config, list_feedback, list_runs, load_dataset, open_database,
-                     page_users, run_info, save_dataset, save_run, set_setting, user_list,
-                     user_profile)
+from engine.core.progress import Task
+from engine.pipeline.config import RunConfig
+from storage import (Feedback, add_feedback, all_settings, count_users, dataset_info,
+                     delete_dataset, export_lists, forget_user, get_setting, last_run_config,
+                     list_feedback, list_runs, load_dataset, open_database, page_users, run_info,
+                     save_dataset, save_run, set_setting, user_list, user_profile)
 from storage.browse import user_index
 from storage.migrations.runner import head
 from storage.runs import run_and_save, update_and_save

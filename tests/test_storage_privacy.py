@@ -9,14 +9,14 @@ import numpy as np
 import pytest
 from sqlalchemy import event
 
-from engine.cli import main
-from storage import (Feedback, StorageError, add_feedback, dataset_info, delete_dataset,
-                     forget_user, list_datasets, load_dataset, open_database, save_dataset,
-                     save_run)
+from cli.engine_commands import main
+from cli.storage_commands import add_commands
+from storage import Feedback, StorageError, add_feedback
 from storage import database as storage_database
-from storage.commands import add_commands
+from storage import (dataset_info, delete_dataset, forget_user, list_datasets, load_dataset,
+                     open_database, save_dataset, save_run)
 from storage.database import Database
-from tests.storage_support import (count, file_bytes, fused_result, shop_dataset)
+from tests.storage_support import count, file_bytes, fused_result, shop_dataset
 
 SECRET = "alice-7f3c9e"
 

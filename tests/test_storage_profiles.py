@@ -10,8 +10,8 @@ import sqlite3
 import numpy as np
 import pytest
 
-from engine.progress import Task
-from engine.run import RunConfig
+from engine.core.progress import Task
+from engine.pipeline.config import RunConfig
 from storage import open_database, save_dataset, user_profile
 from storage.runs import run_and_save, update_and_save
 from tests.storage_support import shop_dataset
@@ -99,9 +99,9 @@ def test_an_updated_run_stores_the_vectors_of_its_updated_model(db):
 
 
 def test_a_fused_run_measures_its_components_on_their_own(db):
-    from engine.evaluate import evaluate
-    from engine.features import item_vectors
-    from engine.pipeline import make_split
+    from engine.data.features import item_vectors
+    from engine.evaluation.evaluate import evaluate
+    from engine.pipeline.config import make_split
     from storage.runs import run_info
 
     run_id, result = run_and_save(db, "shop", LATENT, Task())

@@ -11,13 +11,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from engine.errors import Cancelled
-from engine.progress import Task
+from engine.core.errors import Cancelled
+from engine.core.progress import Task
 from storage import (LAST_RUN_CONFIG, Feedback, StorageError, add_feedback, all_settings,
-                     count_users, dataset_info, delete_setting, end_run, export_lists,
-                     finish_run, get_setting, last_run_config, list_datasets, list_feedback,
-                     list_runs, load_dataset, open_database, page_users, run_info,
-                     save_dataset, save_run, set_setting, start_run, user_list, user_profile)
+                     count_users, dataset_info, delete_setting, end_run, export_lists, finish_run,
+                     get_setting, last_run_config, list_datasets, list_feedback, list_runs,
+                     load_dataset, open_database, page_users, run_info, save_dataset, save_run,
+                     set_setting, start_run, user_list, user_profile)
 from tests.storage_support import VECTOR_SIZE, count, fused_result, shop_dataset
 
 

@@ -9,8 +9,8 @@ import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 
-from storage import (Database, StorageError, list_feedback, load_dataset, open_database,
-                     resolve_url, save_dataset, set_setting, get_setting)
+from storage import (Database, StorageError, get_setting, list_feedback, load_dataset,
+                     open_database, resolve_url, save_dataset, set_setting)
 from storage.database import URL_ENV
 from storage.migrations import runner
 from storage.migrations.runner import head

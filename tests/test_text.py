@@ -1,6 +1,6 @@
 """The item-text tokeniser: words for spaced scripts, character bigrams for CJK runs."""
-from engine.preprocess import build_dataset
-from engine.text import STOPWORDS, item_documents, item_text, item_texts, tokenize
+from engine.data.preprocess import build_dataset
+from engine.data.text import STOPWORDS, item_documents, item_text, item_texts, tokenize
 from tests.helpers import catalogue, table
 
 

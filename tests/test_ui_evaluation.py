@@ -16,8 +16,9 @@ from PySide6.QtGui import QKeySequence
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QFileDialog, QLineEdit
 
-from engine.progress import Task
-from engine.run import RunConfig, execute_run
+from engine.core.progress import Task
+from engine.pipeline.config import RunConfig
+from engine.pipeline.execute import execute_run
 from storage import list_runs, load_dataset, open_database, save_run
 from storage.browse import gate_values
 from tests.ui_support import copy_demo, make_window, wait_idle

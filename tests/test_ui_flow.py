@@ -9,8 +9,8 @@ import pandas as pd
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
-from engine.demo import demo_paths
 from engine.models.fusion import DEFAULT_COMPONENTS
+from resources import demo_paths
 from storage import list_feedback, list_runs, user_list
 from tests.ui_support import EventTimes, Heartbeat, dialogs, idle, make_window, wait_idle
 from ui.run_settings import RunSettings

@@ -6,7 +6,7 @@ import threading
 
 from PySide6.QtCore import Qt
 
-from engine.demo import demo_paths
+from resources import demo_paths
 from storage import list_datasets, load_dataset
 from tests.ui_support import make_window, wait_idle
 

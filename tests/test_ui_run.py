@@ -7,7 +7,7 @@ import sqlite3
 import pytest
 from PySide6.QtCore import Qt
 
-from engine.errors import DataError
+from engine.core.errors import DataError
 from engine.models.fusion import DEFAULT_COMPONENTS
 from storage import list_runs, run_info
 from tests.ui_support import QUICK, copy_demo, dialogs, make_window, preferences, wait_idle

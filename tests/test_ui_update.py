@@ -6,7 +6,7 @@ from __future__ import annotations
 import pandas as pd
 from PySide6.QtCore import Qt
 
-from engine.demo import demo_paths
+from resources import demo_paths
 from storage import dataset_info, list_runs, user_list
 from tests.test_ui_import import settled
 from tests.ui_support import close_dialogs, copy_demo, dialogs, make_window, wait_idle

@@ -10,11 +10,12 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence
 from PySide6.QtTest import QTest
 
-from engine.run import Profiles, RunConfig, RunResult, UserLists
+from bench.ui_speed import many_users  # the benchmark's 100,000 users, shared
+from engine.pipeline.config import RunConfig
+from engine.pipeline.result import Profiles, RunResult, UserLists
 from storage import (list_feedback, open_database, run_info, save_dataset, save_run, user_list,
                      user_profile)
 from storage.browse import user_history
-from bench.ui_speed import many_users  # the benchmark's 100,000 users, shared
 from tests.ui_support import copy_demo, make_window, wait_idle
 from ui.recommendations import horizon
 

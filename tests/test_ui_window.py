@@ -15,7 +15,7 @@ from PySide6.QtGui import QKeySequence
 
 import main
 import ui.window
-from engine.errors import DataError
+from engine.core.errors import DataError
 from storage import list_datasets, list_runs
 from storage.database import URL_ENV
 from tests.ui_support import copy_demo, dialogs, make_window, preferences, wait_idle

@@ -17,7 +17,7 @@ from pathlib import Path
 from PySide6.QtCore import QSettings, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 
-from engine.progress import Task
+from engine.core.progress import Task
 from storage import open_database
 from ui.charts import rendering
 from ui.jobs import import_demo, run_pipeline

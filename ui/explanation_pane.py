@@ -16,12 +16,12 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QTextCursor
-from PySide6.QtWidgets import (QFileDialog, QHBoxLayout, QLabel, QMenu, QProgressBar,
-                               QPushButton, QTextEdit, QToolButton, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QFileDialog, QHBoxLayout, QLabel, QMenu, QProgressBar, QPushButton,
+                               QTextEdit, QToolButton, QVBoxLayout, QWidget)
 
+from engine.core.progress import Task
 from engine.explanations import Explanation, ExplanationWriter
 from engine.explanations.model import DEFAULT_NAME
-from engine.progress import Task
 from storage import Database
 from storage.explain import run_facts, save_texts, write_texts
 from storage.results import StoredText, user_text
@@ -29,7 +29,6 @@ from ui.icons import icon
 from ui.messages import report
 from ui.preferences import Preferences
 from ui.worker import Job, Progress, Worker
-
 
 UNREAD = object()  # show_list's ``stored`` when the caller did not read the text
 

@@ -3,11 +3,12 @@ application, so they scale cleanly on HiDPI screens and nothing is downloaded.""
 from __future__ import annotations
 
 from functools import cache
-from pathlib import Path
 
 from PySide6.QtGui import QIcon
 
-FOLDER = Path(__file__).resolve().parents[1] / "resources" / "icons"
+from resources import icons_folder
+
+FOLDER = icons_folder()
 
 
 @cache

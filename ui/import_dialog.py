@@ -11,20 +11,18 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import QTimer, Signal
-from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QDialogButtonBox,
-                               QDoubleSpinBox, QFormLayout, QGroupBox, QHBoxLayout, QLabel,
-                               QLineEdit, QProgressBar, QPushButton, QSizePolicy, QSpinBox,
-                               QTabWidget, QTreeWidget, QTreeWidgetItem, QVBoxLayout,
-                               QWidget)
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QDialogButtonBox, QDoubleSpinBox,
+                               QFormLayout, QGroupBox, QHBoxLayout, QLabel, QLineEdit, QProgressBar,
+                               QPushButton, QSizePolicy, QSpinBox, QTabWidget, QTreeWidget,
+                               QTreeWidgetItem, QVBoxLayout, QWidget)
 
-from engine.errors import DataError
-from engine.preprocess import PreprocessOptions
+from engine.core.errors import DataError
+from engine.data.preprocess import PreprocessOptions
 from storage import list_datasets
 from storage.datasets import MAX_NAME
 from ui.icons import icon
 from ui.import_preview import FilePreviewSection
-from ui.jobs import (CheckResult, ImportSpec, Problem, append_checked, check_import,
-                     store_dataset)
+from ui.jobs import CheckResult, ImportSpec, Problem, append_checked, check_import, store_dataset
 from ui.messages import report
 from ui.preferences import Preferences
 from ui.project import Project

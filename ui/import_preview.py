@@ -10,12 +10,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import (QCheckBox, QComboBox, QFileDialog, QHBoxLayout, QLabel,
-                               QLineEdit, QPushButton, QTableWidget, QTableWidgetItem,
-                               QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QFileDialog, QHBoxLayout, QLabel, QLineEdit,
+                               QPushButton, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
 
-from engine.importer import ReadOptions
-from engine.sniff import SEPARATORS, describe_sep
+from engine.data.importer import ReadOptions
+from engine.data.sniff import SEPARATORS, describe_sep
 from ui.jobs import FilePreview, preview_file, read_options
 from ui.messages import report
 from ui.preferences import Preferences

@@ -2,8 +2,8 @@
 
 Each function here is what one button does, written against the engine and storage
 exactly as the command line uses them, so the window and ``main.py`` behave the same.
-They take the :class:`~engine.progress.Task` last and report stages into it; the engine
-raises :class:`~engine.errors.Cancelled` at its next safe point after a cancel.
+They take the :class:`~engine.core.progress.Task` last and report stages into it; the engine
+raises :class:`~engine.core.errors.Cancelled` at its next safe point after a cancel.
 """
 from __future__ import annotations
 
@@ -11,37 +11,32 @@ import dataclasses
 import gc
 import itertools
 import logging
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-from engine.dataset import Dataset
-from engine.demo import demo_paths
-from engine.device import set_threads
-from engine.errors import DataError
-from engine.importer import (CATALOGUE_FLAGS, HEADERLESS_CATALOGUE, HEADERLESS_INTERACTIONS,
-                             INTERACTION_FLAGS, MULTI_COLUMN_ROLES, Catalogue,
-                             InteractionTable, ReadOptions, link_catalogue, read_catalogue,
-                             read_interactions)
-from engine.preprocess import PreprocessOptions, build_dataset
-from engine.progress import Task
-from engine.report import ImportReport
-from engine.roles import GENRE_NAMES, assign_roles, matching_columns, normalise
-from engine.sniff import read_raw
-from storage import (Database, ListEntry, dataset_info, list_datasets, list_feedback,
-                     run_and_save, run_info, save_dataset)
+from engine.core.device import set_threads
+from engine.core.errors import DataError
+from engine.core.progress import Task
+from engine.data.dataset import Dataset
+from engine.data.importer import (CATALOGUE_FLAGS, HEADERLESS_CATALOGUE, HEADERLESS_INTERACTIONS,
+                                  INTERACTION_FLAGS, MULTI_COLUMN_ROLES, Catalogue,
+                                  InteractionTable, ReadOptions, link_catalogue, read_catalogue,
+                                  read_interactions)
+from engine.data.preprocess import PreprocessOptions, build_dataset
+from engine.data.report import ImportReport
+from engine.data.roles import GENRE_NAMES, assign_roles, matching_columns, normalise
+from engine.data.sniff import read_raw
+from resources import demo_paths
+from storage import (Database, ListEntry, dataset_info, list_datasets, list_feedback, run_and_save,
+                     run_info, save_dataset)
 from storage.append import Appended, append_to_dataset
 from storage.browse import user_index
-from storage.errors import StorageError
 from storage.live import LiveRun, list_now, open_live_run
 from storage.results import lists_frame, user_text, write_csv
-from storage.runs import Drift, retrain_and_save, update_and_save
+from engine.pipeline.drift import Drift
+from storage.runs import retrain_and_save, update_and_save
 from ui.run_settings import RunSettings
 from ui.user_table import UserTable, prepare_table
-
-if TYPE_CHECKING:
-    import pandas as pd
 
 log = logging.getLogger("interest_fusion_studio")
 #: Roles a column can play, per kind of file; "" is "not used".

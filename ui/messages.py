@@ -20,7 +20,7 @@ import platformdirs
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QMainWindow, QMessageBox, QWidget
 
-from engine.errors import DataError
+from engine.core.errors import DataError
 
 #: The folder name under the user's log folder; the same name storage uses for its data.
 APP_FOLDER = "interest-fusion-studio"

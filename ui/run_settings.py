@@ -1,7 +1,7 @@
 """The run configuration the Run screen edits, as plain data (no Qt).
 
 The form reads and writes a :class:`RunSettings`; the preferences keep it as a
-dictionary; a run turns it into the engine's :class:`~engine.run.RunConfig`. Checking it
+dictionary; a run turns it into the engine's :class:`~engine.pipeline.config.RunConfig`. Checking it
 here, before a run starts, means a bad value is a message next to the form instead of a
 failed run in the list.
 """
@@ -13,12 +13,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from engine.errors import DataError
+from engine.core.errors import DataError
+from engine.data.preprocess import PreprocessOptions
 from engine.models import MODELS, make_model
 from engine.models.fusion import DEFAULT_COMPONENTS
-from engine.pipeline import with_run_settings
-from engine.preprocess import PreprocessOptions
-from engine.run import RunConfig
+from engine.pipeline.config import RunConfig, with_run_settings
 
 #: Fusion modes and the registry name of each.
 FUSIONS = {"learned": "fusion", "fixed": "fusion-fixed", "rrf": "fusion-rrf"}

@@ -16,7 +16,7 @@ from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QKeySequence
 from PySide6.QtWidgets import (QFileDialog, QHBoxLayout, QLabel, QListWidget, QListWidgetItem,
                                QMainWindow, QProgressBar, QStackedWidget, QToolBar, QWidget)
 
-from engine.progress import Task
+from engine.core.progress import Task
 from ui.about import APP_NAME, show_about
 from ui.icons import icon
 from ui.messages import log_path, report, show_error

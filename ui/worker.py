@@ -1,7 +1,7 @@
 """One worker thread for long work, with progress, status and cooperative cancel.
 
 Like Orange3's widgets and superqt's thread workers: a job is a plain function of an
-:class:`engine.progress.Task`; it runs on the worker thread, reports into the task, and
+:class:`engine.core.progress.Task`; it runs on the worker thread, reports into the task, and
 stops at the engine's next safe point after :meth:`Job.cancel`. What the task reports
 crosses to the UI thread through a queued signal, throttled so that a chatty loop cannot
 flood the event queue. Jobs run one after another in the order they were submitted.
@@ -15,8 +15,8 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Qt, QThreadPool, Signal
 
-from engine.errors import Cancelled
-from engine.progress import Task
+from engine.core.errors import Cancelled
+from engine.core.progress import Task
 
 #: Seconds between two progress reports of the same stage that reach the UI thread.
 PROGRESS_INTERVAL = 0.05

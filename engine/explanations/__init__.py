@@ -2,7 +2,7 @@
 
 The engine computes the facts (:mod:`.facts`), the prompt and the template are built from
 them (:mod:`.prompt`), the writer generates, streams and checks a text (:mod:`.writer`)
-against the catalogue (:mod:`engine.grounding`), and the packaged default model is
+against the catalogue (:mod:`engine.explanations.grounding`), and the packaged default model is
 converted once into the cache (:mod:`.model`). Nothing here imports Qt.
 """
 from engine.explanations.facts import Facts, Pick, facts_from_run, horizon, make_facts

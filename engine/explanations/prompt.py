@@ -18,7 +18,7 @@ import re
 from collections.abc import Sequence
 
 from engine.explanations.facts import Facts
-from engine.grounding import display_title
+from engine.explanations.grounding import display_title
 
 _YEAR = re.compile(r"\s*\((?:1[89]|20)\d\d\)$")
 #: How many of the top titles the text presents, and how many keywords it uses.

@@ -7,7 +7,7 @@ piece by piece as the model writes it, for a window that shows it live; generati
 in a thread behind transformers' ``TextIteratorStreamer`` and checks the cancel request
 after every token, so a click on "stop" ends it within one token. ``explain`` streams,
 tidies the text (at most three sentences, none left unfinished) and keeps the longest run
-of leading sentences that passes :class:`~engine.grounding.Grounder` (a small model's
+of leading sentences that passes :class:`~engine.explanations.grounding.Grounder` (a small model's
 later sentences drift most). A note should say two or three things (the picks, the
 interests, the recent activity), so when fewer than two sentences survive the check,
 the writer tries again with seeded sampling (``attempts`` in all) and keeps the attempt
@@ -29,14 +29,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from engine.device import resolve_device, seed_everything
-from engine.errors import Cancelled, DataError
+from engine.core.device import resolve_device, seed_everything
+from engine.core.errors import Cancelled, DataError
+from engine.core.progress import Task
 from engine.explanations.facts import Facts
+from engine.explanations.grounding import Grounder, Grounding, split_sentences
 from engine.explanations.model import DEFAULT_NAME, default_model_folder, packaged_gguf
-from engine.explanations.prompt import (EXAMPLE_TITLES, answer_start, build_messages,
-                                        plain_prompt, template_explanation)
-from engine.grounding import Grounder, Grounding, split_sentences
-from engine.progress import Task
+from engine.explanations.prompt import (EXAMPLE_TITLES, answer_start, build_messages, plain_prompt,
+                                        template_explanation)
 
 if TYPE_CHECKING:
     import torch
@@ -225,7 +225,7 @@ class ExplanationWriter:
 
         ``attempt`` 1 decodes greedily (unless the writer samples); later attempts sample
         with ``seed + attempt - 1``, so that each gives another, repeatable text. Raises
-        :class:`~engine.errors.Cancelled` once ``cancel`` says stop (checked
+        :class:`~engine.core.errors.Cancelled` once ``cancel`` says stop (checked
         after every token). ``script`` is the catalogue's writing system
         (:attr:`Grounder.script`), which the prompt asks the model to write in.
         Statistics of the finished text are in :attr:`last_stats`.

@@ -21,9 +21,9 @@ from typing import Callable, ClassVar
 import numpy as np
 import scipy.sparse as sp
 
-from engine.dataset import Dataset, History, Validation
-from engine.progress import Task
-from engine.ranking import mask_seen, top_k
+from engine.core.progress import Task
+from engine.data.dataset import Dataset, History, Validation
+from engine.evaluation.ranking import mask_seen, top_k
 
 log = logging.getLogger(__name__)
 

@@ -14,7 +14,7 @@ other, and a user with one to three interactions already has a profile: the cold
 cases where collaborative models have nothing to say.
 
 Two item encoders share this: :class:`SemanticProfile` (a sentence-transformer, see
-:mod:`engine.encoder`) and :class:`Word2VecProfile` (word2vec trained on the catalogue's
+:mod:`engine.data.encoder`) and :class:`Word2VecProfile` (word2vec trained on the catalogue's
 own text, light and language-agnostic). The profile of a batch of users is one sparse
 (users x items) weight matrix times the item vectors.
 
@@ -41,14 +41,14 @@ from typing import ClassVar
 import numpy as np
 import scipy.sparse as sp
 
-from engine.dataset import Dataset, History
-from engine.encoder import TextEncoder
+from engine.core.progress import Task
+from engine.data.dataset import Dataset, History
+from engine.data.encoder import TextEncoder
+from engine.data.features import unit_rows
+from engine.data.text import item_documents, item_text, item_texts, tokenize
 from engine.models.base import Commit, NotFittedError, Recommender, Validation, commit, report
-from engine.features import unit_rows
 from engine.models.item2vec import train_word2vec
 from engine.models.popularity import scaled_popularity
-from engine.progress import Task
-from engine.text import item_documents, item_text, item_texts, tokenize
 
 DAY_SECONDS = 86400.0
 
@@ -192,7 +192,7 @@ class SemanticProfile(ContentProfile):
         "auto" (GPU when present), "cpu" or "cuda".
     batch_size, max_length, precision:
         Encoding batch size, the token limit per item text, and "auto" (bfloat16 where
-        the hardware has it), "fp32" or "bf16"; see :mod:`engine.encoder`.
+        the hardware has it), "fp32" or "bf16"; see :mod:`engine.data.encoder`.
     cache_dir:
         Root of the embedding cache (default ``$IFS_CACHE_DIR`` or the user cache folder).
     half_life_days, prior:

@@ -31,12 +31,12 @@ from typing import ClassVar
 import numpy as np
 import scipy.sparse as sp
 
-from engine.dataset import Dataset, History
+from engine.core.progress import Task
+from engine.data.dataset import Dataset, History
+from engine.evaluation.ranking import top_k_per_row
 from engine.models.base import (Commit, HistoryStamp, NotFittedError, Recommender, Validation,
                                 commit, concatenated_ranges, report)
 from engine.models.popularity import item_popularity, scaled_popularity
-from engine.progress import Task
-from engine.ranking import top_k_per_row
 
 
 def transition_counts(

@@ -14,8 +14,8 @@ from __future__ import annotations
 import numpy as np
 import scipy.sparse as sp
 
-from engine.dataset import Dataset, History
-from engine.features import item_vectors as catalogue_vectors
+from engine.data.dataset import Dataset, History
+from engine.data.features import item_vectors as catalogue_vectors
 from engine.models.base import concatenated_ranges
 from engine.models.cooccurrence import transition_counts
 

@@ -46,13 +46,13 @@ from typing import ClassVar, Literal
 
 import numpy as np
 
-from engine.dataset import Dataset, History, Validation
-from engine.features import item_vectors as genre_or_text_vectors
-from engine.features import unit_rows
+from engine.core.progress import SubTask, Task
+from engine.data.dataset import Dataset, History, Validation
+from engine.data.features import item_vectors as genre_or_text_vectors
+from engine.data.features import unit_rows
+from engine.evaluation.ranking import mask_seen
 from engine.models.base import Commit, NotFittedError, Recommender, commit, report
 from engine.models.content import ContentProfile
-from engine.progress import SubTask, Task
-from engine.ranking import mask_seen
 
 Mode = Literal["learned", "fixed", "rrf"]
 #: Components of the default fusion (long-term, then short-term), chosen by the ablation
@@ -443,7 +443,6 @@ class Fusion(Recommender):
     def user_vectors(self, users: np.ndarray, history: History) -> np.ndarray | None:
         """The vectors of the first long-term component that keeps one, a text profile
         (semantic, word2vec) before latent factors (ALS); None when none does."""
-        from engine.models.content import ContentProfile
 
         if not self._models:
             raise NotFittedError("Fusion used before fit")

@@ -22,12 +22,12 @@ from typing import ClassVar
 import numpy as np
 import scipy.sparse as sp
 
-from engine.dataset import Dataset, History
+from engine.core.progress import Task
+from engine.data.dataset import Dataset, History
+from engine.data.features import unit_rows
 from engine.models.base import Commit, NotFittedError, Recommender, Validation, commit, report
-from engine.features import unit_rows
 from engine.models.foldin import neighbour_mean, neighbour_weights
 from engine.models.popularity import scaled_popularity
-from engine.progress import Task
 
 MAX_SENTENCE = 10_000  # gensim silently truncates longer sentences; they are cut instead
 MIN_EPOCHS, MAX_EPOCHS, TARGET_UPDATES = 10, 100, 1_000_000

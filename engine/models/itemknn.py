@@ -24,10 +24,10 @@ import scipy.sparse as sp
 from implicit.nearest_neighbours import BM25Recommender, CosineRecommender
 from threadpoolctl import threadpool_limits
 
-from engine.dataset import Dataset, History
+from engine.core.progress import Task
+from engine.data.dataset import Dataset, History
+from engine.evaluation.ranking import top_k_per_row
 from engine.models.base import NotFittedError, Recommender, Validation, report, user_rows
-from engine.progress import Task
-from engine.ranking import top_k_per_row
 
 
 class ItemKNN(Recommender):

@@ -21,10 +21,10 @@ import numpy as np
 from implicit.cpu.als import AlternatingLeastSquares
 from threadpoolctl import threadpool_limits
 
-from engine.dataset import Dataset, History
+from engine.core.progress import Task
+from engine.data.dataset import Dataset, History
 from engine.models.base import (Commit, HistoryStamp, NotFittedError, Recommender, Validation,
                                 commit, report, user_rows)
-from engine.progress import Task
 
 
 class ALS(Recommender):

@@ -10,9 +10,9 @@ from __future__ import annotations
 import numpy as np
 import scipy.sparse as sp
 
-from engine.dataset import Dataset, History
+from engine.core.progress import Task
+from engine.data.dataset import Dataset, History
 from engine.models.base import Commit, NotFittedError, Recommender, Validation, commit, report
-from engine.progress import Task
 
 
 def item_popularity(matrix: sp.csr_matrix) -> np.ndarray:

@@ -23,7 +23,7 @@ scratch from a config (nothing is downloaded):
   and older items are seen with varied contexts. Every real position predicts the next
   item; positions whose input is padding are ignored.
 * Early stopping on validation NDCG@10 (the same masking, ties and metric code as
-  :func:`engine.evaluate.evaluate`), keeping the best epoch's weights; a wall-clock budget
+  :func:`engine.evaluation.evaluate.evaluate`), keeping the best epoch's weights; a wall-clock budget
   bounds CPU runs. Seeded; bitwise repeatable on the CPU as long as the budget does not
   cut training short (``time_budget=0`` makes the epoch count independent of the machine).
 
@@ -59,16 +59,16 @@ from typing import TYPE_CHECKING, Callable, ClassVar
 
 import numpy as np
 
-from engine.dataset import Dataset, History
-from engine.device import resolve_device, seed_everything, set_threads
-from engine.errors import DataError
-from engine.features import item_vectors as catalogue_vectors
-from engine.metrics import MetricAccumulator
+from engine.core.device import resolve_device, seed_everything, set_threads
+from engine.core.errors import DataError
+from engine.core.progress import Task
+from engine.data.dataset import Dataset, History
+from engine.data.features import item_vectors as catalogue_vectors
+from engine.evaluation.metrics import MetricAccumulator
+from engine.evaluation.ranking import mask_seen, top_k
 from engine.models.base import Commit, NotFittedError, Recommender, Validation, commit, report
 from engine.models.foldin import neighbour_mean, neighbour_weights
 from engine.models.popularity import item_popularity
-from engine.progress import Task
-from engine.ranking import mask_seen, top_k
 
 if TYPE_CHECKING:
     import torch
@@ -213,7 +213,7 @@ class SequentialTransformer(Recommender):
         Add a learned projection of each item's text vector to its embedding, so items
         with few interactions start near similar items. The vectors come from the
         ``item_vectors`` constructor argument (an array or a callable of the dataset), or
-        else from the catalogue's genres / TF-IDF (:func:`engine.features.item_vectors`).
+        else from the catalogue's genres / TF-IDF (:func:`engine.data.features.item_vectors`).
     seed, device, threads:
         Reproducibility, ``auto``/``cpu``/``cuda``, torch CPU threads (0 leaves torch's
         setting, i.e. the command line's ``--threads`` or torch's default). One thread is

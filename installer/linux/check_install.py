@@ -41,8 +41,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from installer import layout  # noqa: E402
 from bench.common import machine as bench_machine  # noqa: E402
+from installer import layout  # noqa: E402
 from tools.screenshots import start_xvfb  # noqa: E402
 
 #: The issue's limits: installed tree, package file (decimal units) and window start.

@@ -3,11 +3,11 @@ delete; on an empty project, a welcome panel that loads the demo shop in one cli
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QHeaderView, QLabel,
-                               QPlainTextEdit, QPushButton, QSplitter, QStackedWidget,
-                               QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QHeaderView, QLabel, QPlainTextEdit,
+                               QPushButton, QSplitter, QStackedWidget, QTableWidget,
+                               QTableWidgetItem, QVBoxLayout, QWidget)
 
-from engine.sniff import describe_sep
+from engine.data.sniff import describe_sep
 from storage import DatasetInfo, delete_dataset, list_datasets
 from ui.icons import icon
 from ui.messages import confirm, report

@@ -13,7 +13,6 @@ the UI thread nothing here.
 from __future__ import annotations
 
 import dataclasses
-
 import re
 from functools import partial
 from pathlib import Path
@@ -32,6 +31,7 @@ from ui.charts import LONG_COLOUR, Chart
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
+
 from ui.icons import icon
 from ui.messages import report, show_error
 from ui.preferences import Preferences

@@ -9,16 +9,16 @@ from typing import Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor, QShowEvent
-from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QGroupBox, QHBoxLayout,
-                               QHeaderView, QLabel, QMessageBox, QPlainTextEdit, QPushButton,
-                               QScrollArea, QSizePolicy, QSplitter, QTableWidget,
-                               QTableWidgetItem, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QGroupBox, QHBoxLayout, QHeaderView,
+                               QLabel, QMessageBox, QPlainTextEdit, QPushButton, QScrollArea,
+                               QSizePolicy, QSplitter, QTableWidget, QTableWidgetItem, QVBoxLayout,
+                               QWidget)
 
-from engine.errors import DataError
+from engine.core.errors import DataError
+from engine.core.progress import Task
 from storage import RunInfo, list_runs, run_info
+from engine.pipeline.drift import Drift
 from ui.icons import icon
-from engine.progress import Task
-from storage.runs import Drift
 from ui.jobs import prepare_models, retrain_run, run_pipeline, update_run
 from ui.messages import confirm, report
 from ui.preferences import Preferences
@@ -36,12 +36,12 @@ LOG_INTERVAL = 1.0  # seconds between two status lines of the same stage in the 
 
 
 def run_stages(model: str) -> list[str]:
-    """The stages ui.jobs.run_pipeline and engine.run.execute_run report, in order."""
+    """The stages ui.jobs.run_pipeline and engine.pipeline.execute.execute_run report, in order."""
     return ["load", "split", f"fit {model}", "evaluate", "recommend", "profiles", "save"]
 
 
 def update_stages(model: str) -> list[str]:
-    """The stages ui.jobs.update_run and engine.run.refresh_run report, in order."""
+    """The stages ui.jobs.update_run and engine.pipeline.execute.refresh_run report, in order."""
     return ["load", f"update {model}", "recommend", "profiles", "save"]
 
 

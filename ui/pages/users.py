@@ -23,15 +23,15 @@ from pathlib import Path
 
 from PySide6.QtCore import QItemSelection, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QFileDialog, QHBoxLayout,
-                               QHeaderView, QLabel, QLineEdit, QMenu, QSplitter, QTableView,
-                               QToolButton, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QFileDialog, QHBoxLayout, QHeaderView,
+                               QLabel, QLineEdit, QMenu, QSplitter, QTableView, QToolButton,
+                               QVBoxLayout, QWidget)
 
 from storage import (Feedback, RunInfo, StoredProfile, add_feedback, list_feedback, list_runs,
                      user_list, user_profile)
 from storage.browse import user_history
-from storage.results import StoredText, user_text
 from storage.live import LiveRun, UserListNow, list_now, open_live_run, reset_feedback
+from storage.results import StoredText, user_text
 from ui.charts import Chart
 from ui.explanation_pane import ExplanationPane
 from ui.gate_bar import GateBar
@@ -40,8 +40,7 @@ from ui.jobs import ShownList, export_run, export_shown, load_user_index
 from ui.messages import report
 from ui.preferences import Preferences
 from ui.project import Project
-from ui.recommendations import (FEEDBACK_COLUMN, KINDS, FeedbackButtons,
-                                RecommendationModel, horizon)
+from ui.recommendations import FEEDBACK_COLUMN, KINDS, FeedbackButtons, RecommendationModel, horizon
 from ui.timeline import draw_timeline
 from ui.user_table import UserTable, UserTableModel
 from ui.worker import Job, Worker

@@ -7,7 +7,7 @@ A frozen build can lack a data file or a module that only a real run touches (th
 files, the Alembic scripts, the packaged encoder and language model, a module that
 transformers imports by name), and nothing short of running the pipeline shows it. So
 this drives the very commands a user types (``import``, ``run``, ``runs``, ``show``,
-``explain``, through :func:`engine.cli.main` with storage's commands) on the shipped demo
+``explain``, through :func:`cli.engine_commands.main` with storage's commands) on the shipped demo
 shop, checks what they stored with storage's own read functions, and loads the packaged
 text encoder, which the default pipeline itself does not use.
 
@@ -73,8 +73,8 @@ def command(*argv: str) -> str:
     Output and progress are captured so the report stays short; a non-zero status
     raises with the command's last lines, which hold its error message.
     """
-    from engine.cli import main
-    from storage.commands import add_commands
+    from cli.engine_commands import main
+    from cli.storage_commands import add_commands
 
     out, err = io.StringIO(), io.StringIO()
     with redirect_stdout(out), redirect_stderr(err):
@@ -89,7 +89,7 @@ def command(*argv: str) -> str:
 
 
 def import_demo(ctx: Context) -> str:
-    from engine.demo import demo_paths
+    from resources import demo_paths
     from storage import dataset_info, open_database
 
     interactions, items = demo_paths()
@@ -142,7 +142,7 @@ def list_and_show(ctx: Context) -> str:
 def text_encoder(ctx: Context) -> str:
     import numpy as np
 
-    from engine.encoder import TextEncoder
+    from engine.data.encoder import TextEncoder
 
     encoder = TextEncoder(cache_dir=ctx.cache)
     texts = ["Insulated ripstop nylon fishing rod", "Ceramic stoneware dinner plate set"]

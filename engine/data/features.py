@@ -9,8 +9,8 @@ from __future__ import annotations
 import numpy as np
 import scipy.sparse as sp
 
-from engine.dataset import Dataset
-from engine.text import tokenize
+from engine.data.dataset import Dataset
+from engine.data.text import tokenize
 
 
 def unit_rows(matrix: np.ndarray) -> np.ndarray:

@@ -16,23 +16,23 @@ import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from engine.cli_import import add_import_arguments, load_tables
-from engine.dataset import Dataset
-from engine.demo import demo_paths
-from engine.errors import Cancelled, DataError
-from engine.evaluate import ModelResult, evaluate_models
-from engine.importer import read_catalogue, read_interactions
+from cli.import_options import add_import_arguments, load_tables
+from cli.table import render
+from engine.core.device import DEVICES, set_threads
+from engine.core.errors import Cancelled, DataError
+from engine.core.progress import Task, stderr_listener
+from engine.data.dataset import Dataset
+from engine.data.importer import read_catalogue, read_interactions
+from engine.data.preprocess import PreprocessOptions, build_dataset
+from engine.data.split import Split
+from engine.evaluation.evaluate import ModelResult, evaluate_models
 from engine.models import MODELS
 from engine.models.base import Recommender
-from engine.device import DEVICES, set_threads
-from engine.pipeline import (DEFAULT_MODEL, DEFAULT_MODELS, TABLE_COLUMNS, SplitOptions,
-                             fit_for_lists, make_split, recommendation_lists, user_indices,
-                             with_run_settings)
-from engine.preprocess import PreprocessOptions, build_dataset
-from engine.progress import Task, stderr_listener
-from engine.split import Split
-from engine.textable import render
-
+from engine.pipeline.config import (DEFAULT_MODEL, DEFAULT_MODELS, TABLE_COLUMNS, SplitOptions,
+                                    make_split, with_run_settings)
+from engine.pipeline.execute import fit_for_lists
+from engine.pipeline.lists import recommendation_lists, user_indices
+from resources import demo_paths
 
 CommandRegistrar = Callable[["argparse._SubParsersAction[argparse.ArgumentParser]"], None]
 

@@ -12,15 +12,15 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from engine.features import item_vectors
-from engine.metrics import MetricAccumulator
+from engine.core.progress import Task
+from engine.data.features import item_vectors
+from engine.data.split import Phase, Split
+from engine.evaluation.metrics import MetricAccumulator
+from engine.evaluation.ranking import mask_seen, top_k
 from engine.models import make_model
 from engine.models.base import Recommender
 from engine.models.fusion import Fusion
 from engine.models.popularity import item_popularity
-from engine.progress import Task
-from engine.ranking import mask_seen, top_k
-from engine.split import Phase, Split
 
 
 def evaluate(
@@ -103,7 +103,7 @@ def evaluate_models(
         if task is not None:
             task.begin(f"fit {name}")
         start = time.perf_counter()
-        valid = split.validation() if len(split.valid_targets) else None
+        valid = split.validation()
         model.fit(split.train, split.dataset, task, valid)
         fit_seconds = time.perf_counter() - start
         fitted[name] = model

@@ -13,8 +13,8 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from engine.dataset import Dataset, History, Validation
-from engine.errors import DataError
+from engine.core.errors import DataError
+from engine.data.dataset import Dataset, History, Validation
 
 Phase = Literal["valid", "test"]
 
@@ -59,8 +59,11 @@ class Split:
             shape=(d.n_users, d.n_items),
         )
 
-    def validation(self) -> Validation:
-        """What a model may learn from the validation phase (never the test targets)."""
+    def validation(self) -> Validation | None:
+        """What a model may learn from the validation phase (never the test targets);
+        None when the split holds no validation targets."""
+        if not len(self.valid_targets):
+            return None
         return Validation(self.users("valid"), self.context("valid"), self.targets("valid"))
 
     def users(self, phase: Phase) -> np.ndarray:

@@ -12,7 +12,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Callable, TextIO
 
-from engine.errors import Cancelled
+from engine.core.errors import Cancelled
 
 Listener = Callable[["Task"], None]
 

@@ -7,19 +7,16 @@ and write each user's list.
 from __future__ import annotations
 
 import inspect
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, field, fields
+from typing import Any
 
-import numpy as np
-import pandas as pd
-
-from engine.dataset import Dataset
-from engine.encoder import ItemTextVectors
-from engine.errors import DataError
-from engine.models import MODELS, make_model
+from engine.core.errors import DataError
+from engine.data.dataset import Dataset
+from engine.data.encoder import ItemTextVectors
+from engine.data.preprocess import PreprocessOptions
+from engine.data.split import Split, leave_one_out, time_split
+from engine.models import MODELS
 from engine.models.fusion import DEFAULT_COMPONENTS, Fusion
-from engine.models.base import Recommender
-from engine.progress import Task
-from engine.split import Split, leave_one_out, time_split
 
 #: The model that writes lists: the learned fusion of long- and short-term components.
 DEFAULT_MODEL = "fusion"
@@ -141,51 +138,36 @@ def make_split(dataset: Dataset, options: SplitOptions = SplitOptions()) -> Spli
     raise DataError(f"unknown split {options.kind!r}: expected 'loo' or 'time'")
 
 
-def fit_for_lists(name: str, dataset: Dataset, params: dict[str, object] | None = None,
-                  task: Task | None = None) -> Recommender:
-    """A model for lists, fitted as in a run (see engine.run): on the training part of a
-    leave-one-out split, so the held-out items can stop training early and teach the
-    fusion gate; the lists are then scored from each user's full history."""
-    split = leave_one_out(dataset)
-    model = make_model(name, **(params or {}))
-    if task is not None:
-        task.begin(f"fit {name}")
-    valid = split.validation() if len(split.valid_targets) else None
-    return model.fit(split.train, dataset, task, valid)
 
 
-def user_indices(dataset: Dataset, users: list[str] | None) -> np.ndarray:
-    """Internal ids of the given user ids (all users for None); unknown ids are an error."""
-    if users is None:
-        return np.arange(dataset.n_users)
-    unknown = [u for u in users if u not in dataset.user_index]
-    if unknown:
-        raise DataError(f"unknown user id(s): {', '.join(unknown[:5])}"
-                        + (" ..." if len(unknown) > 5 else ""))
-    return np.array([dataset.user_index[u] for u in users], dtype=np.int64)
+@dataclass(frozen=True)
+class RunConfig:
+    """Everything that decides a run's outcome; stored with it so it can be repeated."""
 
+    model: str = DEFAULT_MODEL
+    params: dict[str, dict[str, object]] = field(default_factory=dict)
+    k: int = 20
+    metrics_k: tuple[int, ...] = (10, 20)
+    split: SplitOptions = SplitOptions()
+    preprocess: PreprocessOptions = PreprocessOptions()
+    seed: int = 0
+    recent_window: int = 5
+    use_feedback: bool = True  # train on the users' feedback (when the caller passes it)
+    updated_from: int | None = None  # the stored run whose model this run updated
 
-def recommendation_lists(model: Recommender, dataset: Dataset, k: int,
-                         users: list[str] | None = None, batch_size: int = 1024,
-                         task: Task | None = None) -> pd.DataFrame:
-    """Top-``k`` per user (items the user has are excluded) as a long table with titles."""
-    index = user_indices(dataset, users)
-    history = dataset.history()
-    if task is not None:
-        task.begin("recommend")
-    parts = []
-    for start in range(0, len(index), batch_size):
-        batch = index[start:start + batch_size]
-        items, scores = model.recommend(batch, history, k)
-        n = items.shape[1]
-        parts.append(pd.DataFrame({
-            "user": np.repeat(dataset.user_ids[batch], n),
-            "rank": np.tile(np.arange(1, n + 1), len(batch)),
-            "item": dataset.item_ids[items.ravel()],
-            "title": dataset.titles[items.ravel()],
-            "score": scores.ravel(),
-        }))
-        if task is not None:
-            task.update((start + len(batch)) / len(index))
-    lists = pd.concat(parts, ignore_index=True)
-    return lists[np.isfinite(lists["score"])]  # a user who has seen almost everything
+    def to_dict(self) -> dict[str, object]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "RunConfig":
+        """The config a stored run recorded (:meth:`to_dict`); keys this version does
+        not know are ignored, missing ones take their defaults."""
+        known = {f.name for f in fields(cls)}
+        values = {k: v for k, v in data.items() if k in known}
+        if "metrics_k" in values:
+            values["metrics_k"] = tuple(values["metrics_k"])
+        if isinstance(values.get("split"), dict):
+            values["split"] = SplitOptions(**values["split"])
+        if isinstance(values.get("preprocess"), dict):
+            values["preprocess"] = PreprocessOptions(**values["preprocess"])
+        return cls(**values)

@@ -2,26 +2,17 @@
 
 Each option maps onto a :class:`ReadOptions` field; anything left out is detected. The
 catalogue has the same options with an ``--item-`` prefix. The role flags are the ones
-:mod:`engine.importer` names in its error messages, so a message's advice always works.
+:mod:`engine.data.importer` names in its error messages, so a message's advice always works.
 """
 from __future__ import annotations
 
 import argparse
 
-from engine.errors import DataError
-from engine.feedback_file import FEEDBACK_COLUMN_FLAG, FEEDBACK_FLAGS
-from engine.importer import (
-    CATALOGUE_FLAGS,
-    INTERACTION_FLAGS,
-    MULTI_COLUMN_ROLES,
-    Catalogue,
-    InteractionTable,
-    ReadOptions,
-    link_catalogue,
-    read_catalogue,
-    read_interactions,
-    read_movielens,
-)
+from engine.core.errors import DataError
+from engine.data.feedback_file import FEEDBACK_COLUMN_FLAG, FEEDBACK_FLAGS
+from engine.data.importer import (CATALOGUE_FLAGS, INTERACTION_FLAGS, MULTI_COLUMN_ROLES, Catalogue,
+                                  InteractionTable, ReadOptions, link_catalogue, read_catalogue,
+                                  read_interactions, read_movielens)
 
 _SEP_NAMES = {"tab": "\t", "\\t": "\t", "comma": ",", "semicolon": ";", "pipe": "|"}
 

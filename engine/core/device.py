@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from engine.errors import DataError
+from engine.core.errors import DataError
 
 if TYPE_CHECKING:
     import torch

@@ -40,7 +40,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from engine.text import STOPWORDS, tokenize
+from engine.data.text import STOPWORDS, tokenize
 
 if TYPE_CHECKING:
     from engine.explanations.facts import Facts

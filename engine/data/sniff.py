@@ -5,7 +5,7 @@ exports from spreadsheets, shops and research sites and rarely know these detail
 counts are checked line by line so that one broken line is reported with its number
 instead of silently shifting every later value. Every row keeps its physical line number
 (1-based, header included), which later error messages quote. Nothing here knows about
-users or items: :mod:`engine.importer` gives the columns their meaning.
+users or items: :mod:`engine.data.importer` gives the columns their meaning.
 """
 from __future__ import annotations
 
@@ -23,9 +23,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from engine.errors import DataError
-from engine.report import ImportReport
-from engine.roles import KNOWN_NAMES, normalise
+from engine.core.errors import DataError
+from engine.data.report import ImportReport
+from engine.data.roles import KNOWN_NAMES, normalise
 
 SEPARATORS = (",", "\t", ";", "|")
 """Delimiters tried, in order of preference when they fit the sample equally well."""

@@ -39,8 +39,8 @@ from typing import TYPE_CHECKING, Any, Callable, ClassVar
 
 import numpy as np
 
-from engine.device import resolve_device
-from engine.errors import DataError
+from engine.core.device import resolve_device
+from engine.core.errors import DataError
 
 if TYPE_CHECKING:
     import torch
@@ -377,7 +377,7 @@ class ItemTextVectors(dict):  # type: ignore[type-arg]
 
     def __call__(self, dataset: Any) -> np.ndarray:
         """(n_items, d) float32 unit vectors of the dataset's item texts, in item order."""
-        from engine.text import item_texts
+        from engine.data.text import item_texts
 
         return self.encoder().encode(item_texts(dataset))
 

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from engine.dataset import Dataset, History
-from engine.features import inverse_document_frequency, item_terms
+from engine.data.dataset import Dataset, History
+from engine.data.features import inverse_document_frequency, item_terms
 
 
 def interest_keywords(dataset: Dataset, history: History, n: int = 5,

@@ -14,11 +14,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from engine.errors import DataError
-from engine.feedback import DISLIKE, LIKE, NOT_INTERESTED
-from engine.importer import ReadOptions, find_roles, parse_times, raise_first_bad, read_table
-from engine.report import ImportReport
-from engine.roles import normalise
+from engine.core.errors import DataError
+from engine.data.feedback import DISLIKE, LIKE, NOT_INTERESTED
+from engine.data.importer import ReadOptions, find_roles, parse_times, raise_first_bad, read_table
+from engine.data.report import ImportReport
+from engine.data.roles import normalise
 
 #: Command-line flags naming each column.
 FEEDBACK_FLAGS = {"user": "--user-col", "item": "--item-col", "time": "--time-col"}

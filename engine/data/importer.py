@@ -1,8 +1,8 @@
 """Interaction logs and item catalogues: from delimited files to clean, typed tables.
 
-:mod:`engine.sniff` turns a file into named string columns; this module decides which
+:mod:`engine.data.sniff` turns a file into named string columns; this module decides which
 column is the user, the item, the rating, the time, the title and the text
-(:mod:`engine.roles`), converts them vectorised, and accounts for every row it does not
+(:mod:`engine.data.roles`), converts them vectorised, and accounts for every row it does not
 keep in the :class:`ImportReport`. Empty cells are not errors (the row is dropped and
 counted by reason); a value that cannot be what its column says is, and the
 :class:`DataError` names the file, the line, the column and the value.
@@ -20,10 +20,10 @@ import numpy as np
 import pandas as pd
 from pandas.tseries.api import guess_datetime_format
 
-from engine.errors import DataError
-from engine.report import ImportReport
-from engine.roles import GENRE_NAMES, assign_roles, matching_columns, normalise, resolve
-from engine.sniff import RawTable, is_number, read_raw
+from engine.core.errors import DataError
+from engine.data.report import ImportReport
+from engine.data.roles import GENRE_NAMES, assign_roles, matching_columns, normalise, resolve
+from engine.data.sniff import RawTable, is_number, read_raw
 
 INTERACTION_FLAGS = {"user": "--user-col", "item": "--item-col", "rating": "--rating-col",
                      "time": "--time-col"}

@@ -25,7 +25,7 @@ import unicodedata
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from engine.dataset import Dataset
+    from engine.data.dataset import Dataset
 
 # Han (with the iteration mark 々 and compatibility ideographs), Hiragana, Katakana
 # (with the phonetic extensions), Hangul syllables and jamo.

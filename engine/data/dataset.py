@@ -13,7 +13,7 @@ from functools import cached_property
 import numpy as np
 import scipy.sparse as sp
 
-from engine.report import ImportReport
+from engine.data.report import ImportReport
 
 
 @dataclass(eq=False)

@@ -15,33 +15,32 @@
 
 Every command takes ``--db`` (an SQLite file or any SQLAlchemy URL; default
 $INTEREST_FUSION_STUDIO_DB, else ``studio.db`` in the user data folder) and
-``--busy-timeout``. ``add_commands`` is the registrar main.py hands to ``engine.cli.main``.
+``--busy-timeout``. ``add_commands`` is the registrar main.py hands to ``cli.engine_commands.main``.
 """
 from __future__ import annotations
 
 import argparse
 import sys
-from datetime import datetime, timezone
 from collections.abc import Callable
+from datetime import datetime, timezone
 from pathlib import Path
 
-from engine.cli import (add_data_arguments, add_run_options, add_split_arguments, int_list,
-                        load_dataset, make_task, model_params, split_options)
-from engine.device import DEVICES, set_threads
-from engine.cli_import import (add_feedback_file_arguments, add_import_arguments,
-                               feedback_read_options, load_tables)
-from engine.errors import DataError
+from cli.engine_commands import (add_data_arguments, add_run_options, add_split_arguments, int_list,
+                                 load_dataset, make_task, model_params, split_options)
+from cli.import_options import (add_feedback_file_arguments, add_import_arguments,
+                                feedback_read_options, load_tables)
+from cli.table import render
+from engine.core.device import DEVICES, set_threads
+from engine.core.errors import DataError
+from engine.data.feedback_file import read_feedback
+from engine.data.preprocess import PreprocessOptions
 from engine.explanations import ExplanationWriter
 from engine.models import MODELS, make_model
-from engine.pipeline import TABLE_COLUMNS
-from engine.preprocess import PreprocessOptions
-from engine.run import RunConfig
-from engine.textable import render
-from engine.feedback_file import read_feedback
+from engine.pipeline.config import TABLE_COLUMNS, RunConfig
 from storage import datasets, explain, live, privacy, results, runs
 from storage.append import append_to_dataset
-from storage.feedback import Feedback, add_feedback, list_feedback
 from storage.database import DEFAULT_BUSY_TIMEOUT, URL_ENV, Database
+from storage.feedback import Feedback, add_feedback, list_feedback
 from storage.open import open_database
 
 Subparsers = "argparse._SubParsersAction[argparse.ArgumentParser]"

@@ -1,4 +1,4 @@
-"""From imported tables to a :class:`~engine.dataset.Dataset`.
+"""From imported tables to a :class:`~engine.data.dataset.Dataset`.
 
 The design document's cleaning (drop missing values, drop ratings <= 0, normalise
 ratings by the maximum) plus what practitioners need: de-duplication, an implicit
@@ -13,10 +13,10 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from engine.dataset import Dataset
-from engine.errors import DataError
-from engine.importer import Catalogue, InteractionTable
-from engine.report import ImportReport
+from engine.core.errors import DataError
+from engine.data.dataset import Dataset
+from engine.data.importer import Catalogue, InteractionTable
+from engine.data.report import ImportReport
 
 Dedupe = Literal["latest", "sum", "none"]
 
@@ -52,7 +52,7 @@ def build_dataset(
         frame = _drop(frame, frame["rating"] < options.min_rating,
                       f"rating below threshold {options.min_rating:g}", report)
     frame = frame.sort_values(["user", "timestamp", "line"], kind="stable")
-    frame = _deduplicate(frame, options.dedupe, report)
+    frame = deduplicate(frame, options.dedupe, report)
     if options.kcore > 1:
         frame = _kcore(frame, options.kcore, report)
     if frame.empty:
@@ -62,14 +62,14 @@ def build_dataset(
     report.detected["rating_max"] = float(weight.max())  # the scale, for later appends
     weight = (weight / weight.max()).astype(np.float32)
 
-    user_ids = _natural_sort(frame["user"].unique())
+    user_ids = natural_sort(frame["user"].unique())
     cold = _cold_items(table, catalogue)
-    item_ids = _natural_sort(np.concatenate([frame["item"].unique(), cold]))
+    item_ids = natural_sort(np.concatenate([frame["item"].unique(), cold]))
     user_codes = pd.Categorical(frame["user"], categories=user_ids).codes.astype(np.int32)
     item_codes = pd.Categorical(frame["item"], categories=item_ids).codes.astype(np.int32)
     # Sorting by internal user id (stable) keeps each user's chronological order.
     order = np.argsort(user_codes, kind="stable")
-    titles, texts, genres = _item_text(item_ids, catalogue)
+    titles, texts, genres = catalogue_text(item_ids, catalogue)
     return Dataset(
         user_ids=user_ids, item_ids=item_ids,
         user=user_codes[order], item=item_codes[order], weight=weight[order],
@@ -84,7 +84,7 @@ def _drop(frame: pd.DataFrame, mask: pd.Series, reason: str, report: ImportRepor
     return frame[~mask] if mask.any() else frame
 
 
-def _deduplicate(frame: pd.DataFrame, how: Dedupe, report: ImportReport) -> pd.DataFrame:
+def deduplicate(frame: pd.DataFrame, how: Dedupe, report: ImportReport) -> pd.DataFrame:
     """Collapse repeated (user, item) pairs onto the latest occurrence (frame is chronological)."""
     if how == "none":
         return frame
@@ -111,7 +111,7 @@ def _kcore(frame: pd.DataFrame, k: int, report: ImportReport) -> pd.DataFrame:
         frame = _drop(frame, weak, f"{k}-core filter", report)
 
 
-def _natural_sort(ids: np.ndarray) -> np.ndarray:
+def natural_sort(ids: np.ndarray) -> np.ndarray:
     """Numeric order when every id is an integer (MovieLens 1..1682 -> 0..1681), else text order."""
     ids = np.asarray(ids, dtype=object)
     numeric = pd.to_numeric(pd.Series(ids), errors="coerce")
@@ -130,7 +130,7 @@ def _cold_items(table: InteractionTable, catalogue: Catalogue | None) -> np.ndar
     return np.asarray([i for i in catalogue.frame["item"] if i not in known], dtype=object)
 
 
-def _item_text(item_ids: np.ndarray, catalogue: Catalogue | None
+def catalogue_text(item_ids: np.ndarray, catalogue: Catalogue | None
                ) -> tuple[np.ndarray, np.ndarray, list[tuple[str, ...]]]:
     """Titles, texts and genres aligned with the internal item index (id when unknown)."""
     titles = item_ids.astype(str).astype(object)

@@ -1,0 +1,48 @@
+"""Per-user lists as a long table (user, rank, item, title, score), scored in user batches:
+what ``recommend`` writes without storing a run."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from engine.core.errors import DataError
+from engine.core.progress import Task
+from engine.data.dataset import Dataset
+from engine.models.base import Recommender
+
+
+def user_indices(dataset: Dataset, users: list[str] | None) -> np.ndarray:
+    """Internal ids of the given user ids (all users for None); unknown ids are an error."""
+    if users is None:
+        return np.arange(dataset.n_users)
+    unknown = [u for u in users if u not in dataset.user_index]
+    if unknown:
+        raise DataError(f"unknown user id(s): {', '.join(unknown[:5])}"
+                        + (" ..." if len(unknown) > 5 else ""))
+    return np.array([dataset.user_index[u] for u in users], dtype=np.int64)
+
+
+def recommendation_lists(model: Recommender, dataset: Dataset, k: int,
+                         users: list[str] | None = None, batch_size: int = 1024,
+                         task: Task | None = None) -> pd.DataFrame:
+    """Top-``k`` per user (items the user has are excluded) as a long table with titles."""
+    index = user_indices(dataset, users)
+    history = dataset.history()
+    if task is not None:
+        task.begin("recommend")
+    parts = []
+    for start in range(0, len(index), batch_size):
+        batch = index[start:start + batch_size]
+        items, scores = model.recommend(batch, history, k)
+        n = items.shape[1]
+        parts.append(pd.DataFrame({
+            "user": np.repeat(dataset.user_ids[batch], n),
+            "rank": np.tile(np.arange(1, n + 1), len(batch)),
+            "item": dataset.item_ids[items.ravel()],
+            "title": dataset.titles[items.ravel()],
+            "score": scores.ravel(),
+        }))
+        if task is not None:
+            task.update((start + len(batch)) / len(index))
+    lists = pd.concat(parts, ignore_index=True)
+    return lists[np.isfinite(lists["score"])]  # a user who has seen almost everything
