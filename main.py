@@ -9,7 +9,7 @@ any SQLAlchemy URL); without ``--db`` the window opens $INTEREST_FUSION_STUDIO_D
 is set, else the most recent project, else the default project file.
 
 ``--selftest`` runs the demo pipeline headless in a temporary folder and exits 0, or 1
-with the reason (:mod:`application.selftest`); installers run it on the installed copy.
+with the reason (:mod:`cli.selftest`); installers run it on the installed copy.
 
 ``IFS_STARTUP_REPORT=FILE`` (environment) makes the window write, when it first paints,
 ``{"shown_unix": ..., "since_process_start_s": ..., "window_id": ...}`` to FILE: the
@@ -34,13 +34,12 @@ def run(argv: list[str] | None = None) -> int:
             _report_first_paint(os.environ[STARTUP_REPORT_ENV])
         return window(database=database)
     if argv == ["--selftest"]:
-        from application.selftest import selftest
+        from cli.selftest import selftest
 
         return selftest()
-    from cli.engine_commands import main
-    from cli.storage_commands import add_commands
-
-    return main(argv, extra=[add_commands])
+    from cli.main import main
+    
+    return main(argv)
 
 
 def window_arguments(argv: list[str]) -> tuple[bool, str | None]:

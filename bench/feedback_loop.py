@@ -41,8 +41,8 @@ from engine.pipeline.config import with_run_settings  # noqa: E402
 from resources import demo_paths  # noqa: E402
 from storage import open_database, save_dataset  # noqa: E402
 from storage.feedback import Feedback, add_feedback  # noqa: E402
-from storage.live import LiveRun, list_now, open_live_run  # noqa: E402
-from storage.runs import run_and_save  # noqa: E402
+from application.live import LiveRun, list_now, open_live_run  # noqa: E402
+from application.runs import run_and_save  # noqa: E402
 
 SEED = 0
 ROUNDS = 5

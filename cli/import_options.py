@@ -1,4 +1,4 @@
-"""Command-line options that say how to read the data, shared by every command.
+"""Command-line options that say where the data is and how to read and preprocess it.
 
 Each option maps onto a :class:`ReadOptions` field; anything left out is detected. The
 catalogue has the same options with an ``--item-`` prefix. The role flags are the ones
@@ -7,12 +7,19 @@ catalogue has the same options with an ``--item-`` prefix. The role flags are th
 from __future__ import annotations
 
 import argparse
+import dataclasses
+import sys
+from pathlib import Path
 
 from engine.core.errors import DataError
+from engine.core.progress import Task
+from engine.core.stages import Stage
+from engine.data.dataset import Dataset
 from engine.data.feedback_file import FEEDBACK_COLUMN_FLAG, FEEDBACK_FLAGS
 from engine.data.importer import (CATALOGUE_FLAGS, INTERACTION_FLAGS, MULTI_COLUMN_ROLES, Catalogue,
                                   InteractionTable, ReadOptions, link_catalogue, read_catalogue,
                                   read_interactions, read_movielens)
+from engine.data.preprocess import PreprocessOptions, build_dataset
 
 _SEP_NAMES = {"tab": "\t", "\\t": "\t", "comma": ",", "semicolon": ";", "pipe": "|"}
 
@@ -164,3 +171,39 @@ def load_tables(args: argparse.Namespace) -> tuple[InteractionTable, Catalogue |
     if catalogue is not None:
         table = link_catalogue(table, catalogue, args.unknown_items)
     return table, catalogue
+
+
+def add_data_arguments(parser: argparse.ArgumentParser) -> None:
+    """The data options and the preprocessing a dataset is built with."""
+    add_import_arguments(parser)
+    group = parser.add_argument_group("preprocessing")
+    group.add_argument("--dedupe", choices=["latest", "sum", "none"], default="latest",
+                       help="repeated user-item pairs: keep the latest (default), sum, or keep all")
+    group.add_argument("--min-rating", type=float, help="implicit threshold: keep ratings >= this")
+    group.add_argument("--kcore", type=int, default=0, help="iterated k-core filter (0 = off)")
+    group.add_argument("--name", help="dataset name shown in results (default: the file name)")
+
+
+def preprocess_options(args: argparse.Namespace) -> PreprocessOptions:
+    return PreprocessOptions(dedupe=args.dedupe, min_rating=args.min_rating, kcore=args.kcore)
+
+
+def read_options(args: argparse.Namespace) -> dict[str, object]:
+    """How the files were read, as a dataset keeps it (the import dialog's shape)."""
+    if args.movielens or args.format == "movielens":
+        return {"format": "movielens"}
+    read = {"interactions": dataclasses.asdict(_options(args, "", INTERACTION_FLAGS))}
+    if args.items:
+        read["items"] = dataclasses.asdict(_options(args, "item_", CATALOGUE_FLAGS))
+    return read
+
+
+def load_dataset(args: argparse.Namespace, task: Task) -> Dataset:
+    task.begin(Stage.IMPORT)
+    table, catalogue = load_tables(args)
+    task.begin(Stage.PREPROCESS)
+    options = preprocess_options(args)
+    dataset = build_dataset(table, catalogue, options, name=args.name or Path(table.path).name)
+    for line in dataset.report.lines():
+        print(line, file=sys.stderr)
+    return dataset

@@ -18,6 +18,7 @@ from sqlalchemy.engine import Connection
 
 from engine.core.errors import DataError
 from engine.core.progress import Task
+from engine.core.stages import Stage
 from engine.data.append import append_interactions
 from engine.data.dataset import Dataset
 from engine.data.importer import Catalogue, InteractionTable
@@ -62,7 +63,7 @@ def append_to_dataset(db: Database, name: str, table: InteractionTable,
                       ) -> Appended:
     """Add ``table``'s interactions (and ``catalogue``'s new items) to dataset ``name``."""
     task = task or Task()
-    task.begin("read", f"loading dataset {name}")
+    task.begin(Stage.READ, f"loading dataset {name}")
     before = load_dataset(db, name)
     with db.read() as conn:
         row = find_dataset(conn, name, db.where)
@@ -71,7 +72,7 @@ def append_to_dataset(db: Database, name: str, table: InteractionTable,
         has = "has" if before.has_timestamps else "has no"
         raise DataError(f"dataset {name!r} {has} timestamps; the new file must match",
                         file=table.path)
-    task.begin("clean", "cleaning the new rows")
+    task.begin(Stage.CLEAN, "cleaning the new rows")
     dedupe = "none" if stored.dedupe == "none" else "latest"
     new = build_dataset(table, catalogue, PreprocessOptions(dedupe=dedupe,
                                                             min_rating=stored.min_rating))
@@ -80,7 +81,7 @@ def append_to_dataset(db: Database, name: str, table: InteractionTable,
                                 weights, new.timestamp if before.has_timestamps else None,
                                 catalogue, dedupe)
     change = measure_change(before, grown)
-    task.begin("store", f"storing {change.interactions_added:,} new interactions")
+    task.begin(Stage.STORE, f"storing {change.interactions_added:,} new interactions")
     _write(db, row.id, before, grown, task)
     return Appended(change, grown, dict(new.report.dropped), warnings + new.report.warnings)
 

@@ -55,7 +55,7 @@ def user_index(db: Database, dataset: str, run_id: int | None = None) -> UserInd
     the dataset) the gate the run stored for them.
 
     One query read with the driver's cursor straight into numpy (:func:`read_rows`):
-    100,000 users take about a third of the time that SQLAlchemy's result rows need
+    100,000 users take a fraction of the time that SQLAlchemy's result rows need
     (bench/storage_speed.py).
     """
     with db.read() as conn:

@@ -7,9 +7,10 @@ largest first: "cooc 64%, als 36%". The GUI shows it next to the item; the CSV e
 carries it.
 
 A list's recommendation text is written later, on demand (``explain`` in the command
-line, "Generate" in the window), from facts read back from the database exactly as the
-run stored them; :func:`run_facts` rebuilds them and :func:`save_texts` stores the texts
-of a batch of users in one transaction, replacing older ones.
+line, "Generate" in the window; :mod:`application.texts`), from facts read back from the
+database exactly as the run stored them: :func:`run_facts` rebuilds them and
+:func:`save_texts` stores the texts of a batch of users in one transaction, replacing
+older ones.
 """
 from __future__ import annotations
 
@@ -21,8 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 from sqlalchemy import delete, insert, select
 
-from engine.core.progress import Task
-from engine.explanations import Explanation, ExplanationWriter, Facts, make_facts, template_only
+from engine.explanations import Explanation, Facts, make_facts
 from engine.explanations.grounding import Grounder
 from storage.database import Database
 from storage.encoding import INT, from_blob, utcnow
@@ -32,21 +32,6 @@ from storage.models import (InteractionRow, ItemRow, ListRow, ListTextRow, Profi
 from storage.results import lists_frame
 
 _CHUNK = 500  # list ids per IN (...) list, below every backend's parameter limit
-
-
-def explanations(names: list[str], parts: np.ndarray) -> list[str]:
-    """One text per row of ``parts`` (entries x components)."""
-    if len(names) == 1:
-        return [f"scored by {names[0]}"] * len(parts)
-    magnitude = np.abs(parts.astype(np.float64))
-    total = magnitude.sum(axis=1, keepdims=True)
-    shares = np.divide(magnitude, total, out=np.zeros_like(magnitude), where=total > 0)
-    order = np.argsort(-shares, axis=1, kind="stable")
-    texts = []
-    for row, ranks in zip(shares, order):
-        texts.append(", ".join(f"{names[c]} {row[c]:.0%}" for c in ranks if row[c] >= 0.005)
-                     or "no component scored it")
-    return texts
 
 
 @dataclass(frozen=True)
@@ -131,43 +116,3 @@ def save_texts(db: Database, run_id: int, texts: Mapping[str, Explanation]) -> i
              "reasons": list(e.reasons), "model": e.model, "created_at": now}
             for user, e in texts.items()])
     return len(texts)
-
-
-def write_texts(db: Database, run_id: int, writer: ExplanationWriter | None,
-                users: Sequence[str] | None = None, task: Task | None = None,
-                batch: int = 20) -> dict[str, int]:
-    """Write and store the texts of ``users`` (default: all) of a run; texts per source.
-
-    ``writer`` None writes templates only. Each batch of ``batch`` texts is stored in its
-    own transaction as soon as it is written, so a cancel or a crash keeps whole batches
-    and loses at most the texts of one batch; the command line and the window's
-    "Generate for all users" both come here.
-    """
-    if batch < 1:
-        raise ValueError("batch must be at least 1")
-    task = task or Task()
-    task.begin("facts", "reading the lists and profiles")
-    stored = run_facts(db, run_id, users)
-    if writer is not None:
-        task.begin("load model", f"loading {writer.name}")
-        writer.load()
-    task.begin("write", f"writing {len(stored.facts):,} texts")
-    pairs = (writer.explain_many(stored.facts, stored.grounder, task) if writer is not None
-             else ((f, template_only(f)) for f in stored.facts))
-    sources = {"generated": 0, "template": 0}
-    pending: dict[str, Explanation] = {}
-    for facts, text in pairs:
-        pending[facts.user] = text
-        if len(pending) == batch:
-            _store_batch(db, run_id, pending, sources)
-    _store_batch(db, run_id, pending, sources)
-    task.finish()
-    return sources
-
-
-def _store_batch(db: Database, run_id: int, pending: dict[str, Explanation],
-                 sources: dict[str, int]) -> None:
-    save_texts(db, run_id, pending)
-    for text in pending.values():
-        sources[text.source] += 1
-    pending.clear()

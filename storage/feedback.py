@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from engine.core.errors import DataError
 from engine.data.dataset import Dataset
@@ -102,3 +102,15 @@ def training_feedback(db: Database, dataset: Dataset) -> TrainingSignal:
     return training_signal([dataset.user_index[e.user] for e in events],
                            [dataset.item_index[e.item] for e in events],
                            [e.kind for e in events])
+
+
+def reset_feedback(db: Database, dataset: str, user: str) -> int:
+    """Delete the user's feedback on the dataset (their list is the model's again); how
+    many events were deleted."""
+    with db.write() as conn:
+        dataset_id = find_dataset(conn, dataset, db.where).id
+        user_id = conn.scalar(select(UserRow.id).where(UserRow.dataset_id == dataset_id,
+                                                       UserRow.external_id == user))
+        if user_id is None:
+            raise StorageError(f"user {user!r} is not in dataset {dataset!r}")
+        return conn.execute(delete(FeedbackRow).where(FeedbackRow.user_id == user_id)).rowcount

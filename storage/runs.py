@@ -1,12 +1,11 @@
-"""Pipeline runs: their life cycle, and their results written in one transaction.
+"""Pipeline runs in the database: their rows, and their results written in one transaction.
 
-A run is recorded as ``running`` when it starts (its own small transaction, so the
-window and ``runs`` show it), and its results (profiles, lists, entries) are written
-together with the ``finished`` status in one transaction at the end. A failed run keeps
-its row with the status and the error, and no result rows; a cancelled run (the user
-stopped it) is deleted, so the database is as it was before it started. A run
-whose process died is still ``running`` with a dead owner; the next open marks it
-``interrupted``.
+A run is recorded as ``running`` when it starts, and its results (profiles, lists,
+entries, the fitted model) are written together with the ``finished`` status in one
+transaction at the end (:mod:`application.runs` drives that life cycle). A failed run
+keeps its row with the status and the error, and no result rows; a cancelled run is
+deleted. A run whose process died is still ``running`` with a dead owner; the next open
+marks it ``interrupted``.
 """
 from __future__ import annotations
 
@@ -17,27 +16,23 @@ import socket
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 from sqlalchemy import delete, select, update
 from sqlalchemy.engine import Connection
 
-from engine.core.errors import Cancelled, DataError
 from engine.core.progress import Task
 from engine.pipeline.config import RunConfig
-from engine.pipeline.drift import Drift
-from engine.pipeline.execute import execute_run, refresh_run
 from engine.pipeline.result import RunResult
 from storage.bulk import insert_rows
 from storage.database import Database
-from storage.datasets import dataset_info, external_ids, find_dataset, load_dataset
+from storage.datasets import external_ids, find_dataset
 from storage.encoding import INT, as_utc, plain, to_blob, utcnow
 from storage.errors import StorageError
-from storage.explain import explanations
-from storage.feedback import training_feedback
+from engine.explanations.shares import share_texts
 from storage.models import DatasetRow, EntryRow, ItemRow, ListRow, ProfileRow, RunRow, UserRow
-from storage.run_models import fitted_on, load_model, write_model
+from storage.run_models import write_model
 from storage.settings import LAST_RUN_CONFIG, get_setting, put_setting
 
 log = logging.getLogger(__name__)
@@ -106,104 +101,10 @@ def end_run(db: Database, run_id: int, status: str, message: str) -> None:
                      .values(status=status, error=message, finished_at=utcnow()))
 
 
-def run_and_save(db: Database, dataset: str, config: RunConfig, task: Task,
-                 started: Callable[[int], None] | None = None) -> tuple[int, RunResult]:
-    """Load ``dataset``, run the pipeline and save it: the one run lifecycle of the CLI and
-    the GUI. The run is recorded as running first (``started`` gets its id); the results
-    are written in one transaction at the end; a failure ends the run with that status
-    and no result rows, a cancel deletes it, and either propagates."""
-    task.begin("load", f"loading {dataset}")
-    data = load_dataset(db, dataset)
-    signal = training_feedback(db, data) if config.use_feedback else None
-    return _lifecycle(db, dataset, config, task, started,
-                      lambda: execute_run(data, config, task, signal))
-
-
-def retrain_and_save(db: Database, run_id: int, task: Task,
-                     started: Callable[[int], None] | None = None) -> tuple[int, RunResult]:
-    """The full pipeline again with run ``run_id``'s recorded configuration, on its
-    dataset as it is now (:func:`run_and_save`)."""
-    info = run_info(db, run_id)
-    return run_and_save(db, info.dataset, RunConfig.from_dict(info.config), task, started)
-
-
-def drift_of(db: Database, run_id: int) -> Drift:
-    """How far run ``run_id``'s dataset has grown since its model's last full fit."""
-    info = run_info(db, run_id)
-    sizes = fitted_on(db, run_id)
-    if sizes is None:
-        raise StorageError(f"run {run_id} has no stored model; start a new run instead")
-    data = dataset_info(db, info.dataset)
-    return Drift.between(sizes, (data.n_interactions, data.n_items))
-
-
-def update_and_save(db: Database, run_id: int, task: Task,
-                    started: Callable[[int], None] | None = None
-                    ) -> tuple[int, RunResult, Drift]:
-    """A new run from run ``run_id``'s stored model, updated for what was added to its
-    dataset since (no refit), with every list and profile made again; the same life
-    cycle as :func:`run_and_save`. The drift says whether a full retrain is due."""
-    info = run_info(db, run_id)
-    if info.status != "finished":
-        raise StorageError(f"run {run_id} is {info.status}; only a finished run can be "
-                           "updated")
-    task.begin("load", f"loading {info.dataset} and the model of run {run_id}")
-    stored = load_model(db, run_id)
-    if stored is None:
-        raise StorageError(f"run {run_id} has no stored model (it was saved by an older "
-                           "version, or users of its dataset were forgotten since); start "
-                           "a new run instead")
-    data = load_dataset(db, info.dataset)
-    if data.n_users < stored.n_users or data.n_items < stored.n_items:
-        raise StorageError(f"dataset {info.dataset!r} has fewer users or items than run "
-                           f"{run_id}'s model knows; start a new run instead")
-    config = replace(RunConfig.from_dict(info.config), updated_from=run_id)
-    signal = training_feedback(db, data) if config.use_feedback else None
-    fit = (stored.fit_interactions, stored.fit_items)
-    drift = Drift.between(fit, (data.n_interactions, data.n_items))
-    new_id, result = _lifecycle(
-        db, info.dataset, config, task, started,
-        lambda: refresh_run(stored.model, data, config, fit, task, signal))
-    return new_id, result, drift
-
-
-def _lifecycle(db: Database, dataset: str, config: RunConfig, task: Task,
-               started: Callable[[int], None] | None, compute: Callable[[], RunResult]
-               ) -> tuple[int, RunResult]:
-    run_id = start_run(db, dataset, config)
-    if started is not None:
-        started(run_id)
-    try:
-        result = compute()
-        task.begin("save", "saving lists and profiles")
-        finish_run(db, run_id, result, task)
-        task.finish()
-    except (Cancelled, KeyboardInterrupt):
-        _discard(db, run_id)
-        raise
-    except Exception as exc:
-        message = str(exc) if isinstance(exc, DataError) else f"{type(exc).__name__}: {exc}"
-        _record_end(db, run_id, "failed", message)
-        raise
-    return run_id, result
-
-
-def _discard(db: Database, run_id: int) -> None:
-    """Delete a run the user stopped (it has no result rows); best effort, as below: a
-    row left behind is marked interrupted at the next open."""
-    try:
-        with db.write() as conn:
-            conn.execute(delete(RunRow).where(RunRow.id == run_id, RunRow.status == "running"))
-    except StorageError:
-        log.warning("could not delete the cancelled run %s", run_id, exc_info=True)
-
-
-def _record_end(db: Database, run_id: int, status: str, message: str) -> None:
-    """Best effort: the error that ended the run matters more than failing to record it."""
-    try:
-        end_run(db, run_id, status, message)
-    except StorageError:
-        log.warning("could not record run %s as %s", run_id, status, exc_info=True)
+def discard_run(db: Database, run_id: int) -> None:
+    """Delete a run the user stopped while it was running (it has no result rows)."""
+    with db.write() as conn:
+        conn.execute(delete(RunRow).where(RunRow.id == run_id, RunRow.status == "running"))
 
 
 def save_run(db: Database, result: RunResult, dataset: str | None = None,
@@ -357,7 +258,7 @@ def _write_lists(conn: Connection, run_id: int, result: RunResult, kept: np.ndar
         "item_id": item_db[items[rows, cols]],
         "score": lists.scores[kept][rows, cols].astype(np.float64),
         "components": [p.tobytes() for p in parts],
-        "explanation": explanations(names, parts) if names else [""] * len(rows),
+        "explanation": share_texts(names, parts) if names else [""] * len(rows),
     }, on_batch=progress)
     return names
 

@@ -6,12 +6,11 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from cli.engine_commands import main
-from cli.storage_commands import add_commands
+from cli.main import main
 from storage import list_runs, open_database, user_list
 from storage.datasets import dataset_info, load_dataset
 from storage.feedback import Feedback, add_feedback
-from storage.live import list_now, open_live_run
+from application.live import list_now, open_live_run
 from storage.run_models import fitted_on
 from tests.storage_support import count, file_bytes
 
@@ -19,7 +18,7 @@ FUSION = ["--model", "fusion", "--k", "10", "--set", 'fusion.components=["ease",
 
 
 def cli(*argv: str) -> int:
-    return main(list(argv), extra=[add_commands])
+    return main(list(argv))
 
 
 @pytest.fixture

@@ -4,7 +4,7 @@ import json
 import pandas as pd
 import pytest
 
-from cli.engine_commands import main
+from cli.main import main
 from engine.data.synthetic import ShopConfig, generate, write_csv
 
 

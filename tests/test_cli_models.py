@@ -8,7 +8,7 @@ import json
 import pytest
 import torch
 
-from cli.engine_commands import main
+from cli.main import main
 from engine.data.synthetic import ShopConfig, generate, write_csv
 from engine.data.text import item_text
 from tests.test_lm_components import shop_bert

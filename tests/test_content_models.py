@@ -44,7 +44,7 @@ class FixedVectors(ContentProfile):
         super().__init__(**params)
         self._given = np.asarray(vectors, dtype=np.float32)
 
-    def _encode_items(self, dataset, task):
+    def _encode_items(self, dataset, task, context):
         return self._given
 
 

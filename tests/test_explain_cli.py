@@ -4,8 +4,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from cli.engine_commands import main
-from cli.storage_commands import add_commands
+from cli.main import main
 from engine.explanations import Explanation, facts_from_run
 from engine.pipeline.config import RunConfig
 from engine.pipeline.execute import execute_run
@@ -18,7 +17,7 @@ from tests.test_explain import EASE_COOC
 
 
 def cli(*argv: str) -> int:
-    return main(list(argv), extra=[add_commands])
+    return main(list(argv))
 
 
 @pytest.fixture(scope="module")

@@ -7,8 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from cli.engine_commands import main
-from cli.storage_commands import add_commands
+from cli.main import main
 from engine.core.errors import DataError
 from engine.data.feedback import Event, latest_events, training_signal
 from engine.data.feedback_file import read_feedback
@@ -18,7 +17,8 @@ from engine.pipeline.execute import execute_run
 from engine.pipeline.rerank import GATE_BOUNDS, NEIGHBOURS, adjust, item_neighbours, moved_gate
 from storage import forget_user, open_database
 from storage.feedback import Feedback, add_feedback, list_feedback
-from storage.live import list_now, open_live_run, reset_feedback
+from application.live import list_now, open_live_run
+from storage.feedback import reset_feedback
 from storage.run_models import has_model
 from tests.storage_support import count, shop_dataset
 
@@ -26,7 +26,7 @@ EASE_COOC = {"fusion": {"components": ["ease", "cooc"]}}
 
 
 def cli(*argv: str) -> int:
-    return main(list(argv), extra=[add_commands])
+    return main(list(argv))
 
 
 @pytest.fixture(scope="module")

@@ -3,6 +3,7 @@ behaviour (ranking, determinism, cancel, empty users) where it does not."""
 from __future__ import annotations
 
 import json
+from dataclasses import fields
 
 import numpy as np
 import pytest
@@ -12,10 +13,10 @@ from engine.core.errors import Cancelled
 from engine.core.progress import Task
 from engine.data.dataset import Dataset, History
 from engine.evaluation.ranking import top_k_per_row
-from engine.models import MODELS, make_model
+from engine.models import MODELS, Composite, FitContext, make_model
 from engine.models.cooccurrence import CoOccurrence
 from engine.models.itemknn import ItemKNN
-from engine.models.latent import ALS, EASE
+from engine.models.latent import ALS, EASE, ALSParams
 from engine.models.popularity import Popularity
 
 ALL = sorted(MODELS)
@@ -333,3 +334,43 @@ def test_score_before_fit_is_a_clear_error(shop) -> None:
     for name in ALL:
         with pytest.raises(RuntimeError, match="before fit"):
             make_model(name).score(np.array([0]), history)
+
+
+# -- params classes, run contexts, composites ---------------------------------------------
+
+@pytest.mark.parametrize("name", ALL)
+def test_params_classes_are_typed_labelled_and_round_trip(name: str) -> None:
+    params_class = MODELS[name].Params
+    defaults = params_class()
+    assert params_class.from_dict(json.loads(json.dumps(defaults.to_dict()))) == defaults
+    assert make_model(name).params() == defaults.to_dict()
+    assert all(f.metadata["label"] for f in fields(params_class))
+    with pytest.raises(ValueError, match=f"bad parameters for model '{name}'.*it takes"):
+        params_class.from_dict({"no_such_parameter": 1}, name)
+
+
+def test_values_are_coerced_and_checked_by_the_params_class() -> None:
+    assert ALS(ALSParams(factors=8.0)).params()["factors"] == 8  # as the constructor did
+    with pytest.raises(ValueError, match="factors must be int"):
+        ALSParams(factors="many")
+    with pytest.raises(TypeError):
+        EASE(ALSParams())
+
+
+def test_the_fit_context_gives_what_the_parameters_leave_to_the_run(random_data) -> None:
+    ds, history, _ = random_data
+    users = np.arange(history.n_users)
+    seeded = ALS(factors=4, iterations=5, seed=7).fit(history, ds).score(users, history)
+    from_run = ALS(factors=4, iterations=5).fit(history, ds, context=FitContext(seed=7))
+    own_wins = ALS(factors=4, iterations=5, seed=8).fit(history, ds, context=FitContext(seed=7))
+    np.testing.assert_array_equal(from_run.score(users, history), seeded)
+    assert not np.array_equal(own_wins.score(users, history), seeded)
+
+
+def test_fusions_are_composites() -> None:
+    fusion = make_model("fusion", components=["ease", "cooc"], cold_start="word2vec")
+    assert isinstance(fusion, Composite) and not isinstance(make_model("ease"), Composite)
+    assert fusion.members() == ["ease", "cooc", "word2vec"]
+    assert make_model("fusion-rrf", components=["ease", "word2vec"]).members() == [
+        "ease", "word2vec"]
+    assert fusion.fitted_components == {}

@@ -5,9 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from cli.engine_commands import build_parser, main
+from cli.main import build_parser, main
 from cli.import_options import load_tables
-from cli.storage_commands import add_commands
 from engine.core.errors import DataError
 from engine.data.importer import read_movielens
 from tests.test_import_interactions import parse
@@ -71,7 +70,7 @@ def test_format_movielens_dir_for_every_command(tmp_path, command, order):
     folder = str(movielens(tmp_path))
     preset = (["--format", "movielens", folder] if order == "format first"
               else [folder, "--format", "movielens"])
-    args = build_parser([add_commands]).parse_args([command, *preset, *COMMANDS[command]])
+    args = build_parser().parse_args([command, *preset, *COMMANDS[command]])
     assert args.movielens == folder  # where --movielens puts it: the stored source
     table, catalogue = load_tables(args)
     expected, _ = load_tables(parse(["--movielens", folder]))
@@ -83,8 +82,8 @@ def test_format_movielens_dir_end_to_end(tmp_path, capsys):
     folder = str(movielens(tmp_path / "ml"))
     db = str(tmp_path / "studio.db")
     assert main(["import", "--db", db, "--format", "movielens", folder, "--name", "ml",
-                 "--quiet"], extra=[add_commands]) == 0
-    assert main(["datasets", "--db", db], extra=[add_commands]) == 0
+                 "--quiet"]) == 0
+    assert main(["datasets", "--db", db]) == 0
     assert folder in capsys.readouterr().out
 
 

@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 
 import main
-from application.selftest import STEPS, selftest
-from application import selftest as selftest_module
+from cli.selftest import STEPS, selftest
+from cli import selftest as selftest_module
 
 
 @pytest.mark.slow

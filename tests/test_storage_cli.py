@@ -4,14 +4,13 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from cli.engine_commands import main
-from cli.storage_commands import add_commands
+from cli.main import main
 from storage import list_runs, open_database
 from tests.storage_support import count
 
 
 def cli(*argv: str) -> int:
-    return main(list(argv), extra=[add_commands])
+    return main(list(argv))
 
 
 def import_shop(path, files) -> int:

@@ -20,8 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from cli.engine_commands import main
-from cli.storage_commands import add_commands
+from cli.main import main
 from engine.core.progress import Task
 from engine.pipeline.config import RunConfig
 from storage import (Feedback, StorageError, add_feedback, dataset_info, get_setting,
@@ -30,8 +29,8 @@ from storage import runs as runs_module
 from storage import save_dataset, save_run, set_setting, start_run
 from storage.bulk import PAUSE_ENV
 from storage.database import Database
-from storage.explain import write_texts
-from storage.runs import run_and_save
+from application.texts import write_texts
+from application.runs import run_and_save
 from tests.storage_support import ROOT, count, fused_result, integrity, shop_dataset
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL is POSIX")
@@ -186,7 +185,7 @@ def test_the_command_line_says_when_the_database_is_busy(tmp_path, small_shop_fi
     holder.execute("BEGIN IMMEDIATE")
     try:
         code = main(["forget", "--dataset", "shop", "--user", str(dataset.user_ids[0]),
-                     "--db", str(path), "--busy-timeout", "0.2"], extra=[add_commands])
+                     "--db", str(path), "--busy-timeout", "0.2"])
     finally:
         holder.execute("ROLLBACK")
         holder.close()

@@ -26,7 +26,7 @@ from storage import (Feedback, add_feedback, all_settings, count_users, dataset_
                      save_dataset, save_run, set_setting, user_list, user_profile)
 from storage.browse import user_index
 from storage.migrations.runner import head
-from storage.runs import run_and_save, update_and_save
+from application.runs import run_and_save, update_and_save
 from tests.storage_support import ROOT, fused_result, shop_dataset
 
 URL_ENV = "IFS_TEST_POSTGRES_URL"

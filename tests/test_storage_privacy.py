@@ -9,8 +9,7 @@ import numpy as np
 import pytest
 from sqlalchemy import event
 
-from cli.engine_commands import main
-from cli.storage_commands import add_commands
+from cli.main import main
 from storage import Feedback, StorageError, add_feedback
 from storage import database as storage_database
 from storage import (dataset_info, delete_dataset, forget_user, list_datasets, load_dataset,
@@ -96,7 +95,7 @@ def test_a_reader_in_another_window_delays_the_purge_until_vacuum(stored, capsys
     assert not done.purged and done.rows["users"] == 1
     reader.execute("COMMIT")
     reader.close()
-    assert main(["vacuum", "--db", str(db.path)], extra=[add_commands]) == 0
+    assert main(["vacuum", "--db", str(db.path)]) == 0
     assert "deleted data is gone" in capsys.readouterr().out
     assert SECRET.encode() not in file_bytes(db.path)
 
@@ -142,8 +141,7 @@ def test_import_replace_vacuums_the_file(tmp_path, small_shop_files, capsys,
     path = tmp_path / "studio.db"
 
     def import_(*files):
-        return main(["import", *files, "--name", "shop", "--db", str(path), "--quiet"],
-                    extra=[add_commands])
+        return main(["import", *files, "--name", "shop", "--db", str(path), "--quiet"])
 
     assert import_("--interactions", str(secret_interactions), "--items", str(secret_items)) == 0
     assert file_bytes(path).count(SECRET.encode()) > 10

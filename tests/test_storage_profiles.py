@@ -13,7 +13,7 @@ import pytest
 from engine.core.progress import Task
 from engine.pipeline.config import RunConfig
 from storage import open_database, save_dataset, user_profile
-from storage.runs import run_and_save, update_and_save
+from application.runs import run_and_save, update_and_save
 from tests.storage_support import shop_dataset
 
 ALS = {"factors": 6, "iterations": 4}

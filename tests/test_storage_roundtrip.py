@@ -184,7 +184,8 @@ def test_a_cancelled_save_leaves_the_run_running_without_results(db, dataset, re
 
 
 def test_a_run_the_user_cancels_leaves_no_trace(db, dataset, result):
-    from storage.runs import list_runs, run_and_save
+    from application.runs import run_and_save
+    from storage.runs import list_runs
 
     save_dataset(db, dataset, "shop")
     save_run(db, result)

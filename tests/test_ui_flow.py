@@ -70,7 +70,7 @@ def test_import_run_browse_feedback_export(qtbot, tmp_path):
         qtbot.waitUntil(lambda: not page.running, timeout=300_000)
         qtbot.waitUntil(lambda: window.current_page() == "users" and users.user is not None
                         and users.recommendations.rowCount() > 0
-                        and users.timeline.renders > 0 and idle(window), timeout=60_000)
+                        and users.about.timeline.renders > 0 and idle(window), timeout=60_000)
     heartbeat.stop()
     print(f"\nUI thread during the default pipeline and the display of its results: "
           f"{events.report(heartbeat)}\nheartbeat: {heartbeat.report()}; largest "
@@ -93,7 +93,7 @@ def test_import_run_browse_feedback_export(qtbot, tmp_path):
     assert users.run_id == run.id and users.model.total == 300
     users.select_user("u00014")
     wait_idle(qtbot, window)
-    assert users.title.text() == "User u00014"
+    assert users.about.title.text() == "User u00014"
     entries = user_list(window.project.db, run.id, "u00014")
     assert users.recommendations.rowCount() == len(entries) == 20
 

@@ -56,17 +56,17 @@ def test_users_table_sorts_searches_and_shows_a_user(qtbot, tmp_path):
     qtbot.waitUntil(lambda: page.count.text() == "300 users", timeout=5_000)
 
     page.select_user("u00014")
-    assert page.title.text() == "User u00014"  # at once; the rest is read off the UI thread
+    assert page.about.title.text() == "User u00014"  # at once; the rest is read off the UI thread
     wait_idle(qtbot, window)  # and the timeline drawn on the render thread
     history = user_history(db, "demo shop", "u00014")
-    assert f"{len(history)} interactions from 2023-" in page.subtitle.text()
-    ax = page.timeline.figure.axes[0]
+    assert f"{len(history)} interactions from 2023-" in page.about.subtitle.text()
+    ax = page.about.timeline.figure.axes[0]
     assert len(ax.collections[0].get_offsets()) == len(history)
     assert ax.get_legend().get_texts()[0].get_text() == "short-term window (last 5)"
     profile = user_profile(db, run_id, "u00014")
-    assert all(k in page.keywords.text() for k in profile.keywords)
-    assert page.gate.gate == pytest.approx(profile.gate)
-    assert page.gate.text().startswith(f"long-term {profile.gate:.0%}")
+    assert all(k in page.about.keywords.text() for k in profile.keywords)
+    assert page.about.gate.gate == pytest.approx(profile.gate)
+    assert page.about.gate.text().startswith(f"long-term {profile.gate:.0%}")
 
     entries = user_list(db, run_id, "u00014")
     rows = page.recommendations.rows
@@ -81,7 +81,7 @@ def test_users_table_sorts_searches_and_shows_a_user(qtbot, tmp_path):
     assert model.data(model.index(0, 5)) == entries[0].explanation
     assert model.data(model.index(0, 1), Qt.ItemDataRole.ToolTipRole).startswith(
         entries[0].title)  # elided titles are whole in the tooltip
-    assert page.gate_label.text() == "<b>Gate</b>"  # no feedback: the run's own gate
+    assert page.about.gate_label.text() == "<b>Gate</b>"  # no feedback: the run's own gate
 
     # Sorting keeps the selected user selected.
     page.table.sortByColumn(0, Qt.SortOrder.AscendingOrder)
@@ -118,7 +118,7 @@ def test_feedback_re_ranks_the_list_at_once_and_reset_restores_it(qtbot, tmp_pat
     page.select_user("u00021")
     wait_idle(qtbot, window)  # the details are read on the reader thread
     model_list = [r.entry.item for r in page.recommendations.rows]
-    model_gate = page.gate.gate
+    model_gate = page.about.gate.gate
     assert not page.reset_button.isEnabled()
 
     qtbot.mouseClick(page.feedback_widgets[model_list[0]].buttons["dislike"],
@@ -144,9 +144,9 @@ def test_feedback_re_ranks_the_list_at_once_and_reset_restores_it(qtbot, tmp_pat
     qtbot.mouseClick(page.feedback_widgets[liked].buttons["like"], Qt.MouseButton.LeftButton)
     wait_idle(qtbot, window)
     assert liked not in [r.entry.item for r in page.recommendations.rows]  # now recent
-    assert page.gate.gate != pytest.approx(model_gate)  # moved toward the liked side
-    assert page.gate.model_gate == pytest.approx(model_gate)  # marked on the bar
-    assert page.gate_label.text() == f"<b>Gate</b> after feedback (run: {model_gate:.0%})"
+    assert page.about.gate.gate != pytest.approx(model_gate)  # moved toward the liked side
+    assert page.about.gate.model_gate == pytest.approx(model_gate)  # marked on the bar
+    assert page.about.gate_label.text() == f"<b>Gate</b> after feedback (run: {model_gate:.0%})"
     table_gate = page.model.data(page.model.index(page.model.row_of("u00021"), 2))
     assert table_gate == f"{model_gate:.2f}"  # the table keeps the run's gate
     events = [(f.item, f.kind) for f in list_feedback(db, "demo shop")]
@@ -161,7 +161,7 @@ def test_feedback_re_ranks_the_list_at_once_and_reset_restores_it(qtbot, tmp_pat
     qtbot.mouseClick(page.reset_button, Qt.MouseButton.LeftButton)
     wait_idle(qtbot, window)
     assert [r.entry.item for r in page.recommendations.rows] == model_list
-    assert page.gate.gate == pytest.approx(model_gate)
+    assert page.about.gate.gate == pytest.approx(model_gate)
     assert list_feedback(db, "demo shop") == [] and not page.reset_button.isEnabled()
 
 
@@ -222,7 +222,7 @@ def test_a_hundred_thousand_users_sort_and_search(qtbot, tmp_path):
 
     # Selecting a user far down shows them; scrolling to the end shows the last row.
     page.select_user("user050000")
-    assert page.title.text() == "User user050000"
+    assert page.about.title.text() == "User user050000"
     wait_idle(qtbot, window)
     assert [r.entry.item for r in page.recommendations.rows] == [
         e.item for e in user_list(window.project.db, run_id, "user050000")]

@@ -20,7 +20,8 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 from engine.core.progress import Task
 from storage import open_database
 from ui.charts import rendering
-from ui.jobs import import_demo, run_pipeline
+from application.importing import import_demo
+from ui.jobs import run_pipeline
 from ui.messages import setup_logging
 from ui.preferences import Preferences
 from ui.run_settings import RunSettings

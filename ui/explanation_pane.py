@@ -20,10 +20,12 @@ from PySide6.QtWidgets import (QFileDialog, QHBoxLayout, QLabel, QMenu, QProgres
                                QTextEdit, QToolButton, QVBoxLayout, QWidget)
 
 from engine.core.progress import Task
+from engine.core.stages import Stage
 from engine.explanations import Explanation, ExplanationWriter
 from engine.explanations.model import DEFAULT_NAME
 from storage import Database
-from storage.explain import run_facts, save_texts, write_texts
+from application.texts import write_texts
+from storage.explain import run_facts, save_texts
 from storage.results import StoredText, user_text
 from ui.icons import icon
 from ui.messages import report
@@ -208,10 +210,10 @@ class ExplanationPane(QWidget):
         writer, relay = self.writer(), self._relay
 
         def write(task: Task) -> Explanation:
-            task.begin("load model", f"loading {writer.name}")
+            task.begin(Stage.LOAD_MODEL, f"loading {writer.name}")
             writer.load()
             stored = run_facts(db, run_id, [user])
-            task.begin("write", f"writing the text of user {user}")
+            task.begin(Stage.WRITE, f"writing the text of user {user}")
             text = writer.explain(stored.facts[0], stored.grounder, on_token=relay.piece.emit,
                                   cancel=task, on_attempt=relay.restart.emit)
             save_texts(db, run_id, {user: text})
@@ -254,7 +256,7 @@ class ExplanationPane(QWidget):
         return job
 
     def _batch_progress(self, progress: Progress) -> None:
-        if progress.stage == "write":
+        if progress.stage == Stage.WRITE:
             self.progress.setValue(int(progress.fraction * 1000))
             self.progress.setFormat(progress.status or "%p%")
 

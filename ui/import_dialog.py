@@ -22,7 +22,7 @@ from storage import list_datasets
 from storage.datasets import MAX_NAME
 from ui.icons import icon
 from ui.import_preview import FilePreviewSection
-from ui.jobs import CheckResult, ImportSpec, Problem, append_checked, check_import, store_dataset
+from application.importing import CheckResult, ImportSpec, Problem, append_checked, check_import, store_dataset
 from ui.messages import report
 from ui.preferences import Preferences
 from ui.project import Project
@@ -59,6 +59,33 @@ class ImportDialog(QDialog):
         self.tabs.addTab(self.interactions, icon("import"), "Interactions")
         self.tabs.addTab(self.items, icon("items"), "Items (optional)")
 
+        options = self._options_box()
+        checks = self._check_box()
+        self._make_buttons()
+        lower = QHBoxLayout()
+        options.setSizePolicy(QSizePolicy.Policy.Maximum, QSizePolicy.Policy.Preferred)
+        lower.addWidget(options)  # as wide as its labels and fields need, no wider
+        lower.addWidget(checks, 1)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.tabs, 3)
+        layout.addLayout(lower, 2)
+        layout.addWidget(self.buttons)
+
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(CHECK_DELAY_MS)
+        self._timer.timeout.connect(self.check)
+        self._connect_checks()
+        if append_to is not None:
+            self.name_edit.setText(append_to)
+            self.name_edit.setReadOnly(True)
+            for widget in (self.dedupe, self.min_rating, self.kcore, self.replace):
+                widget.setEnabled(False)  # the stored dataset's own options apply
+            self.import_button.setText("Add")
+        self._update_buttons()
+
+    def _options_box(self) -> QGroupBox:
+        """The dataset's name and preprocessing options."""
         self.name_edit = QLineEdit(self)
         self.name_edit.setMaxLength(MAX_NAME)
         self.name_edit.setPlaceholderText("a name for the dataset")
@@ -89,7 +116,10 @@ class ImportDialog(QDialog):
         form.addRow("k-core filter:", self.kcore)
         form.addRow("Items missing from the catalogue:", self.unknown_items)
         form.addRow(self.replace)  # across both columns: its text is never cut
+        return options
 
+    def _check_box(self) -> QGroupBox:
+        """The problems the check found, its status and the progress of an import."""
         self.problems = QTreeWidget(self)
         self.problems.setObjectName("problems")
         self.problems.setRootIsDecorated(False)
@@ -108,7 +138,9 @@ class ImportDialog(QDialog):
         status_row.addWidget(self.status, 1)
         status_row.addWidget(self.progress)
         check_layout.addLayout(status_row)
+        return checks
 
+    def _make_buttons(self) -> None:
         self.buttons = QDialogButtonBox(self)
         self.import_button = QPushButton(icon("import"), "Import", self)
         self.import_button.setDefault(True)
@@ -117,19 +149,9 @@ class ImportDialog(QDialog):
         self.import_button.clicked.connect(self.start_import)
         self.cancel_button.clicked.connect(self._cancel)
 
-        lower = QHBoxLayout()
-        options.setSizePolicy(QSizePolicy.Policy.Maximum, QSizePolicy.Policy.Preferred)
-        lower.addWidget(options)  # as wide as its labels and fields need, no wider
-        lower.addWidget(checks, 1)
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.tabs, 3)
-        layout.addLayout(lower, 2)
-        layout.addWidget(self.buttons)
-
-        self._timer = QTimer(self)
-        self._timer.setSingleShot(True)
-        self._timer.setInterval(CHECK_DELAY_MS)
-        self._timer.timeout.connect(self.check)
+    def _connect_checks(self) -> None:
+        """Any change to a file, a role or an option checks the import again (after
+        :data:`CHECK_DELAY_MS`, so that typing does not start a check per key)."""
         for section in (self.interactions, self.items):
             section.changed.connect(self._schedule_check)
         self.interactions.previewed.connect(self._suggest_name)
@@ -138,13 +160,6 @@ class ImportDialog(QDialog):
             signal.connect(self._schedule_check)
         self.name_edit.textChanged.connect(self._update_buttons)
         self.replace.toggled.connect(self._update_buttons)
-        if append_to is not None:
-            self.name_edit.setText(append_to)
-            self.name_edit.setReadOnly(True)
-            for widget in (self.dedupe, self.min_rating, self.kcore, self.replace):
-                widget.setEnabled(False)  # the stored dataset's own options apply
-            self.import_button.setText("Add")
-        self._update_buttons()
 
     # -- checking -------------------------------------------------------------------------
 

@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QFileDialog, QHBoxLayout, Q
 
 from engine.data.importer import ReadOptions
 from engine.data.sniff import SEPARATORS, describe_sep
-from ui.jobs import FilePreview, preview_file, read_options
+from application.importing import FilePreview, preview_file, read_options
 from ui.messages import report
 from ui.preferences import Preferences
 from ui.worker import Worker

@@ -9,7 +9,7 @@ from PySide6.QtWidgets import (QComboBox, QFileDialog, QFormLayout, QGroupBox, Q
 
 from engine.models import MODELS
 from ui.preferences import Preferences
-from ui.run_settings import SEQUENTIAL, RunSettings, components, model_default
+from ui.run_settings import SEQUENTIAL, RunSettings, components, model_default, model_label
 
 #: What each component is, for people who do not know the registry names.
 DESCRIPTIONS = {
@@ -32,47 +32,20 @@ class RunForm(QWidget):
     def __init__(self, prefs: Preferences, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._prefs = prefs
-        self.components = QListWidget(self)
-        self.components.setObjectName("components")
-        for name in components():
-            horizon = MODELS[name].horizon
-            item = QListWidgetItem(f"{DESCRIPTIONS.get(name, name)}, {horizon}-term")
-            item.setToolTip(f"registry name {name!r}; describes the user's {horizon}-term "
-                            "interests")
-            item.setData(Qt.ItemDataRole.UserRole, name)
-            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
-            item.setCheckState(Qt.CheckState.Unchecked)
-            self.components.addItem(item)
-        self.components.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.components.setMinimumHeight(
-            self.components.sizeHintForRow(0) * self.components.count() + 8)
         self._order: list[str] = []  # checked components in the order they were chosen
-        self.components.itemChanged.connect(self._component_toggled)
+        self.components = self._component_list()
         self.fusion = QComboBox(self)
         for key, label in FUSION_LABELS.items():
             self.fusion.addItem(label, key)
         self.fusion.setToolTip("How several components are combined (one component runs alone)")
-
         self.encoder = QLineEdit(self)
         self.encoder.setPlaceholderText("packaged all-MiniLM-L6-v2")
         self.encoder.setToolTip("A local Hugging Face encoder folder; empty for the packaged "
                                 "default. Nothing is downloaded.")
-        browse = QPushButton("Browse...", self)
-        browse.clicked.connect(self._choose_encoder)
-        encoder_row = QHBoxLayout()
-        encoder_row.addWidget(self.encoder, 1)
-        encoder_row.addWidget(browse)
-
         self.hidden = self._spin(16, 1024, 16)
         self.layers = self._spin(1, 12)
         self.epochs = self._spin(1, 1000)
-        self.sequential = QGroupBox("Sequential model", self)
-        self.sequential.setVisible(SEQUENTIAL in MODELS)  # shown once the model is installed
-        sequential = QFormLayout(self.sequential)
-        sequential.addRow("Hidden size:", self.hidden)
-        sequential.addRow("Layers:", self.layers)
-        sequential.addRow("Epochs (at most):", self.epochs)
-
+        self.sequential = self._sequential_group()
         self.k = self._spin(1, 500)
         self.k.setToolTip("Length of every user's recommendation list")
         self.device = QComboBox(self)
@@ -81,26 +54,13 @@ class RunForm(QWidget):
         self.threads = self._spin(0, 256)
         self.threads.setSpecialValueText("default")
         self.seed = self._spin(0, 2**31 - 1)
-        general = QGroupBox("Run", self)
-        form = QFormLayout(general)
-        form.addRow("List length K:", self.k)
-        form.addRow("Device:", self.device)
-        form.addRow("CPU threads:", self.threads)
-        form.addRow("Seed:", self.seed)
-
-        model = QGroupBox("Model", self)
-        model_form = QFormLayout(model)
-        model_form.addRow("Components:", self.components)
-        model_form.addRow("Fusion:", self.fusion)
-        model_form.addRow("Text encoder:", encoder_row)
-
         self.defaults = QPushButton("Restore defaults", self)
         self.defaults.clicked.connect(lambda: self.set_settings(RunSettings()))
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(model)
+        layout.addWidget(self._model_group())
         layout.addWidget(self.sequential)
-        layout.addWidget(general)
+        layout.addWidget(self._run_group())
         layout.addWidget(self.defaults, 0, Qt.AlignmentFlag.AlignLeft)
         layout.addStretch(1)
         for signal in (self.fusion.currentIndexChanged, self.encoder.textChanged,
@@ -110,6 +70,61 @@ class RunForm(QWidget):
                        self.seed.valueChanged):
             signal.connect(self._edited)
         self.set_settings(RunSettings.from_dict(prefs.run_settings))
+
+    def _component_list(self) -> QListWidget:
+        """Every possible component, checkable, described for people who do not know the
+        registry names."""
+        widget = QListWidget(self)
+        widget.setObjectName("components")
+        for name in components():
+            horizon = MODELS[name].horizon
+            item = QListWidgetItem(f"{DESCRIPTIONS.get(name, name)}, {horizon}-term")
+            item.setToolTip(f"registry name {name!r}; describes the user's {horizon}-term "
+                            "interests")
+            item.setData(Qt.ItemDataRole.UserRole, name)
+            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+            item.setCheckState(Qt.CheckState.Unchecked)
+            widget.addItem(item)
+        widget.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        widget.setMinimumHeight(widget.sizeHintForRow(0) * widget.count() + 8)
+        widget.itemChanged.connect(self._component_toggled)
+        return widget
+
+    def _model_group(self) -> QGroupBox:
+        """Which components, how they are fused, and the text encoder they read."""
+        browse = QPushButton("Browse...", self)
+        browse.clicked.connect(self._choose_encoder)
+        encoder_row = QHBoxLayout()
+        encoder_row.addWidget(self.encoder, 1)
+        encoder_row.addWidget(browse)
+        model = QGroupBox("Model", self)
+        form = QFormLayout(model)
+        form.addRow("Components:", self.components)
+        form.addRow("Fusion:", self.fusion)
+        form.addRow("Text encoder:", encoder_row)
+        return model
+
+    def _sequential_group(self) -> QGroupBox:
+        """The sequential model's size and training length, labelled by its params class."""
+        group = QGroupBox("Sequential model", self)
+        group.setVisible(SEQUENTIAL in MODELS)  # shown once the model is installed
+        form = QFormLayout(group)
+        for spin, parameter in ((self.hidden, "hidden"), (self.layers, "layers"),
+                                (self.epochs, "max_epochs")):
+            label, help_text = model_label(SEQUENTIAL, parameter)
+            spin.setToolTip(help_text)
+            form.addRow(f"{label}:", spin)
+        return group
+
+    def _run_group(self) -> QGroupBox:
+        """The run-wide settings: list length, device, threads and seed."""
+        general = QGroupBox("Run", self)
+        form = QFormLayout(general)
+        form.addRow("List length K:", self.k)
+        form.addRow("Device:", self.device)
+        form.addRow("CPU threads:", self.threads)
+        form.addRow("Seed:", self.seed)
+        return general
 
     def _spin(self, low: int, high: int, step: int = 1) -> QSpinBox:
         spin = QSpinBox(self)

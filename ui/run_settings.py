@@ -8,11 +8,11 @@ failed run in the list.
 from __future__ import annotations
 
 import dataclasses
-import inspect
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from engine.core.device import DEVICES
 from engine.core.errors import DataError
 from engine.data.preprocess import PreprocessOptions
 from engine.models import MODELS, make_model
@@ -21,7 +21,6 @@ from engine.pipeline.config import RunConfig, with_run_settings
 
 #: Fusion modes and the registry name of each.
 FUSIONS = {"learned": "fusion", "fixed": "fusion-fixed", "rrf": "fusion-rrf"}
-DEVICES = ("auto", "cpu", "cuda")
 SEQUENTIAL = "sequential"
 #: The sequential model's parameters the form offers, by RunSettings field.
 SEQUENTIAL_FIELDS = {"hidden": "hidden", "layers": "layers", "epochs": "max_epochs"}
@@ -34,12 +33,17 @@ def components() -> list[str]:
 
 
 def model_default(model: str, parameter: str) -> Any:
-    """A model's default for ``parameter``, read from its signature (None if unknown)."""
+    """A model's default for ``parameter``, from its params class (None if unknown)."""
     cls = MODELS.get(model)
-    if cls is None:
-        return None
-    found = inspect.signature(cls.__init__).parameters.get(parameter)
-    return None if found is None or found.default is inspect.Parameter.empty else found.default
+    return None if cls is None else cls.Params.default(parameter)
+
+
+def model_label(model: str, parameter: str) -> tuple[str, str]:
+    """The label and help a model's params class gives ``parameter`` (for a model that
+    is not installed: the parameter's name, no help)."""
+    cls = MODELS.get(model)
+    found = None if cls is None else cls.Params.field_named(parameter)
+    return (parameter, "") if found is None else (found.metadata["label"], found.metadata["help"])
 
 
 @dataclass(frozen=True)

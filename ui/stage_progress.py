@@ -1,5 +1,6 @@
 """A progress bar per stage of a job, with elapsed time and an estimate of the rest.
 
+Rows show a stage's label (:func:`engine.core.stages.label`) and are keyed by its name.
 Stages expected in advance are listed from the start (so the user sees what is coming);
 stages the job reports that were not expected are added as they begin. When an earlier
 run of the same configuration is known, a stage's rest is that run's time of the stage
@@ -16,6 +17,7 @@ from dataclasses import dataclass
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QGridLayout, QLabel, QProgressBar, QWidget
 
+from engine.core.stages import label
 from ui.worker import Progress
 
 MIN_FRACTION_FOR_ESTIMATE = 0.03
@@ -117,7 +119,7 @@ class StageProgress(QWidget):
 
     def _add(self, stage: str) -> _Row:
         n = len(self._rows)
-        row = _Row(QLabel(stage, self), QProgressBar(self), QLabel("", self))
+        row = _Row(QLabel(label(stage), self), QProgressBar(self), QLabel("", self))
         row.bar.setRange(0, 1000)
         row.bar.setValue(0)
         row.bar.setTextVisible(True)

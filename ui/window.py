@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (QFileDialog, QHBoxLayout, QLabel, QListWidget, QL
                                QMainWindow, QProgressBar, QStackedWidget, QToolBar, QWidget)
 
 from engine.core.progress import Task
+from engine.core.stages import Stage
 from ui.about import APP_NAME, show_about
 from ui.icons import icon
 from ui.messages import log_path, report, show_error
@@ -59,7 +60,7 @@ def open_project(path: str | Path | None, task: Task) -> "Database":
     The first call also imports the engine and storage and prepares matplotlib here, off
     the UI thread, so that the screens built afterwards find them ready.
     """
-    task.begin("open", "loading the engine")
+    task.begin(Stage.OPEN, "loading the engine")
     from storage import open_database
     from ui import jobs  # engine and storage as the screens use them
     from ui.charts import prepare_rendering
@@ -67,7 +68,7 @@ def open_project(path: str | Path | None, task: Task) -> "Database":
     prepare_rendering()
     jobs.freeze_heap()  # the libraries just loaded: no full collection walks them again
 
-    task.begin("open", f"opening {path or 'the default project'}")
+    task.begin(Stage.OPEN, f"opening {path or 'the default project'}")
     return open_database(path)
 
 
@@ -371,7 +372,7 @@ class MainWindow(QMainWindow):
         from storage.browse import copy_database
 
         def copy_and_open(task: Task) -> "Database":
-            task.begin("save as", f"copying the project to {path}")
+            task.begin(Stage.SAVE_AS, f"copying the project to {path}")
             copy_database(db, path)
             return open_project(path, task)
 
@@ -441,7 +442,7 @@ class MainWindow(QMainWindow):
         if self.run_page.running:
             show_error(self, APP_NAME, "A run is going on; wait for it or cancel it first.")
             return None
-        from ui.jobs import import_demo
+        from application.importing import import_demo
         from ui.run_settings import RunSettings
 
         self.show_page("run")

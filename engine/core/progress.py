@@ -30,7 +30,8 @@ class Task:
     stage_seconds: dict[str, float] = field(default_factory=dict)
 
     def begin(self, stage: str, status: str = "") -> None:
-        """Start a named stage; the time spent in the previous one is recorded."""
+        """Start a named stage (a :class:`~engine.core.stages.Stage`, or one of a model:
+        ``Stage.FIT.of(name)``); the time spent in the previous one is recorded."""
         self._close_stage()
         self.stage, self.status, self.progress = stage, status or stage, 0.0
         self._stage_started = time.perf_counter()

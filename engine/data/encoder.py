@@ -18,9 +18,10 @@ needs it, so constructing an encoder (and starting the application) stays fast.
 Speed: texts are encoded in length-sorted batches (little padding) under
 ``torch.inference_mode``, on the GPU when there is one. With ``precision="auto"`` the
 matrix products run in bfloat16 where the hardware does that natively (CPUs with
-AVX512-BF16 or AMX, recent GPUs; float16 on older GPUs), which is 2-3x faster on such a
-CPU; pooled vectors then differ from float32 ones by a cosine of about 1e-5, the order
-of the differences between two BLAS libraries, so the cache does not tell them apart.
+AVX512-BF16 or AMX, recent GPUs; float16 on older GPUs), which is faster on such a CPU
+(bench/results/encode_speed.md against float32); pooled vectors then differ from float32
+ones about as much as the results of two BLAS libraries differ, so the cache does not
+tell them apart.
 
 Cache folder: ``cache_dir`` when given, else ``$IFS_CACHE_DIR``, else the user cache
 folder of the platform; vectors go to ``<cache>/embeddings/<model key>.npz``.

@@ -18,7 +18,7 @@ import numpy as np
 
 from engine.data.split import Split
 from engine.evaluation.evaluate import evaluate
-from engine.models.base import Recommender
+from engine.models.base import Composite, Recommender
 
 #: Training-history lengths of the accuracy-by-history-length breakdown: (first, last).
 HISTORY_BUCKETS = ((1, 4), (5, 9), (10, 19), (20, 49), (50, None))
@@ -26,10 +26,11 @@ HISTORY_BUCKETS = ((1, 4), (5, 9), (10, 19), (20, 49), (50, None))
 
 def component_metrics(model: Recommender, split: Split, ks: tuple[int, ...],
                       vectors: np.ndarray | None) -> dict[str, dict[str, float]]:
-    """A fusion's components measured on their own, as fitted inside it, as phases named
-    ``component <name>: test`` (and ``: valid``); nothing for other models. A run then
-    says what fusing them gained, at the cost of scoring each component once more."""
-    parts = getattr(model, "fitted_components", None) or {}
+    """A composite's (fusion's) components measured on their own, as fitted inside it, as
+    phases named ``component <name>: test`` (and ``: valid``); nothing for other models.
+    A run then says what fusing them gained, at the cost of scoring each component once
+    more."""
+    parts = model.fitted_components if isinstance(model, Composite) else {}
     out = {}
     for name, part in parts.items():
         out[f"component {name}: test"] = evaluate(part, split, "test", ks, vectors=vectors)

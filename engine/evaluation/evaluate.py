@@ -13,13 +13,14 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from engine.core.progress import Task
+from engine.core.stages import Stage
 from engine.data.features import item_vectors
 from engine.data.split import Phase, Split
 from engine.evaluation.metrics import MetricAccumulator
 from engine.evaluation.ranking import mask_seen, top_k
 from engine.models import make_model
-from engine.models.base import Recommender
-from engine.models.fusion import Fusion
+from engine.models.base import Composite, Recommender
+from engine.models.context import FitContext
 from engine.models.popularity import item_popularity
 
 
@@ -80,11 +81,13 @@ def evaluate_models(
     params: dict[str, dict[str, object]] | None = None,
     task: Task | None = None,
     fitted: dict[str, Recommender] | None = None,
+    context: FitContext = FitContext(),
 ) -> dict[str, ModelResult]:
     """Fit each named model on the training history and evaluate it on validation and test.
 
-    ``fitted`` collects the fitted models by name; fusions reuse the components found
-    there (pass the same dict to several calls to fit each component once).
+    ``fitted`` collects the fitted models by name; composites (fusions) reuse the
+    components found there (pass the same dict to several calls to fit each component
+    once). ``context`` holds the run-wide settings every fit reads.
     """
     params = params or {}
     vectors = item_vectors(split.dataset)
@@ -92,26 +95,25 @@ def evaluate_models(
     fitted = {} if fitted is None else fitted
     for name in models:
         model = make_model(name, **params.get(name, {}))
-        if isinstance(model, Fusion):
+        if isinstance(model, Composite):
             # Components share the standalone models' parameters and, once fitted, the models.
-            parts = model.components + [c for c in [model.cold_start]
-                                        if c is not None and c not in model.components]
+            parts = model.members()
             for component in parts:
                 model.component_params.setdefault(component, params.get(component, {}))
             model.reuse({c: fitted[c] for c in parts
                          if c in fitted and model.component_params[c] == params.get(c, {})})
         if task is not None:
-            task.begin(f"fit {name}")
+            task.begin(Stage.FIT.of(name))
         start = time.perf_counter()
         valid = split.validation()
-        model.fit(split.train, split.dataset, task, valid)
+        model.fit(split.train, split.dataset, task, valid, context=context)
         fit_seconds = time.perf_counter() - start
         fitted[name] = model
-        if isinstance(model, Fusion):
+        if isinstance(model, Composite):
             fitted.update({c: m for c, m in model.fitted_components.items()
                            if c not in fitted and model.component_params[c] == params.get(c, {})})
         if task is not None:
-            task.begin(f"evaluate {name}")
+            task.begin(Stage.EVALUATE.of(name))
         valid_metrics = evaluate(model, split, "valid", ks, vectors=vectors) if valid else {}
         start = time.perf_counter()
         test = evaluate(model, split, "test", ks, vectors=vectors, task=task)

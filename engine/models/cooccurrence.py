@@ -26,6 +26,7 @@ recomputed from the grown history either way.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import ClassVar
 
 import numpy as np
@@ -36,6 +37,8 @@ from engine.data.dataset import Dataset, History
 from engine.evaluation.ranking import top_k_per_row
 from engine.models.base import (Commit, HistoryStamp, NotFittedError, Recommender, Validation,
                                 commit, concatenated_ranges, report)
+from engine.models.context import FitContext
+from engine.models.params import ModelParams, setting
 from engine.models.popularity import item_popularity, scaled_popularity
 
 
@@ -80,65 +83,51 @@ def transition_counts(
     return counts
 
 
-class CoOccurrence(Recommender):
-    """Recency-weighted item-to-item co-occurrence; defaults tuned on ml-100k validation.
+@dataclass(frozen=True)
+class CoOccurrenceParams(ModelParams):
+    """CoOccurrence's settings; defaults tuned on ml-100k validation."""
 
-    Parameters
-    ----------
-    window:
-        How many steps ahead (and back) a pair may be apart in a training sequence.
-    decay:
-        Weight multiplier per extra step of distance within the window.
-    backward:
-        Weight of the reverse direction (item seen *before*); 0 = strictly "what next".
-    norm_from, norm_to:
-        Exponents of the popularity normalisation ``C[i,j] / (pop_i^a * pop_j^b)``.
-    n_last:
-        How many of the user's latest items vote.
-    recency:
-        Weight multiplier per step back in the user's history (1 = all equal).
-    prior:
-        Weight of the popularity prior added to each user's max-scaled scores.
-    neighbours:
-        Keep only this many strongest successors per item (0 keeps all); bounds memory
-        and scoring time on large catalogues.
-    """
+    window: int = setting(12, "Window", "How many steps ahead (and back) a pair may be apart "
+                          "in a training sequence")
+    decay: float = setting(0.95, "Decay", "Weight multiplier per extra step of distance")
+    backward: float = setting(0.5, "Backward weight", "Weight of the reverse direction (item "
+                              "seen before); 0 = strictly what comes next")
+    norm_from: float = setting(0.75, "Normalise from", "Exponent a of the popularity "
+                               "normalisation C[i,j] / (pop_i^a * pop_j^b)")
+    norm_to: float = setting(0.25, "Normalise to", "Exponent b of the same normalisation")
+    n_last: int = setting(20, "Latest items", "How many of the user's latest items vote")
+    recency: float = setting(0.7, "Recency", "Weight multiplier per step back in the user's "
+                             "history (1 = all equal)")
+    prior: float = setting(0.001, "Popularity prior", "Weight of the popularity prior added "
+                           "to each user's max-scaled scores")
+    neighbours: int = setting(0, "Neighbours", "Keep only this many strongest successors per "
+                              "item (0 keeps all); bounds memory on large catalogues")
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        if self.window < 1 or self.n_last < 1:
+            raise ValueError("window and n_last must be at least 1")
+
+
+class CoOccurrence(Recommender):
+    """Recency-weighted item-to-item co-occurrence (parameters: :class:`CoOccurrenceParams`)."""
 
     name: ClassVar[str] = "cooc"
+    Params: ClassVar[type[ModelParams]] = CoOccurrenceParams
     sequential: ClassVar[bool] = True
     incremental: ClassVar[bool] = True
     horizon: ClassVar[str] = "short"
 
-    def __init__(
-        self,
-        window: int = 12,
-        decay: float = 0.95,
-        backward: float = 0.5,
-        norm_from: float = 0.75,
-        norm_to: float = 0.25,
-        n_last: int = 20,
-        recency: float = 0.7,
-        prior: float = 0.001,
-        neighbours: int = 0,
-    ) -> None:
-        if window < 1 or n_last < 1:
-            raise ValueError("window and n_last must be at least 1")
-        self.window = int(window)
-        self.decay = float(decay)
-        self.backward = float(backward)
-        self.norm_from = float(norm_from)
-        self.norm_to = float(norm_to)
-        self.n_last = int(n_last)
-        self.recency = float(recency)
-        self.prior = float(prior)
-        self.neighbours = int(neighbours)
+    def __init__(self, params: CoOccurrenceParams | None = None, /, **values: object) -> None:
+        super().__init__(params, **values)
         self._transitions: sp.csr_matrix | None = None
         self._prior: np.ndarray | None = None
         self._counts: sp.csr_matrix | None = None  # raw counts, before the normalisation
         self._stamp: HistoryStamp | None = None  # the history the counts were taken from
 
     def fit(self, train: History, dataset: Dataset, task: Task | None = None,
-            valid: Validation | None = None) -> "CoOccurrence":
+            valid: Validation | None = None, *, context: FitContext = FitContext()
+            ) -> "CoOccurrence":
         report(task, 0.0, "item co-occurrences")
         counts = transition_counts(train.items, train.indptr, train.n_items, self.window,
                                    self.decay, self.backward, task)

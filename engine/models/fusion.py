@@ -25,7 +25,7 @@ weighted sum of z-scores spreads less than one z-score). A user with at most
 ``cold_users`` interactions gets ``cold_weight`` of their score from the text model's
 z-score and the rest from their fused score brought to unit spread.
 The gate cannot learn this split where validation has no cold users or items (MovieLens
-has neither), hence a rule; ``bench/cold_start.py`` measures it on both kinds. Its
+has neither), hence a rule; bench/results/cold_start.md measures it on both kinds. Its
 contribution is shown under the text model's name. Without item text or genres, or with
 ``cold_start=None``, nothing changes.
 
@@ -33,15 +33,18 @@ An update refreshes every component for the grown data (each by its own ``update
 copy that replaces it only when all are done, so a cancel leaves the fusion as it was).
 The gate's features are computed from the history at scoring time, so they follow the
 new interactions by themselves; its weights are kept, or learned again on held-out
-targets when the update is given some (``valid``). Replaying MovieLens-100K with 2, 5, 18
-and 20% more interactions (bench/incremental_ml100k.py, three seeds pooled), the kept
-gate ranked the held-out items at 1.000, 1.011, 1.047 and 0.995 of a full retrain's
-NDCG@10, the re-learned one at 0.995, 1.017, 1.052 and 1.005.
+targets when the update is given some (``valid``). Either stays within noise of a full
+retrain when MovieLens-100K is replayed with more interactions
+(bench/results/incremental_ml100k.md). Benchmark figures are kept in bench/results/, not
+in these docstrings: the default components and the fusion's gain over each of them are
+measured in bench/results/fusion_ml100k.md, the cold-start rule in
+bench/results/cold_start.md.
 """
 from __future__ import annotations
 
 import copy
 import time
+from dataclasses import dataclass
 from typing import ClassVar, Literal
 
 import numpy as np
@@ -51,98 +54,89 @@ from engine.data.dataset import Dataset, History, Validation
 from engine.data.features import item_vectors as genre_or_text_vectors
 from engine.data.features import unit_rows
 from engine.evaluation.ranking import mask_seen
-from engine.models.base import Commit, NotFittedError, Recommender, commit, report
+from engine.models.base import Commit, Composite, NotFittedError, Recommender, commit, report
 from engine.models.content import ContentProfile
+from engine.models.context import FitContext
+from engine.models.params import ModelParams, setting
 
 Mode = Literal["learned", "fixed", "rrf"]
 #: Components of the default fusion (long-term, then short-term), chosen by the ablation
-#: in bench/fusion_ml100k.py.
+#: in bench/results/fusion_ml100k.md.
 DEFAULT_COMPONENTS = ("ease", "als", "cooc", "sequential")
 FEATURES = ("log history length", "log hours between the last two actions",
             "log hours since the last action", "recent-to-profile similarity", "recent diversity")
 
 
-class Fusion(Recommender):
-    """Fuses named component models; see the module docstring for the method.
+@dataclass(frozen=True)
+class FusionParams(ModelParams):
+    """The fusion's settings (see the module notes for the method)."""
 
-    Parameters
-    ----------
-    components:
-        Registry names of the models to fuse (each fitted on the training history).
-    component_params:
-        Hyper-parameters per component name.
-    mode:
-        ``learned`` (per-user gate), ``fixed`` (global weights) or ``rrf``.
-    n_recent:
-        How many latest items describe the short-term situation in the gate features.
-    l2:
-        Ridge penalty on the gate's feature weights ``W``.
-    steps, lr:
-        Full-batch Adam steps and learning rate for the gate (a few hundred parameters).
-    max_gate_users:
-        Validation users used to learn the gate (a seeded sample beyond this many).
-    rrf_k:
-        The constant of reciprocal-rank fusion, 60 as in Cormack et al. (2009).
-    use_request_time:
-        Whether the gate reads the time between the user's last action and the request
-        (in evaluation: the held-out event's time, never its item). Off for ablations.
-    cold_start, cold_users, cold_weight:
-        The text-side model (registry name, or None) that scores items without
-        interactions and takes ``cold_weight`` of the score of users with at most
-        ``cold_users`` interactions (see the module notes). Not used by ``rrf``. 0.25 had
-        the best validation NDCG@10 of the synthetic shop's cold users among 0.1, 0.25,
-        0.5 and 0.75 (bench/cold_start.py); 0.5 and more fell below no text share.
-    """
+    components: list[str] = setting(list(DEFAULT_COMPONENTS), "Components", "Registry names "
+                                    "of the models to fuse (each fitted on the training "
+                                    "history)")
+    component_params: dict[str, dict[str, object]] = setting(
+        {}, "Component parameters", "Hyper-parameters per component name")
+    mode: Mode = setting("learned", "Fusion", "learned (per-user gate), fixed (global "
+                         "weights) or rrf (reciprocal ranks)")
+    n_recent: int = setting(5, "Recent items", "How many latest items describe the "
+                            "short-term situation in the gate features")
+    l2: float = setting(1e-2, "Gate L2", "Ridge penalty on the gate's feature weights W")
+    steps: int = setting(300, "Gate steps", "Full-batch Adam steps for the gate")
+    lr: float = setting(0.05, "Gate learning rate", "Adam's step size for the gate")
+    max_gate_users: int = setting(4000, "Gate users", "Validation users the gate learns "
+                                  "from (a seeded sample beyond this many)")
+    rrf_k: int = setting(60, "RRF constant", "The constant of reciprocal-rank fusion, 60 as "
+                         "in Cormack et al. (2009)")
+    use_request_time: bool = setting(True, "Request time", "Whether the gate reads the time "
+                                     "between the user's last action and the request (in "
+                                     "evaluation: the held-out event's time, never its "
+                                     "item); off for ablations")
+    cold_start: str | None = setting("word2vec", "Cold-start model", "The text-side model "
+                                     "(registry name, or None) that scores items without "
+                                     "interactions and users with few (not used by rrf)")
+    cold_users: int = setting(3, "Cold users up to", "Users with at most this many "
+                              "interactions are cold")
+    cold_weight: float = setting(0.25, "Cold weight", "The text model's share of a cold "
+                                 "user's score; chosen on the synthetic shop's cold users "
+                                 "(bench/results/cold_start.md)")
+    seed: int | None = setting(None, "Seed", "Seeds the gate's sample and start; None: the "
+                               "run's", run="seed")
+
+    def __post_init__(self) -> None:
+        if self.mode is None:  # the class's own fusion mode
+            object.__setattr__(self, "mode", type(self).default("mode"))
+        if self.component_params is None:
+            object.__setattr__(self, "component_params", {})
+        super().__post_init__()
+        object.__setattr__(self, "cold_start", self.cold_start or None)
+        if not 0.0 <= self.cold_weight <= 1.0 or self.cold_users < 0:
+            raise ValueError("cold_weight must be in [0, 1] and cold_users >= 0")
+        if self.mode not in ("learned", "fixed", "rrf"):
+            raise ValueError(f"mode must be 'learned', 'fixed' or 'rrf', not {self.mode!r}")
+        if not self.components:
+            raise ValueError("fusion needs at least one component")
+
+
+class Fusion(Composite):
+    """Fuses named component models (parameters: :class:`FusionParams`); see the module
+    docstring for the method."""
 
     name: ClassVar[str] = "fusion"
+    Params: ClassVar[type[ModelParams]] = FusionParams
     sequential: ClassVar[bool] = True
     #: The gate is kept (or learned again on held-out targets); each component updates by
     #: its own rule (one without an incremental update is refitted).
     incremental: ClassVar[bool] = True
-    mode_default: ClassVar[Mode] = "learned"
     #: The fitted cold-start text model (None: off, or no item text); a class default so
     #: that fusions stored before cold start existed load with it off.
     _cold: Recommender | None = None
     _taken: np.ndarray | None = None  # bool per item: taken in the history of the fit
+    #: The gate's seed at the last fit (the run's when ``seed`` is None), which an update
+    #: that learns the gate again uses; a class default for fusions stored before.
+    _fit_seed: int | None = None
 
-    def __init__(
-        self,
-        components: list[str] | tuple[str, ...] = DEFAULT_COMPONENTS,
-        component_params: dict[str, dict[str, object]] | None = None,
-        mode: Mode | None = None,
-        n_recent: int = 5,
-        l2: float = 1e-2,
-        steps: int = 300,
-        lr: float = 0.05,
-        max_gate_users: int = 4000,
-        rrf_k: int = 60,
-        use_request_time: bool = True,
-        cold_start: str | None = "word2vec",
-        cold_users: int = 3,
-        cold_weight: float = 0.25,
-        seed: int = 0,
-    ) -> None:
-        mode = mode or self.mode_default
-        if not 0.0 <= cold_weight <= 1.0 or cold_users < 0:
-            raise ValueError("cold_weight must be in [0, 1] and cold_users >= 0")
-        if mode not in ("learned", "fixed", "rrf"):
-            raise ValueError(f"mode must be 'learned', 'fixed' or 'rrf', not {mode!r}")
-        if not components:
-            raise ValueError("fusion needs at least one component")
-        self.components = list(components)
-        self.component_params = dict(component_params or {})
-        self.mode = mode
-        self.n_recent = int(n_recent)
-        self.l2 = float(l2)
-        self.steps = int(steps)
-        self.lr = float(lr)
-        self.max_gate_users = int(max_gate_users)
-        self.rrf_k = int(rrf_k)
-        self.use_request_time = bool(use_request_time)
-        self.cold_start = cold_start or None
-        self.cold_users = int(cold_users)
-        self.cold_weight = float(cold_weight)
-        self.seed = int(seed)
+    def __init__(self, params: FusionParams | None = None, /, **values: object) -> None:
+        super().__init__(params, **values)
         self._models: dict[str, Recommender] = {}
         self._cold: Recommender | None = None
         self._reuse: dict[str, Recommender] = {}
@@ -164,12 +158,18 @@ class Fusion(Recommender):
     def fitted_components(self) -> dict[str, Recommender]:
         return dict(self._models)
 
+    def members(self) -> list[str]:
+        """The components, then the cold-start text model when it is none of them."""
+        helper = [] if self.cold_start in (None, *self.components) else [self.cold_start]
+        return [*self.components, *helper]
+
     def reuse(self, fitted: dict[str, Recommender]) -> None:
         """Components already fitted on the same training history (saves refitting them)."""
         self._reuse = dict(fitted)
 
     def fit(self, train: History, dataset: Dataset, task: Task | None = None,
-            valid: Validation | None = None) -> "Fusion":
+            valid: Validation | None = None, *, context: FitContext = FitContext()
+            ) -> "Fusion":
         from engine.models import MODELS, make_model  # the registry imports this module
 
         self._models = {}
@@ -190,7 +190,7 @@ class Fusion(Recommender):
                 report(task, low, f"fitting {name}")
                 part = None if task is None else SubTask(task, low, high)
                 model = make_model(name, **self.component_params.get(name, {}))
-                fitted[name] = model.fit(train, dataset, part, valid)
+                fitted[name] = model.fit(train, dataset, part, valid, context=context)
             self._fit_seconds[name] = time.perf_counter() - started
         self._models = {name: fitted[name] for name in self.components}
         self._cold = None if cold is None else fitted[cold]
@@ -203,6 +203,7 @@ class Fusion(Recommender):
         self._b = np.zeros(n_c, dtype=np.float32)
         self._f_mean = np.zeros(len(FEATURES), dtype=np.float32)
         self._f_std = np.ones(len(FEATURES), dtype=np.float32)
+        self._fit_seed = context.setting("seed", self.seed)
         if self.mode != "rrf" and valid is not None and len(valid.users):
             self._learn_gate(valid)
         self._fit_seconds["gate"] = time.perf_counter() - started
@@ -251,7 +252,8 @@ class Fusion(Recommender):
     def _learn_gate(self, valid: Validation) -> None:
         import torch
 
-        rng = np.random.default_rng(self.seed)
+        seed = self.seed if self._fit_seed is None else self._fit_seed
+        rng = np.random.default_rng(seed)
         users = valid.users
         if len(users) > self.max_gate_users:
             users = np.sort(rng.choice(users, self.max_gate_users, replace=False))
@@ -267,7 +269,7 @@ class Fusion(Recommender):
         f = torch.from_numpy((features - self._f_mean) / self._f_std)
         z_t = torch.from_numpy(z)
         target = torch.from_numpy(target_items.astype(np.int64))
-        torch.manual_seed(self.seed)
+        torch.manual_seed(seed)
         W = torch.zeros(len(FEATURES), len(self.components), requires_grad=self.mode == "learned")
         b = torch.zeros(len(self.components), requires_grad=True)
         log_temperature = torch.zeros((), requires_grad=True)
@@ -364,10 +366,9 @@ class Fusion(Recommender):
 
     def _part_names(self) -> list[str]:
         """Names of the parts :meth:`_parts` returns: the components, then the cold-start
-        text model when it is not one of them."""
-        extra = self._cold is not None and self.mode != "rrf" \
-            and self.cold_start not in self.components
-        return list(self.components) + ([self.cold_start] if extra else [])  # type: ignore[list-item]
+        text model when it is not one of them and takes part."""
+        return self.members() if self._cold is not None and self.mode != "rrf" \
+            else list(self.components)
 
     def _with_cold_start(self, parts: np.ndarray, z: np.ndarray, weights: np.ndarray,
                          users: np.ndarray, history: History) -> np.ndarray:
@@ -492,15 +493,29 @@ def _has_item_text(dataset: Dataset) -> bool:
                 or (dataset.titles.astype(str) != dataset.item_ids.astype(str)).any())
 
 
+@dataclass(frozen=True)
+class FixedFusionParams(FusionParams):
+    """The fusion's settings, global weights by default."""
+
+    mode: Mode = setting("fixed", "Fusion", "fixed (global weights), learned or rrf")
+
+
 class FixedFusion(Fusion):
     """Global component weights learned on validation, the same for every user."""
 
     name: ClassVar[str] = "fusion-fixed"
-    mode_default: ClassVar[Mode] = "fixed"
+    Params: ClassVar[type[ModelParams]] = FixedFusionParams
+
+
+@dataclass(frozen=True)
+class RankFusionParams(FusionParams):
+    """The fusion's settings, reciprocal ranks by default."""
+
+    mode: Mode = setting("rrf", "Fusion", "rrf (reciprocal ranks), learned or fixed")
 
 
 class RankFusion(Fusion):
     """Reciprocal-rank fusion of the components, no learning."""
 
     name: ClassVar[str] = "fusion-rrf"
-    mode_default: ClassVar[Mode] = "rrf"
+    Params: ClassVar[type[ModelParams]] = RankFusionParams

@@ -17,6 +17,7 @@ gensim's 10,000-token limit per sentence.
 from __future__ import annotations
 
 import zlib
+from dataclasses import dataclass
 from typing import ClassVar
 
 import numpy as np
@@ -26,7 +27,9 @@ from engine.core.progress import Task
 from engine.data.dataset import Dataset, History
 from engine.data.features import unit_rows
 from engine.models.base import Commit, NotFittedError, Recommender, Validation, commit, report
+from engine.models.context import FitContext
 from engine.models.foldin import neighbour_mean, neighbour_weights
+from engine.models.params import ModelParams, setting
 from engine.models.popularity import scaled_popularity
 
 MAX_SENTENCE = 10_000  # gensim silently truncates longer sentences; they are cut instead
@@ -38,9 +41,9 @@ def auto_epochs(n_tokens: int) -> int:
 
     word2vec's learning rate decays over the whole run, so a small corpus (a demo shop,
     a short catalogue) needs many more passes than a large one to move its vectors away
-    from their random start. On the synthetic shop (12,000 training interactions)
-    item2vec's top-10 stayed in the current session's category 21% of the time after 10
-    epochs and 78% after 50; on ml-100k (98,000) 10 and 20 epochs score the same.
+    from their random start: on the synthetic shop ten epochs left item2vec's lists far
+    from the current session, on ml-100k more epochs changed nothing
+    (bench/results/experiments.md).
     """
     if n_tokens <= 0:
         return MIN_EPOCHS
@@ -106,70 +109,63 @@ def train_word2vec(
             np.asarray(model.syn1neg, dtype=np.float32))
 
 
+@dataclass(frozen=True)
+class Item2VecParams(ModelParams):
+    """Item2Vec's settings: word2vec's, then how a user's query is formed."""
+
+    vector_size: int = setting(64, "Vector size", "word2vec dimensions")
+    window: int = setting(10, "Window", "word2vec context window")
+    epochs: int | None = setting(None, "Epochs", "None adapts them to the corpus size "
+                                 "(auto_epochs)")
+    negative: int = setting(5, "Negative samples", "word2vec negative samples per target")
+    ns_exponent: float = setting(0.25, "Sampling exponent", "Shape of the negative-sampling "
+                                 "distribution: 0.75 as for words; lower values draw rare "
+                                 "items more often, which suits item sequences better "
+                                 "(Caselles-Dupre et al. 2018)")
+    sample: float = setting(1e-3, "Down-sampling", "word2vec's down-sampling of frequent "
+                            "items")
+    n_last: int = setting(5, "Latest items", "How many of the user's latest items form the "
+                          "query")
+    recency: float = setting(0.9, "Recency", "Weight multiplier per step back in the user's "
+                             "history")
+    prior: float = setting(0.05, "Popularity prior", "Weight of the popularity prior (0..1 "
+                           "scaled) added to the 0..1 cosine scores")
+    seed: int | None = setting(None, "Seed", "None: the run's", run="seed")
+    workers: int = setting(1, "Workers", "word2vec threads; one gives the same vectors in "
+                           "every run")
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        sizes = (self.vector_size, self.window, self.negative, self.n_last, self.workers,
+                 1 if self.epochs is None else self.epochs)
+        if min(sizes) < 1:
+            raise ValueError("vector_size, window, epochs, negative, n_last and workers "
+                             "must be at least 1")
+
+
 class Item2Vec(Recommender):
     """Skip-gram item embeddings from training sequences; scores = what the recent items predict.
 
-    The query is the recency-weighted mean of the *input* vectors of the user's last
-    ``n_last`` items; candidates are ranked by cosine to their *output* (context)
-    vectors. That is the skip-gram objective itself: "which items occur around these",
-    the next-item question, rather than "which items are alike" (input to input), which
-    on ml-100k validation gave NDCG@10 0.03-0.05 against 0.10-0.12. Cosines are mapped
-    to 0..1 so that items never seen in training (no vectors, score 0) come last, and a
-    popularity prior is added: without it rarely seen items, whose vectors are barely
-    trained, crowd the lists.
-
-    Parameters
-    ----------
-    vector_size, window, epochs, negative, ns_exponent, sample:
-        word2vec settings. ``epochs=None`` adapts them to the corpus size
-        (:func:`auto_epochs`). ``ns_exponent`` shapes the negative-sampling distribution:
-        0.75 as for words; lower values draw rare items more often as negatives, which
-        suits item sequences better (Caselles-Dupre et al. 2018).
-    n_last:
-        How many of the user's latest items form the query.
-    recency:
-        Weight multiplier per step back in the user's history.
-    prior:
-        Weight of the popularity prior (0..1 scaled) added to the 0..1 cosine scores.
-    seed, workers:
-        Reproducibility: one worker gives the same vectors in every run.
+    Parameters: :class:`Item2VecParams`. The query is the recency-weighted mean of the
+    *input* vectors of the user's last ``n_last`` items; candidates are ranked by cosine
+    to their *output* (context) vectors. That is the skip-gram objective itself: "which
+    items occur around these", the next-item question, rather than "which items are
+    alike" (input to input), which ranked far worse on ml-100k validation
+    (bench/results/experiments.md). Cosines are mapped to 0..1 so that items never seen
+    in training (no vectors, score 0) come last, and a popularity prior is
+    added: without it rarely seen items, whose vectors are barely trained, crowd the
+    lists.
     """
 
     name: ClassVar[str] = "item2vec"
+    Params: ClassVar[type[ModelParams]] = Item2VecParams
     sequential: ClassVar[bool] = True
     incremental: ClassVar[bool] = True
     horizon: ClassVar[str] = "short"
     fit_cost: ClassVar[float] = 10.0
 
-    def __init__(
-        self,
-        vector_size: int = 64,
-        window: int = 10,
-        epochs: int | None = None,
-        negative: int = 5,
-        ns_exponent: float = 0.25,
-        sample: float = 1e-3,
-        n_last: int = 5,
-        recency: float = 0.9,
-        prior: float = 0.05,
-        seed: int = 0,
-        workers: int = 1,
-    ) -> None:
-        sizes = (vector_size, window, negative, n_last, workers, 1 if epochs is None else epochs)
-        if min(sizes) < 1:
-            raise ValueError("vector_size, window, epochs, negative, n_last and workers "
-                             "must be at least 1")
-        self.vector_size = int(vector_size)
-        self.window = int(window)
-        self.epochs = None if epochs is None else int(epochs)
-        self.negative = int(negative)
-        self.ns_exponent = float(ns_exponent)
-        self.sample = float(sample)
-        self.n_last = int(n_last)
-        self.recency = float(recency)
-        self.prior = float(prior)
-        self.seed = int(seed)
-        self.workers = int(workers)
+    def __init__(self, params: Item2VecParams | None = None, /, **values: object) -> None:
+        super().__init__(params, **values)
         self._vectors: np.ndarray | None = None
         self._outputs: np.ndarray | None = None
         self._known: np.ndarray | None = None
@@ -177,7 +173,8 @@ class Item2Vec(Recommender):
         self._prior: np.ndarray | None = None
 
     def fit(self, train: History, dataset: Dataset, task: Task | None = None,
-            valid: Validation | None = None) -> "Item2Vec":
+            valid: Validation | None = None, *, context: FitContext = FitContext()
+            ) -> "Item2Vec":
         report(task, 0.0, "item2vec: sequences")
         tokens = np.array([str(i) for i in range(train.n_items)], dtype=object)
         bounds = zip(train.indptr[:-1], train.indptr[1:])
@@ -185,7 +182,8 @@ class Item2Vec(Recommender):
         vocab, inputs, outputs = train_word2vec(
             sentences, vector_size=self.vector_size, window=self.window, epochs=self.epochs,
             negative=self.negative, ns_exponent=self.ns_exponent, sample=self.sample,
-            seed=self.seed, workers=self.workers, task=task, stage="item2vec")
+            seed=context.setting("seed", self.seed), workers=self.workers, task=task,
+            stage="item2vec")
         rows = np.array([int(t) for t in vocab], dtype=np.int64)
         self._vectors = np.zeros((train.n_items, self.vector_size), dtype=np.float32)
         self._outputs = np.zeros_like(self._vectors)

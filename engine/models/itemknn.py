@@ -17,6 +17,7 @@ With a symmetric similarity the two differ only through which top-K lists are ke
 from __future__ import annotations
 
 import warnings
+from dataclasses import dataclass
 from typing import ClassVar, Literal
 
 import numpy as np
@@ -28,63 +29,56 @@ from engine.core.progress import Task
 from engine.data.dataset import Dataset, History
 from engine.evaluation.ranking import top_k_per_row
 from engine.models.base import NotFittedError, Recommender, Validation, report, user_rows
+from engine.models.context import FitContext
+from engine.models.params import ModelParams, setting
+
+
+@dataclass(frozen=True)
+class ItemKNNParams(ModelParams):
+    """ItemKNN's settings; defaults tuned on MovieLens-100k validation NDCG@10."""
+
+    neighbours: int = setting(20, "Neighbours", "K, similar items kept per item (RecBole's "
+                              "default is 100; fewer won on ml-100k)")
+    similarity: Literal["cosine", "bm25"] = setting(
+        "cosine", "Similarity", "cosine (RecBole, implicit's CosineRecommender) or bm25 "
+        "(implicit's BM25Recommender, which down-weights heavy users and popular items)")
+    aggregate: Literal["target", "history"] = setting(
+        "target", "Aggregate", "target (RecBole) or history (implicit); see the module notes")
+    binary: bool = setting(False, "Binary", "Build and score on 0/1 interactions (RecBole "
+                           "does) instead of the imported weights, which scored better")
+    K1: float = setting(1.2, "BM25 K1", "BM25 term saturation (only for bm25)")
+    B: float = setting(0.75, "BM25 B", "BM25 length normalisation (only for bm25)")
+    num_threads: int = setting(1, "Threads", "Threads for implicit's similarity search; 1 "
+                               "keeps runs comparable and the window responsive")
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        if self.similarity not in ("cosine", "bm25"):
+            raise ValueError(f"similarity must be 'cosine' or 'bm25', not {self.similarity!r}")
+        if self.aggregate not in ("target", "history"):
+            raise ValueError(f"aggregate must be 'target' or 'history', not {self.aggregate!r}")
+        if self.neighbours < 1:
+            raise ValueError("neighbours must be at least 1")
 
 
 class ItemKNN(Recommender):
-    """Item-item cosine kNN; defaults tuned on MovieLens-100k validation NDCG@10.
+    """Item-item cosine kNN (parameters: :class:`ItemKNNParams`).
 
     ``ItemKNN(neighbours=100, binary=True)`` reproduces RecBole's ItemKNN (shrink 0) and
     ``aggregate="history"`` implicit's; the defaults (K=20 on the imported weights) were
-    better on ml-100k validation.
-
-    Parameters
-    ----------
-    neighbours:
-        K, similar items kept per item (RecBole's default is 100; 15-30 won on ml-100k).
-    similarity:
-        ``"cosine"`` (RecBole, implicit's CosineRecommender) or ``"bm25"`` (implicit's
-        BM25Recommender, which down-weights heavy users and popular items).
-    aggregate:
-        ``"target"`` (RecBole) or ``"history"`` (implicit); see the module docstring.
-    binary:
-        Build and score on 0/1 interactions (RecBole does) instead of the imported
-        weights; the weights (rating / 5 on MovieLens) scored better there.
-    K1, B:
-        BM25 term saturation and length normalisation (only for ``similarity="bm25"``).
-    num_threads:
-        Threads for implicit's similarity search; 1 keeps runs comparable and the GUI
-        responsive.
+    better on ml-100k (both settings measured in bench/results/ml100k.md).
     """
 
     name: ClassVar[str] = "itemknn"
+    Params: ClassVar[type[ModelParams]] = ItemKNNParams
 
-    def __init__(
-        self,
-        neighbours: int = 20,
-        similarity: Literal["cosine", "bm25"] = "cosine",
-        aggregate: Literal["target", "history"] = "target",
-        binary: bool = False,
-        K1: float = 1.2,
-        B: float = 0.75,
-        num_threads: int = 1,
-    ) -> None:
-        if similarity not in ("cosine", "bm25"):
-            raise ValueError(f"similarity must be 'cosine' or 'bm25', not {similarity!r}")
-        if aggregate not in ("target", "history"):
-            raise ValueError(f"aggregate must be 'target' or 'history', not {aggregate!r}")
-        if neighbours < 1:
-            raise ValueError("neighbours must be at least 1")
-        self.neighbours = int(neighbours)
-        self.similarity = similarity
-        self.aggregate = aggregate
-        self.binary = bool(binary)
-        self.K1 = float(K1)
-        self.B = float(B)
-        self.num_threads = int(num_threads)
+    def __init__(self, params: ItemKNNParams | None = None, /, **values: object) -> None:
+        super().__init__(params, **values)
         self._weights: sp.csr_matrix | None = None  # items x items, score = X @ _weights
 
     def fit(self, train: History, dataset: Dataset, task: Task | None = None,
-            valid: Validation | None = None) -> "ItemKNN":
+            valid: Validation | None = None, *, context: FitContext = FitContext()
+            ) -> "ItemKNN":
         report(task, 0.0, "item-item similarity")
         user_items = user_rows(train, np.arange(train.n_users), self.binary)
         user_items.eliminate_zeros()
@@ -125,11 +119,16 @@ class ItemKNN(Recommender):
         return np.asarray((rows @ self._weights).toarray(), dtype=np.float32)
 
 
+@dataclass(frozen=True)
+class ItemKNNBM25Params(ItemKNNParams):
+    """ItemKNN's settings with BM25 similarity by default."""
+
+    similarity: Literal["cosine", "bm25"] = setting(
+        "bm25", "Similarity", "bm25 (implicit's BM25Recommender) or cosine")
+
+
 class ItemKNNBM25(ItemKNN):
     """ItemKNN on implicit's BM25 weighting, which damps popular items and heavy users."""
 
     name: ClassVar[str] = "itemknn-bm25"
-
-    def __init__(self, **params: object) -> None:
-        params.setdefault("similarity", "bm25")
-        super().__init__(**params)  # type: ignore[arg-type]
+    Params: ClassVar[type[ModelParams]] = ItemKNNBM25Params

@@ -8,13 +8,15 @@ EASE (Steck 2019) is one closed-form ridge regression, ``B = I - P diag(1/diag(P
 Incremental updates keep what was learned globally: EASE's ``B`` on large catalogues (it
 reads each user's grown history when scoring; items first taken after the fit get
 regression columns against the fitted items; up to ``exact_update_items`` items the
-closed form is cheap enough to solve again, exactly), ALS's item factors (the vectors of users whose history changed are solved again against
-them, and items nobody had taken at fit time are solved against the users' vectors).
+closed form is cheap enough to solve again, exactly), ALS's item factors (the vectors
+of users whose history changed are solved again against them, and items nobody had
+taken at fit time are solved against the users' vectors).
 """
 from __future__ import annotations
 
 import copy
 import warnings
+from dataclasses import dataclass
 from typing import ClassVar
 
 import numpy as np
@@ -25,15 +27,34 @@ from engine.core.progress import Task
 from engine.data.dataset import Dataset, History
 from engine.models.base import (Commit, HistoryStamp, NotFittedError, Recommender, Validation,
                                 commit, report, user_rows)
+from engine.models.context import FitContext
+from engine.models.params import ModelParams, setting
+
+
+@dataclass(frozen=True)
+class ALSParams(ModelParams):
+    """ALS's settings; defaults picked by a small grid on MovieLens-100k validation NDCG@10."""
+
+    factors: int = setting(32, "Factors", "Size of the latent space")
+    regularization: float = setting(0.1, "Regularisation", "L2 penalty on the factors")
+    alpha: float = setting(1.0, "Alpha", "Confidence scale: implicit uses 1 + alpha * weight "
+                           "for observed pairs")
+    iterations: int = setting(15, "Iterations", "Alternating sweeps")
+    binary: bool = setting(True, "Binary", "Fit on 0/1 interactions instead of the imported "
+                           "weights")
+    seed: int | None = setting(None, "Seed", "Seeds implicit's factor initialisation (None: "
+                               "the run's); with one thread runs are reproducible", run="seed")
+    num_threads: int = setting(1, "Threads", "Threads for implicit's solver (0 = all cores); "
+                               "BLAS is held to one thread either way, as implicit recommends")
 
 
 class ALS(Recommender):
     """Weighted matrix factorisation for implicit feedback (implicit's ALS, on the CPU).
 
-    Defaults were picked by a small grid on MovieLens-100k validation NDCG@10. Scores are
-    ``user_factors[u] @ item_factors.T`` from the fitted factors: like the peers, the
-    model is not refitted when a user's history grows between validation and test. Users
-    with no training interactions get zero factors, hence all-zero scores.
+    Parameters: :class:`ALSParams`. Scores are ``user_factors[u] @ item_factors.T`` from
+    the fitted factors: like the peers, the model is not refitted when a user's history
+    grows between validation and test. Users with no training interactions get zero
+    factors, hence all-zero scores.
 
     ``update`` folds new data in with implicit's own least-squares solver
     (``recalculate_user``/``recalculate_item``, an exact solve with the same confidence
@@ -43,59 +64,33 @@ class ALS(Recommender):
     fit time gets the vector that best explains its users given those user vectors. The
     fitted factors are kept as they are, so an update depends only on the fit and the
     current history, not on earlier updates.
-
-    Parameters
-    ----------
-    factors, regularization, iterations:
-        Size of the latent space, L2 penalty and number of alternating sweeps.
-    alpha:
-        Confidence scale: implicit uses ``1 + alpha * weight`` for observed pairs.
-    binary:
-        Fit on 0/1 interactions instead of the imported weights.
-    seed:
-        Seeds implicit's factor initialisation; with one thread runs are reproducible.
-    num_threads:
-        Threads for implicit's solver (0 = all cores); BLAS is held to one thread either
-        way, which implicit recommends to avoid oversubscription.
     """
 
     name: ClassVar[str] = "als"
+    Params: ClassVar[type[ModelParams]] = ALSParams
     incremental: ClassVar[bool] = True
 
-    def __init__(
-        self,
-        factors: int = 32,
-        regularization: float = 0.1,
-        alpha: float = 1.0,
-        iterations: int = 15,
-        binary: bool = True,
-        seed: int = 0,
-        num_threads: int = 1,
-    ) -> None:
-        self.factors = int(factors)
-        self.regularization = float(regularization)
-        self.alpha = float(alpha)
-        self.iterations = int(iterations)
-        self.binary = bool(binary)
-        self.seed = int(seed)
-        self.num_threads = int(num_threads)
+    def __init__(self, params: ALSParams | None = None, /, **values: object) -> None:
+        super().__init__(params, **values)
         self._user_factors: np.ndarray | None = None
         self._item_factors: np.ndarray | None = None
         self._stamp: HistoryStamp | None = None  # the training history of the fit
         self._fitted_users: np.ndarray | None = None  # user factors as the fit left them
 
-    def _solver(self) -> AlternatingLeastSquares:
-        """implicit's ALS with this model's settings (its BLAS check happens here)."""
+    def _solver(self, seed: int = 0) -> AlternatingLeastSquares:
+        """implicit's ALS with this model's settings (its BLAS check happens here);
+        ``seed`` starts the factors of a fit (an update's exact solves draw nothing)."""
         with warnings.catch_warnings(), threadpool_limits(1, "blas"):
             warnings.filterwarnings("ignore", module="implicit")
             return AlternatingLeastSquares(
                 factors=self.factors, regularization=self.regularization, alpha=self.alpha,
-                iterations=self.iterations, random_state=self.seed,
+                iterations=self.iterations, random_state=seed,
                 num_threads=self.num_threads,
             )
 
     def fit(self, train: History, dataset: Dataset, task: Task | None = None,
-            valid: Validation | None = None) -> "ALS":
+            valid: Validation | None = None, *, context: FitContext = FitContext()
+            ) -> "ALS":
         report(task, 0.0, "alternating least squares")
         user_items = user_rows(train, np.arange(train.n_users), self.binary)
         user_items.eliminate_zeros()
@@ -106,7 +101,7 @@ class ALS(Recommender):
 
         # implicit checks the BLAS thread pool when the model is built and warns if it is
         # not limited to one thread, so the limit covers construction and fit.
-        model = self._solver()
+        model = self._solver(context.setting("seed", self.seed))
         with warnings.catch_warnings(), threadpool_limits(1, "blas"):
             warnings.filterwarnings("ignore", module="implicit")
             model.fit(user_items, show_progress=False, callback=progress)
@@ -169,6 +164,24 @@ class ALS(Recommender):
         return np.array(self._user_factors[users], dtype=np.float32)
 
 
+@dataclass(frozen=True)
+class EASEParams(ModelParams):
+    """EASE's settings."""
+
+    l2: float = setting(100.0, "L2 penalty", "lambda of the ridge regression")
+    binary: bool = setting(True, "Binary", "Fit on 0/1 interactions instead of the imported "
+                           "weights")
+    max_items: int = setting(20000, "Most items", "Larger catalogues are refused: the dense "
+                             "gram matrix would not fit in memory")
+    exact_update_items: int = setting(2500, "Exact update up to", "Catalogues up to this "
+                                      "many items are solved again on update")
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        if self.l2 <= 0:
+            raise ValueError("l2 must be positive")
+
+
 class EASE(Recommender):
     """Embarrassingly Shallow Autoencoder: closed-form item-item ridge regression.
 
@@ -179,11 +192,11 @@ class EASE(Recommender):
 
     Scores read the history passed to ``score`` (``X_u @ B``), so a grown history is
     scored without refitting. On catalogues of at most ``exact_update_items`` items,
-    ``update`` solves the closed form again on the grown history: the inversion takes
-    0.3 s at 1,700 items and 2.2 s at 3,000 on one core here (12 s at 5,000), and an
-    exact solve cannot drift from a retrain, while kept weights lost 4-6% NDCG@10 on
-    MovieLens after 18-20% more ratings (bench/incremental_ml100k.py). Larger
-    catalogues keep ``B`` and fold in the items nobody had taken at fit time (added since, or untaken then), whose columns of ``B`` are zero:
+    ``update`` solves the closed form again on the grown history: the inversion is
+    cheap there, and an exact solve cannot drift from a retrain while kept weights do
+    (timings and the drift: bench/results/experiments.md).
+    Larger catalogues keep ``B`` and fold in the items nobody had taken at fit time
+    (added since, or untaken then), whose columns of ``B`` are zero:
     each such item's column becomes the ridge regression of its current users on the
     fitted items, ``P X^T x_j`` with the fit's ``P = (X^T X + lambda I)^-1``, which
     ``B`` and ``diag(P)`` give back exactly (``P = (I - B) diag(P)``). Their rows stay
@@ -191,16 +204,11 @@ class EASE(Recommender):
     """
 
     name: ClassVar[str] = "ease"
+    Params: ClassVar[type[ModelParams]] = EASEParams
     incremental: ClassVar[bool] = True
 
-    def __init__(self, l2: float = 100.0, binary: bool = True, max_items: int = 20000,
-                 exact_update_items: int = 2500) -> None:
-        if l2 <= 0:
-            raise ValueError("l2 must be positive")
-        self.l2 = float(l2)
-        self.binary = bool(binary)
-        self.max_items = int(max_items)
-        self.exact_update_items = int(exact_update_items)
+    def __init__(self, params: EASEParams | None = None, /, **values: object) -> None:
+        super().__init__(params, **values)
         self._weights: np.ndarray | None = None
         self._precision_diagonal: np.ndarray | None = None  # diag(P) of the fit
         self._stamp: HistoryStamp | None = None
@@ -208,7 +216,8 @@ class EASE(Recommender):
         self._folded_items = np.zeros(0, dtype=np.int64)
 
     def fit(self, train: History, dataset: Dataset, task: Task | None = None,
-            valid: Validation | None = None) -> "EASE":
+            valid: Validation | None = None, *, context: FitContext = FitContext()
+            ) -> "EASE":
         n_items = train.n_items
         if n_items > self.max_items:
             raise ValueError(

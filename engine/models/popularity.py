@@ -7,12 +7,16 @@ counting is as cheap as any incremental bookkeeping would be.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import scipy.sparse as sp
 
 from engine.core.progress import Task
 from engine.data.dataset import Dataset, History
 from engine.models.base import Commit, NotFittedError, Recommender, Validation, commit, report
+from engine.models.context import FitContext
+from engine.models.params import ModelParams
 
 
 def item_popularity(matrix: sp.csr_matrix) -> np.ndarray:
@@ -29,17 +33,25 @@ def scaled_popularity(matrix: sp.csr_matrix) -> np.ndarray:
     return (pop / top if top > 0 else pop).astype(np.float32)
 
 
+@dataclass(frozen=True)
+class PopularityParams(ModelParams):
+    """Popularity has no hyper-parameters."""
+
+
 class Popularity(Recommender):
     """Score = number of distinct training users of the item, the same for every user."""
 
     name = "pop"
+    Params = PopularityParams
     incremental = True
 
-    def __init__(self) -> None:
+    def __init__(self, params: PopularityParams | None = None, /, **values: object) -> None:
+        super().__init__(params, **values)
         self._counts: np.ndarray | None = None
 
     def fit(self, train: History, dataset: Dataset, task: Task | None = None,
-            valid: Validation | None = None) -> "Popularity":
+            valid: Validation | None = None, *, context: FitContext = FitContext()
+            ) -> "Popularity":
         report(task, 0.0, "counting item popularity")
         self._counts = item_popularity(train.matrix)
         report(task, 1.0)

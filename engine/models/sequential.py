@@ -27,27 +27,23 @@ scratch from a config (nothing is downloaded):
   bounds CPU runs. Seeded; bitwise repeatable on the CPU as long as the budget does not
   cut training short (``time_budget=0`` makes the epoch count independent of the machine).
 
-Defaults (SASRec/RecBole sizes; lr and dropout chosen on ml-100k validation over two
-seeds) on ml-100k, anchors' protocol, one thread of a 2-core EPYC: about 4.5 s per epoch
-including validation, best epoch 38 of the 47 that fit the 240 s budget, validation
-NDCG@10 0.123 / HR@10 0.241, test NDCG@10 0.123 / HR@10 0.232 (RecBole SASRec 0.093 and
-GRU4Rec 0.101 after 12 minutes). ``text_init`` with genre or MiniLM vectors reaches that
-plateau in 8-20 epochs instead of about 40, but did not raise test NDCG (0.108-0.119).
+Figures are kept in bench/results/, not here (the rule for every model docstring). The
+defaults (SASRec/RecBole sizes; lr and dropout chosen on ml-100k validation) are
+measured in bench/results/fusion_ml100k.md (the ``sequential`` row; epochs trained and
+kept in the .json), where the model beats RecBole's SASRec and GRU4Rec of
+bench/results/ml100k.md. ``text_init`` reaches the same plateau in fewer epochs but did
+not raise test NDCG (bench/results/experiments.md), so it is off.
 
 Updates do not train: the model reads each user's latest items, new ones included, at
 scoring time. Items it never trained on (added since the fit, or nobody's before) get
 the mean table row of their trained neighbours (:mod:`engine.models.foldin`), so the
-item table grows while every trained weight stays as it was. In the MovieLens replay
-(bench/incremental_ml100k.py, three seeds pooled, every fit trained to early stopping)
-the updated transformer ranked held-out items at 0.94-1.04 of a retrained one's NDCG@10
-after 2 to 20% more ratings. Learning from the new events on update was tried and left
-out: with fits cut at 30 epochs (step 2), 2 to 10 passes over the windows holding the new
-events, with as many older windows rehearsed and kept only when validation improved,
-raised test NDCG@10 from 0.0930 to at most 0.0955 (a retrain: 0.1059) for 2 to 15 s
-more per update; 2 to 6 more epochs over all windows gave 0.094-0.102 on the grown data
-and 0.092-0.100 on the *old* data alone: the gap was a fit cut short, not the new
-events, and it closed once fits ran to early stopping. A pickled model holds its
-weights on the CPU and goes to its device again when loaded.
+item table grows while every trained weight stays as it was; the MovieLens replay keeps
+the updated transformer within noise of a retrained one
+(bench/results/incremental_ml100k.md, ``sequential (held-out)``). Learning from the new
+events on update was tried and left out: the gap it closed was a fit cut short, not the
+new events, and it vanished once fits ran to early stopping
+(bench/results/experiments.md). A pickled model holds its weights on the CPU and goes to its device again
+when loaded.
 """
 from __future__ import annotations
 
@@ -55,7 +51,8 @@ import copy
 import logging
 import math
 import time
-from typing import TYPE_CHECKING, Callable, ClassVar
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, ClassVar
 
 import numpy as np
 
@@ -67,15 +64,15 @@ from engine.data.features import item_vectors as catalogue_vectors
 from engine.evaluation.metrics import MetricAccumulator
 from engine.evaluation.ranking import mask_seen, top_k
 from engine.models.base import Commit, NotFittedError, Recommender, Validation, commit, report
+from engine.models.context import FitContext, ItemVectors
 from engine.models.foldin import neighbour_mean, neighbour_weights
+from engine.models.params import ModelParams, setting
 from engine.models.popularity import item_popularity
 
 if TYPE_CHECKING:
     import torch
 
 log = logging.getLogger(__name__)
-
-ItemVectors = np.ndarray | Callable[[Dataset], "np.ndarray | None"]
 
 _SCORE_BATCH = 512  # users per forward pass when scoring
 _LOGITS_PER_PASS = 1 << 25  # logits per training forward pass: ~0.4 GB with their gradient
@@ -188,93 +185,79 @@ def _loaded_device(device: str) -> "torch.device":
         return resolve_device("cpu")
 
 
+@dataclass(frozen=True)
+class SequentialParams(ModelParams):
+    """The transformer's settings; sizes as SASRec/RecBole, lr and dropout chosen on
+    ml-100k validation."""
+
+    hidden: int = setting(64, "Hidden size", "Transformer width (SASRec/RecBole: 64)")
+    layers: int = setting(2, "Layers", "Transformer depth")
+    heads: int = setting(2, "Attention heads", "Must divide the hidden size")
+    max_len: int = setting(50, "Items read", "How many latest items the model reads (and the "
+                           "training window length - 1)")
+    dropout: float = setting(0.3, "Dropout", "Embedding, attention and residual dropout; "
+                             "fairly high, as ml-100k is small")
+    lr: float = setting(2e-3, "Learning rate", "AdamW step size")
+    weight_decay: float = setting(0.0, "Weight decay", "AdamW's decoupled weight decay")
+    batch_size: int = setting(128, "Batch size", "Training windows per step")
+    max_epochs: int = setting(200, "Epochs (at most)", "Upper bound on epochs (all of them "
+                              "without validation data)")
+    patience: int = setting(10, "Patience", "Stop after this many epochs without a better "
+                            "validation NDCG@10")
+    time_budget: float = setting(240.0, "Time budget (s)", "Wall-clock seconds for training "
+                                 "(0 = unbounded); the epoch that would cross it is not started")
+    text_init: bool = setting(False, "Text initialisation", "Add a learned projection of each "
+                              "item's text vector to its embedding, so items with few "
+                              "interactions start near similar items")
+    seed: int | None = setting(None, "Seed", "None: the run's", run="seed")
+    device: str | None = setting(None, "Device", "auto, cpu or cuda; None: the run's",
+                                 run="device")
+    threads: int = setting(0, "CPU threads", "torch CPU threads; 0: the run's (which leaves "
+                           "torch's setting by default). One is the safe choice on a busy "
+                           "machine, where OpenMP threads fighting other processes for the "
+                           "cores slow epochs down many times", run="threads")
+    item_vectors: ItemVectors | None = setting(
+        None, "Item text vectors", "The text vectors for text_init (else the run's, else the "
+        "catalogue's genres / TF-IDF); no hyper-parameter, so not recorded",
+        run="text_vectors", recorded=False)
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        if min(self.hidden, self.layers, self.heads, self.max_len, self.batch_size,
+               self.max_epochs) < 1:
+            raise ValueError("hidden, layers, heads, max_len, batch_size and max_epochs "
+                             "must be at least 1")
+        if self.hidden % self.heads:
+            raise ValueError(f"hidden ({self.hidden}) must be a multiple of heads "
+                             f"({self.heads})")
+        if not 0.0 <= self.dropout < 1.0:
+            raise ValueError("dropout must be in [0, 1)")
+        if (self.patience < 1 or self.time_budget < 0 or self.lr <= 0 or self.weight_decay < 0
+                or self.threads < 0):
+            raise ValueError("patience must be >= 1, lr > 0, time_budget, weight_decay "
+                             "and threads >= 0")
+
+
 class SequentialTransformer(Recommender):
     """GPT-2 blocks over item sequences, full-softmax cross-entropy, early stopping.
 
-    Parameters
-    ----------
-    hidden, layers, heads:
-        Transformer width, depth and attention heads (SASRec/RecBole: 64, 2, 2).
-    max_len:
-        How many latest items the model reads (and the training window length - 1).
-    dropout:
-        Embedding, attention and residual dropout; ml-100k is small, so fairly high.
-    lr, weight_decay:
-        AdamW step size and decoupled weight decay.
-    batch_size:
-        Training windows per step.
-    max_epochs, patience:
-        Upper bound on epochs; stop after ``patience`` epochs without a better validation
-        NDCG@10 (without validation data: train ``max_epochs`` epochs).
-    time_budget:
-        Wall-clock seconds for training (0 = unbounded); the epoch that would cross it is
-        not started.
-    text_init:
-        Add a learned projection of each item's text vector to its embedding, so items
-        with few interactions start near similar items. The vectors come from the
-        ``item_vectors`` constructor argument (an array or a callable of the dataset), or
-        else from the catalogue's genres / TF-IDF (:func:`engine.data.features.item_vectors`).
-    seed, device, threads:
-        Reproducibility, ``auto``/``cpu``/``cuda``, torch CPU threads (0 leaves torch's
-        setting, i.e. the command line's ``--threads`` or torch's default). One thread is
-        the safe choice on a busy machine: two OpenMP threads fighting other processes for
-        two cores made epochs up to 10x slower in our measurements.
-    item_vectors:
-        Not a hyper-parameter (not in :meth:`params`): the text vectors for ``text_init``.
-        A model is stored with pickle, so a callable must be a module-level function.
+    Parameters: :class:`SequentialParams`. ``item_vectors`` (an array or a callable of
+    the dataset, kept as ``_item_vectors``) goes into the pickle of a stored model, so a
+    callable must be a module-level function or an ItemTextVectors.
     """
 
     name: ClassVar[str] = "sequential"
+    Params: ClassVar[type[ModelParams]] = SequentialParams
     sequential: ClassVar[bool] = True
     horizon: ClassVar[str] = "short"
     fit_cost: ClassVar[float] = 200.0
     incremental: ClassVar[bool] = True
+    #: The device setting of the fit (the run's when ``device`` is None), which a loaded
+    #: model goes back to; a class default for models pickled before run contexts.
+    _fit_device: str | None = None
 
-    def __init__(
-        self,
-        hidden: int = 64,
-        layers: int = 2,
-        heads: int = 2,
-        max_len: int = 50,
-        dropout: float = 0.3,
-        lr: float = 2e-3,
-        weight_decay: float = 0.0,
-        batch_size: int = 128,
-        max_epochs: int = 200,
-        patience: int = 10,
-        time_budget: float = 240.0,
-        text_init: bool = False,
-        seed: int = 0,
-        device: str = "auto",
-        threads: int = 0,
-        item_vectors: ItemVectors | None = None,
-    ) -> None:
-        if min(hidden, layers, heads, max_len, batch_size, max_epochs) < 1:
-            raise ValueError("hidden, layers, heads, max_len, batch_size and max_epochs "
-                             "must be at least 1")
-        if hidden % heads:
-            raise ValueError(f"hidden ({hidden}) must be a multiple of heads ({heads})")
-        if not 0.0 <= dropout < 1.0:
-            raise ValueError("dropout must be in [0, 1)")
-        if patience < 1 or time_budget < 0 or lr <= 0 or weight_decay < 0 or threads < 0:
-            raise ValueError("patience must be >= 1, lr > 0, time_budget, weight_decay "
-                             "and threads >= 0")
-        self.hidden = int(hidden)
-        self.layers = int(layers)
-        self.heads = int(heads)
-        self.max_len = int(max_len)
-        self.dropout = float(dropout)
-        self.lr = float(lr)
-        self.weight_decay = float(weight_decay)
-        self.batch_size = int(batch_size)
-        self.max_epochs = int(max_epochs)
-        self.patience = int(patience)
-        self.time_budget = float(time_budget)
-        self.text_init = bool(text_init)
-        self.seed = int(seed)
-        self.device = str(device)
-        self.threads = int(threads)
-        self._item_vectors = item_vectors
+    def __init__(self, params: SequentialParams | None = None, /, **values: object) -> None:
+        super().__init__(params, **values)
         self._net: torch.nn.Module | None = None
         self._device: torch.device | None = None
         self._table: torch.Tensor | None = None  # cached item table for scoring
@@ -284,15 +267,18 @@ class SequentialTransformer(Recommender):
 
     # ---------------------------------------------------------------- training
     def fit(self, train: History, dataset: Dataset, task: Task | None = None,
-            valid: Validation | None = None) -> "SequentialTransformer":
+            valid: Validation | None = None, *, context: FitContext = FitContext()
+            ) -> "SequentialTransformer":
         import torch
 
         report(task, 0.0, "building the transformer")
-        device = resolve_device(self.device)
-        set_threads(self.threads or None)
-        seed_everything(self.seed)
-        rng = np.random.default_rng(self.seed)
-        text = self._text_vectors(dataset, train.n_items) if self.text_init else None
+        self._fit_device = context.setting("device", self.device)
+        device = resolve_device(self._fit_device)
+        set_threads(self.threads or context.threads or None)
+        seed = context.setting("seed", self.seed)
+        seed_everything(seed)
+        rng = np.random.default_rng(seed)
+        text = self._text_vectors(dataset, train.n_items, context) if self.text_init else None
         net = _build_network(train.n_items, self.hidden, self.layers, self.heads,
                              self.max_len, self.dropout, text).to(device)
         optimiser = torch.optim.AdamW(net.parameters(), lr=self.lr,
@@ -379,9 +365,10 @@ class SequentialTransformer(Recommender):
             accumulator.add(top_k(scores, 10), valid.targets[users])
         return accumulator.result()["NDCG@10"]
 
-    def _text_vectors(self, dataset: Dataset, n_items: int) -> np.ndarray:
-        """(n_items, d) float32 text vectors for ``text_init``, unit rows."""
-        source = self._item_vectors
+    def _text_vectors(self, dataset: Dataset, n_items: int, context: FitContext) -> np.ndarray:
+        """(n_items, d) float32 text vectors for ``text_init``, unit rows: the model's own
+        source, else the run's, else the catalogue's genres / TF-IDF."""
+        source = context.setting("text_vectors", self._item_vectors)
         vectors = source(dataset) if callable(source) else source
         if vectors is None:
             vectors = catalogue_vectors(dataset)
@@ -453,7 +440,7 @@ class SequentialTransformer(Recommender):
         weights = state.pop("_net_state", None)
         self.__dict__.update(state)
         if weights is not None:
-            self._device = _loaded_device(self.device)
+            self._device = _loaded_device(self.device or self._fit_device or "auto")
             self._net = _network_from_state(weights, self.hidden, self.layers, self.heads,  # type: ignore[arg-type]
                                             self.max_len, self.dropout).to(self._device)
 

@@ -6,7 +6,6 @@ and write each user's list.
 """
 from __future__ import annotations
 
-import inspect
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
@@ -15,8 +14,7 @@ from engine.data.dataset import Dataset
 from engine.data.encoder import ItemTextVectors
 from engine.data.preprocess import PreprocessOptions
 from engine.data.split import Split, leave_one_out, time_split
-from engine.models import MODELS
-from engine.models.fusion import DEFAULT_COMPONENTS, Fusion
+from engine.models import MODELS, Composite
 
 #: The model that writes lists: the learned fusion of long- and short-term components.
 DEFAULT_MODEL = "fusion"
@@ -38,28 +36,33 @@ class SplitOptions:
 def with_run_settings(params: dict[str, dict[str, object]], *, seed: int | None = None,
                       device: str | None = None, encoder: str | None = None
                       ) -> dict[str, dict[str, object]]:
-    """Per-model parameters with the run-wide settings filled in where a model takes them.
+    """Per-model parameters with the run-wide settings recorded where a model takes them.
 
-    ``--seed``, ``--device`` and ``--encoder`` apply to every model that has such a
-    parameter (fusion components included, since they read the same table); explicit
-    ``--set model.param=value`` entries win. A model with ``text_init`` on gets the
-    run's text encoder as its source of item vectors (:func:`with_text_vectors`).
+    ``--seed``, ``--device`` and ``--encoder`` fill every parameter that its params class
+    marks as that run-wide setting (:func:`engine.models.params.setting`), and a
+    composite's component parameters, since its components read the same table;
+    explicit ``--set model.param=value`` entries win. A parameter left out is read from
+    the fit's :class:`~engine.models.context.FitContext`; recording the run's value in
+    the parameters instead is what a stored config, a results file and the Run screen's
+    search for an earlier run with the same settings see, so a stored run repeats
+    exactly wherever it is fitted again. A model with ``text_init`` on gets the run's
+    text encoder as its source of item vectors (:func:`with_text_vectors`).
     """
     settings = {"seed": seed, "device": device, "encoder": encoder}
     out: dict[str, dict[str, object]] = {}
     for name, cls in MODELS.items():
-        accepted = inspect.signature(cls.__init__).parameters
-        filled = {k: v for k, v in settings.items() if v is not None and k in accepted}
+        filled = {field_name: settings[run] for run, field_name in cls.Params.run_fields().items()
+                  if settings.get(run) is not None}
         merged = {**filled, **params.get(name, {})}
         if merged:
             out[name] = merged
-    for name, cls in MODELS.items():  # a fusion's components take their models' settings
-        if issubclass(cls, Fusion):
-            fusion = out.setdefault(name, {})
-            components = fusion.get("components", DEFAULT_COMPONENTS)
-            given = dict(fusion.get("component_params") or {})  # type: ignore[call-overload]
-            fusion["component_params"] = {c: {**out.get(c, {}), **given.get(c, {})}
-                                          for c in components}
+    for name, cls in MODELS.items():  # a composite's components take their models' settings
+        if issubclass(cls, Composite):
+            own = out.setdefault(name, {})
+            components = own.get("components", cls.Params.default("components"))
+            given = dict(own.get("component_params") or {})  # type: ignore[call-overload]
+            own["component_params"] = {c: {**out.get(c, {}), **given.get(c, {})}
+                                       for c in components}
     return with_text_vectors(out)
 
 
@@ -79,11 +82,9 @@ def text_vector_source(semantic: dict[str, object] | None = None) -> ItemTextVec
 
 
 def _takes_text_vectors(name: str) -> bool:
+    """Whether the model has a parameter for the run's text vectors (``item_vectors``)."""
     cls = MODELS.get(name)
-    if cls is None:
-        return False
-    accepted = inspect.signature(cls.__init__).parameters
-    return "text_init" in accepted and "item_vectors" in accepted
+    return cls is not None and cls.Params.run_fields().get("text_vectors") == "item_vectors"
 
 
 def _with_source(own: dict[str, object], semantic: dict[str, object] | None
@@ -103,14 +104,15 @@ def with_text_vectors(params: dict[str, dict[str, object]]) -> dict[str, dict[st
     """Per-model parameters where every model with ``text_init`` on (standalone, or a
     fusion's component) reads its item vectors from the run's text encoder.
 
-    Such a model (the transformer) takes an ``item_vectors`` source; without one it
-    falls back to genre / TF-IDF vectors, so a run's encoder would never be used. The
-    source is an :class:`ItemTextVectors` with the ``semantic`` model's encoding settings
-    (a fusion's own ``semantic`` component parameters for its components): picklable, so
-    a stored model keeps it, and JSON, so results and run configurations that list the
-    parameters store it as its settings. An ``item_vectors`` already given is kept; a
-    plain dict of settings (what a stored run configuration reads back) is rebuilt into
-    a source. Returns new dicts; ``params`` is not changed.
+    Such a model (the transformer) takes an ``item_vectors`` source; without one (nor a
+    source in its fit's context) it falls back to genre / TF-IDF vectors, so a run's
+    encoder would never be used. The source is an :class:`ItemTextVectors` with the
+    ``semantic`` model's encoding settings (a fusion's own ``semantic`` component
+    parameters for its components): picklable, so a stored model keeps it, and JSON, so
+    results and run configurations that list the parameters store it as its settings.
+    An ``item_vectors`` already given is kept; a plain dict of settings (what a stored
+    run configuration reads back) is rebuilt into a source. Returns new dicts;
+    ``params`` is not changed.
     """
     out = {name: dict(p) for name, p in params.items()}
     semantic = out.get("semantic")
@@ -119,7 +121,7 @@ def with_text_vectors(params: dict[str, dict[str, object]]) -> dict[str, dict[st
             out[name] = _with_source(out[name], semantic)
     for name, p in out.items():
         cls = MODELS.get(name)
-        if cls is None or not issubclass(cls, Fusion) or not p.get("component_params"):
+        if cls is None or not issubclass(cls, Composite) or not p.get("component_params"):
             continue
         components = dict(p["component_params"])  # type: ignore[call-overload]
         inner = components.get("semantic", semantic)

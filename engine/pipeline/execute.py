@@ -19,6 +19,7 @@ import time
 import numpy as np
 
 from engine.core.progress import Task
+from engine.core.stages import Stage
 from engine.data.dataset import Dataset, History, Validation
 from engine.data.features import item_vectors
 from engine.data.feedback import TrainingSignal, add_likes, refused_matrix, without_pairs
@@ -57,7 +58,7 @@ def fit_run_model(dataset: Dataset, config: RunConfig, task: Task | None = None,
     split, train, valid = training_part(dataset, config, feedback or TrainingSignal.empty())
     # a stored configuration holds a text-vector source as its settings: rebuilt here
     model = make_model(config.model, **with_text_vectors(config.params).get(config.model, {}))
-    task.begin(f"fit {config.model}")
+    task.begin(Stage.FIT.of(config.model))
     model.fit(train, dataset, task, valid)
     return split, model
 
@@ -89,9 +90,9 @@ def execute_run(dataset: Dataset, config: RunConfig = RunConfig(), task: Task | 
     task = task or Task()
     feedback = feedback or TrainingSignal.empty()
     started = time.perf_counter()
-    task.begin("split")
+    task.begin(Stage.SPLIT)
     split, model = fit_run_model(dataset, config, task, feedback)
-    task.begin("evaluate")
+    task.begin(Stage.EVALUATE)
     vectors = item_vectors(dataset)
     metrics = {"test": evaluate(model, split, "test", config.metrics_k, vectors=vectors, task=task)}
     if len(split.valid_targets):
@@ -108,13 +109,13 @@ def lists_and_profiles(model: Recommender, dataset: Dataset, config: RunConfig,
                        feedback: TrainingSignal, task: Task) -> tuple[UserLists, Profiles]:
     """Every user's list and profile from their whole history (likes included), refused
     items left out: what a run stores."""
-    task.begin("recommend")
+    task.begin(Stage.RECOMMEND)
     history = add_likes(dataset.history(), feedback)
     users = np.arange(dataset.n_users)
     refused = refused_matrix(feedback, dataset.n_users, dataset.n_items)
     items, scores = model.recommend(users, history, config.k, exclude=refused)
     contributions = model.contributions(users, history, items)
-    task.begin("profiles")
+    task.begin(Stage.PROFILES)
     vectors = model.user_vectors(users, history)
     profiles = Profiles(
         keywords=interest_keywords(dataset, history),
@@ -145,7 +146,7 @@ def refresh_run(model: Recommender, dataset: Dataset, config: RunConfig,
     task = task or Task()
     feedback = feedback or TrainingSignal.empty()
     started = time.perf_counter()
-    task.begin(f"update {config.model}")
+    task.begin(Stage.UPDATE.of(config.model))
     update_fitted(model, dataset, task, config, feedback)  # the lists then read everything
     lists, profiles = lists_and_profiles(model, dataset, config, feedback, task)
     stage_seconds = {**task.stage_seconds, "total": time.perf_counter() - started}

@@ -7,6 +7,7 @@ import pandas as pd
 
 from engine.core.errors import DataError
 from engine.core.progress import Task
+from engine.core.stages import Stage
 from engine.data.dataset import Dataset
 from engine.models.base import Recommender
 
@@ -29,7 +30,7 @@ def recommendation_lists(model: Recommender, dataset: Dataset, k: int,
     index = user_indices(dataset, users)
     history = dataset.history()
     if task is not None:
-        task.begin("recommend")
+        task.begin(Stage.RECOMMEND)
     parts = []
     for start in range(0, len(index), batch_size):
         batch = index[start:start + batch_size]

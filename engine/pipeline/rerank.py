@@ -23,7 +23,7 @@ import scipy.sparse as sp
 from engine.data.dataset import History
 from engine.data.feedback import LIKE, NEGATIVE, Event, latest_events
 from engine.evaluation.ranking import top_k
-from engine.models.base import Recommender
+from engine.models.base import Composite, Recommender
 
 #: How far each like moves the gate from where it is toward the liked item's side.
 GATE_STEP = 0.3
@@ -154,7 +154,8 @@ def _gate(model: Recommender, users: np.ndarray, history: History) -> float | No
 
 def _horizons(model: Recommender, names: Sequence[str]) -> dict[str, str]:
     """Each component's side; a single model is its own only component."""
-    components = getattr(model, "fitted_components", {}) or {model.name: model}
+    fitted = model.fitted_components if isinstance(model, Composite) else {}
+    components = fitted or {model.name: model}
     return {n: components[n].horizon if n in components else model.horizon for n in names}
 
 

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QGroupBox, QHBoxLay
 
 from engine.core.errors import DataError
 from engine.core.progress import Task
+from engine.core.stages import Stage, run_stages, update_stages
 from storage import RunInfo, list_runs, run_info
 from engine.pipeline.drift import Drift
 from ui.icons import icon
@@ -35,16 +36,6 @@ STATUS_COLOURS = {"finished": "#2e7d32", "running": "#1565c0", "cancelled": "#8d
 LOG_INTERVAL = 1.0  # seconds between two status lines of the same stage in the log
 
 
-def run_stages(model: str) -> list[str]:
-    """The stages ui.jobs.run_pipeline and engine.pipeline.execute.execute_run report, in order."""
-    return ["load", "split", f"fit {model}", "evaluate", "recommend", "profiles", "save"]
-
-
-def update_stages(model: str) -> list[str]:
-    """The stages ui.jobs.update_run and engine.pipeline.execute.refresh_run report, in order."""
-    return ["load", f"update {model}", "recommend", "profiles", "save"]
-
-
 class RunPage(QWidget):
     """Configure, start, watch and cancel runs; the list of every run."""
 
@@ -62,6 +53,33 @@ class RunPage(QWidget):
         self._run_rows: list[RunInfo] = []  # the runs table's rows
         self.retrain_offer: QMessageBox | None = None
 
+        self._make_controls(prefs)
+        scroll = self._form_panel()
+        progress_box, log_box, runs_box = (self._progress_panel(), self._log_panel(),
+                                           self._runs_panel())
+        right = QSplitter(Qt.Orientation.Vertical, self)
+        right.setObjectName("runSplitter")
+        right.addWidget(progress_box)
+        right.addWidget(log_box)
+        right.addWidget(runs_box)
+        right.setStretchFactor(2, 1)
+        right.setSizes([progress_box.sizeHint().height(), 150, 400])
+        splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        splitter.addWidget(scroll)
+        splitter.addWidget(right)
+        splitter.setStretchFactor(1, 1)
+        splitter.setSizes([390, 870])
+        layout = QVBoxLayout(self)
+        layout.addWidget(splitter)
+
+        project.opened.connect(self.refresh)
+        project.datasets_changed.connect(self._refresh_datasets)
+        project.runs_changed.connect(self._refresh_runs)
+        self.form.changed.connect(self._update_buttons)
+        self._update_buttons()
+
+    def _make_controls(self, prefs: Preferences) -> None:
+        """The dataset choice, the configuration form, Run and Cancel."""
         self.dataset = QComboBox(self)
         self.dataset.setObjectName("runDataset")
         self.dataset.setMinimumWidth(200)
@@ -75,6 +93,8 @@ class RunPage(QWidget):
         self.cancel_button.setToolTip("Stop at the next safe point; nothing is saved (Esc)")
         self.cancel_button.clicked.connect(self.cancel)
 
+    def _form_panel(self) -> QScrollArea:
+        """The left side: the controls, scrolled when the window is short."""
         left = QWidget(self)
         left_layout = QVBoxLayout(left)
         top = QHBoxLayout()
@@ -92,7 +112,9 @@ class RunPage(QWidget):
         scroll.setWidgetResizable(True)
         scroll.setMinimumWidth(380)
         scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        return scroll
 
+    def _progress_panel(self) -> QGroupBox:
         self.stages = StageProgress(self)
         self.stages.setObjectName("stages")
         progress_box = QGroupBox("Progress", self)
@@ -100,6 +122,9 @@ class RunPage(QWidget):
         progress_layout.addWidget(self.stages)
         # As tall as its stages: the runs table below gets the rest of the height.
         progress_box.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
+        return progress_box
+
+    def _log_panel(self) -> QGroupBox:
         self.log = QPlainTextEdit(self)
         self.log.setObjectName("runLog")
         self.log.setReadOnly(True)
@@ -107,6 +132,10 @@ class RunPage(QWidget):
         self.log.setPlaceholderText("What each run does appears here.")
         log_box = QGroupBox("Log", self)
         QVBoxLayout(log_box).addWidget(self.log)
+        return log_box
+
+    def _runs_panel(self) -> QGroupBox:
+        """The table of the project's runs, with Update and Retrain for the selected one."""
         self.runs = QTableWidget(0, len(RUN_COLUMNS), self)
         self.runs.setObjectName("runs")
         self.runs.setHorizontalHeaderLabels(RUN_COLUMNS)
@@ -139,27 +168,7 @@ class RunPage(QWidget):
         run_actions.addWidget(self.update_button)
         run_actions.addWidget(self.retrain_button)
         runs_layout.addLayout(run_actions)
-
-        right = QSplitter(Qt.Orientation.Vertical, self)
-        right.setObjectName("runSplitter")
-        right.addWidget(progress_box)
-        right.addWidget(log_box)
-        right.addWidget(runs_box)
-        right.setStretchFactor(2, 1)
-        right.setSizes([progress_box.sizeHint().height(), 150, 400])
-        splitter = QSplitter(Qt.Orientation.Horizontal, self)
-        splitter.addWidget(scroll)
-        splitter.addWidget(right)
-        splitter.setStretchFactor(1, 1)
-        splitter.setSizes([390, 870])
-        layout = QVBoxLayout(self)
-        layout.addWidget(splitter)
-
-        project.opened.connect(self.refresh)
-        project.datasets_changed.connect(self._refresh_datasets)
-        project.runs_changed.connect(self._refresh_runs)
-        self.form.changed.connect(self._update_buttons)
-        self._update_buttons()
+        return runs_box
 
     def showEvent(self, event: QShowEvent) -> None:
         """The first time the screen shows, load the models' libraries on the worker (see
@@ -297,7 +306,7 @@ class RunPage(QWidget):
 
     def _updated(self, run: RunInfo, new_id: int, drift: Drift) -> None:
         info = run_info(self._project.db, new_id)
-        seconds = info.stage_seconds.get(f"update {run.model}", 0.0)
+        seconds = info.stage_seconds.get(Stage.UPDATE.of(run.model), 0.0)
         self._ended("finished", f"run {new_id} finished: run {run.id}'s model updated in "
                                 f"{seconds_text(seconds)}; the dataset has "
                                 f"{drift.describe()}")
@@ -318,7 +327,7 @@ class RunPage(QWidget):
     def _start_stages(self, dataset: str, model: str, params: dict[str, Any]) -> None:
         """The progress rows of a run, with the times of an earlier run like it."""
         earlier = self.earlier_run(dataset, model, params)
-        fit = f"fit {model}"
+        fit = Stage.FIT.of(model)
         fused = len(params.get("components", [])) > 1
         self.stages.start(run_stages(model), earlier.seconds if earlier else None,
                           dict(earlier.stage_seconds) if earlier else None,
@@ -350,7 +359,7 @@ class RunPage(QWidget):
         if progress.stage and progress.stage != stage:
             self._log(f"{progress.stage}")
             self._logged = (progress.stage, now, progress.status)
-            if progress.stage == "split":  # the run is stored as running by now
+            if progress.stage == Stage.SPLIT:  # the run is stored as running by now
                 self._project.runs_changed.emit()
         elif (progress.status and progress.status != status and progress.status != stage
               and now - when >= LOG_INTERVAL):

@@ -3,22 +3,20 @@ selected user, the history timeline, long-term interests, the gate, and the run'
 with its contributions, explanations and feedback buttons; export to CSV.
 
 Feedback changes the list at once: when a run is chosen its fitted model is loaded in
-the background (:class:`storage.live.LiveRun`), and every click stores the event and
+the background (:class:`application.live.LiveRun`), and every click stores the event and
 re-ranks that user's list with it (refused items and, after several refusals, their
 neighbours out; liked items into the recent actions; the gate moved toward the side
 that brought the liked items). "Reset feedback" returns to the model's list.
 
-With 100,000 users the screen stays smooth: the table's orders and search text are
-prepared on the worker when the users load (:mod:`ui.user_table`), the search waits until
-typing pauses, and the user's timeline is drawn on the render thread (:mod:`ui.charts`);
-a user's other details are a few indexed reads of a millisecond each."""
+With 100,000 users the screen stays smooth (bench/results/ui_speed.md): the table's orders
+and search text are prepared on the worker when the users load (:mod:`ui.user_table`),
+the search waits until typing pauses, and the user's timeline is drawn on the render
+thread (:mod:`ui.charts`); a user's other details are a few indexed reads, read off the
+UI thread (bench/results/storage_speed.md times one user's list)."""
 from __future__ import annotations
 
-import html
 import time
 from dataclasses import dataclass
-from datetime import datetime, timezone
-from functools import partial
 from pathlib import Path
 
 from PySide6.QtCore import QItemSelection, Qt, QTimer, Signal
@@ -30,18 +28,18 @@ from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QFileDialog, QHBoxL
 from storage import (Feedback, RunInfo, StoredProfile, add_feedback, list_feedback, list_runs,
                      user_list, user_profile)
 from storage.browse import user_history
-from storage.live import LiveRun, UserListNow, list_now, open_live_run, reset_feedback
+from application.live import LiveRun, UserListNow, list_now, open_live_run
+from storage.feedback import reset_feedback
 from storage.results import StoredText, user_text
-from ui.charts import Chart
 from ui.explanation_pane import ExplanationPane
-from ui.gate_bar import GateBar
 from ui.icons import icon
-from ui.jobs import ShownList, export_run, export_shown, load_user_index
+from application.export import ShownList, export_run, export_shown
+from ui.jobs import load_user_index
 from ui.messages import report
 from ui.preferences import Preferences
 from ui.project import Project
-from ui.recommendations import FEEDBACK_COLUMN, KINDS, FeedbackButtons, RecommendationModel, horizon
-from ui.timeline import draw_timeline
+from ui.recommendations import FEEDBACK_COLUMN, KINDS, FeedbackButtons, RecommendationModel
+from ui.user_about import UserAbout
 from ui.user_table import UserTable, UserTableModel
 from ui.worker import Job, Worker
 
@@ -72,6 +70,8 @@ def read_details(db: object, dataset: str, run_id: int | None, user: str,
     now = list_now(db, live, user) if live is not None and feedback and entries else None
     text = user_text(db, run_id, user) if run_id is not None and entries else None
     return UserDetails(user, run_id, history, profile, entries, feedback, now, text)
+
+
 SEARCH_DELAY_MS = 150  # the search filters when typing pauses this long (or on Enter)
 FIND_SHORTCUT = QKeySequence.StandardKey.Find  # Ctrl+F: the window's Find User action
 
@@ -99,149 +99,14 @@ class UsersPage(QWidget):
         self._details_job: Job | None = None
         self.feedback_seconds = 0.0  # the last click's time to the re-ranked list
 
-        self.dataset = QComboBox(self)
-        self.dataset.setObjectName("usersDataset")
-        self.dataset.setMinimumWidth(160)
-        self.run = QComboBox(self)
-        self.run.setObjectName("usersRun")
-        self.run.setMinimumWidth(260)
-        self.search = QLineEdit(self)
-        self.search.setObjectName("userSearch")
-        find = QKeySequence(FIND_SHORTCUT).toString(QKeySequence.SequenceFormat.NativeText)
-        self.search.setPlaceholderText(f"Search user id ({find})")
-        self.search.setToolTip(f"Users whose id contains the text ({find})")
-        self.search.setClearButtonEnabled(True)
-        self._search_timer = QTimer(self)
-        self._search_timer.setSingleShot(True)
-        self._search_timer.setInterval(SEARCH_DELAY_MS)
-        self._search_timer.timeout.connect(self.apply_search)
-        self.count = QLabel(self)
-        top = QHBoxLayout()
-        top.addWidget(QLabel("Dataset:", self))
-        top.addWidget(self.dataset)
-        top.addSpacing(8)
-        top.addWidget(QLabel("Run:", self))
-        top.addWidget(self.run)
-        top.addStretch(1)
-        top.addWidget(self.count)
-
-        self.model = UserTableModel(self)
-        self.table = QTableView(self)
-        self.table.setObjectName("users")
-        self.table.setModel(self.model)
-        self.table.setSortingEnabled(True)
-        self.table.sortByColumn(1, Qt.SortOrder.DescendingOrder)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setAlternatingRowColors(True)
-        self.table.verticalHeader().setVisible(False)
-        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-        self.table.verticalHeader().setDefaultSectionSize(22)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        self.table.horizontalHeader().setStretchLastSection(True)
-        for column, width in ((0, 84), (1, 60), (2, 46)):
-            self.table.setColumnWidth(column, width)
-        self.table.selectionModel().selectionChanged.connect(self._selection_changed)
-        left = QWidget(self)
-        left_layout = QVBoxLayout(left)
-        left_layout.setContentsMargins(0, 0, 0, 0)
-        left_layout.addWidget(self.search)
-        left_layout.addWidget(self.table, 1)
-
-        self.title = QLabel("No user selected", self)
-        self.title.setObjectName("userTitle")
-        self.subtitle = QLabel(self)
-        self.subtitle.setObjectName("userSubtitle")
-        self.subtitle.setWordWrap(True)
-        self.timeline = Chart(self, min_height=130)
-        self.timeline.setObjectName("timeline")
-        self.keywords = QLabel(self)
-        self.keywords.setObjectName("keywords")
-        self.keywords.setTextFormat(Qt.TextFormat.RichText)
-        self.keywords.setWordWrap(True)
-        self.gate = GateBar(self)
-        self.gate.setObjectName("gate")
-        self.gate_label = QLabel(self)
-        self.gate_label.setObjectName("gateLabel")
-        interests = QHBoxLayout()
-        interests.addWidget(QLabel("<b>Long-term interests</b>", self))
-        interests.addWidget(self.keywords, 3)
-        interests.addSpacing(16)
-        interests.addWidget(self.gate_label)
-        interests.addWidget(self.gate, 2)
-        self._show_gate_label(None)
-
-        self.recommendations = RecommendationModel(self)
-        self.list_view = QTableView(self)
-        self.list_view.setObjectName("recommendations")
-        self.list_view.setModel(self.recommendations)
-        self.list_view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.list_view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.list_view.verticalHeader().setVisible(False)
-        self.list_view.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-        self.list_view.verticalHeader().setDefaultSectionSize(25)
-        self.list_view.setWordWrap(False)
-        self.list_view.setTextElideMode(Qt.TextElideMode.ElideRight)  # full text: tooltips
-        header = self.list_view.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)  # the title
-        for column, width in ((0, 30), (2, 54), (3, 70), (4, 74), (5, 210), (6, 86)):
-            self.list_view.setColumnWidth(column, width)
-        self.feedback_widgets: dict[str, FeedbackButtons] = {}
-
-        self.export_button = QToolButton(self)
-        self.export_button.setObjectName("exportButton")
-        self.export_button.setText("Export")
-        self.export_button.setIcon(icon("export"))
-        self.export_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
-        self.export_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
-        menu = QMenu(self.export_button)
-        self.export_user_action = menu.addAction("This user's list as CSV...",
-                                                 lambda: self.export(everyone=False))
-        self.export_all_action = menu.addAction("Every user's list as CSV...",
-                                                lambda: self.export(everyone=True))
-        self.export_button.setMenu(menu)
-        self.reset_button = QToolButton(self)
-        self.reset_button.setObjectName("resetFeedback")
-        self.reset_button.setText("Reset feedback")
-        self.reset_button.setToolTip("Delete this user's feedback: back to the model's list")
-        self.reset_button.clicked.connect(self.reset_feedback)
-        list_header = QHBoxLayout()
-        list_header.addWidget(QLabel("<b>Recommendations</b>", self))
-        self.list_note = QLabel(self)
-        self.list_note.setObjectName("listNote")
-        list_header.addWidget(self.list_note, 1)
-        list_header.addWidget(self.reset_button)
-        list_header.addWidget(self.export_button)
-        for kind, (label, _) in KINDS.items():
-            action = QAction(label, self)
-            action.setShortcut(QKeySequence({"like": "L", "dislike": "D",
-                                             "not_interested": "N"}[kind]))
-            action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-            action.triggered.connect(lambda _=False, k=kind: self._feedback_on_current(k))
-            self.list_view.addAction(action)
-
-        self.text_pane = ExplanationPane(prefs, self)
-        self.text_pane.setObjectName("textPane")
-        self.text_pane.message.connect(self.message)
-
-        about = QWidget(self)  # who the user is: title, timeline, interests, gate
-        about_layout = QVBoxLayout(about)
-        about_layout.setContentsMargins(0, 0, 0, 0)
-        about_layout.addWidget(self.title)
-        about_layout.addWidget(self.subtitle)
-        about_layout.addWidget(self.timeline, 1)
-        about_layout.addLayout(interests)
-        listing = QWidget(self)  # what they get: the list, its feedback, its text
-        listing_layout = QVBoxLayout(listing)
-        listing_layout.setContentsMargins(0, 0, 0, 0)
-        listing_layout.addLayout(list_header)
-        listing_layout.addWidget(self.list_view, 1)
-        listing_layout.addWidget(self.text_pane)
+        top = self._top_bar()
+        left = self._users_panel()
+        self.about = UserAbout(self)  # who the user is: title, timeline, interests, gate
+        listing = self._list_panel(prefs)  # what they get: the list, its feedback, its text
         self.details = QSplitter(Qt.Orientation.Vertical, self)
         self.details.setObjectName("userDetails")
         self.details.setChildrenCollapsible(False)
-        self.details.addWidget(about)
+        self.details.addWidget(self.about)
         self.details.addWidget(listing)
         self.details.setStretchFactor(1, 1)
         self.details.setSizes([250, 510])  # the list gets the room: 13 rows or more
@@ -267,6 +132,128 @@ class UsersPage(QWidget):
         project.datasets_changed.connect(self.refresh)
         project.runs_changed.connect(self._refresh_runs)
         self._update_actions()
+
+    def _top_bar(self) -> QHBoxLayout:
+        """The dataset and run choices and the count of users."""
+        self.dataset = QComboBox(self)
+        self.dataset.setObjectName("usersDataset")
+        self.dataset.setMinimumWidth(160)
+        self.run = QComboBox(self)
+        self.run.setObjectName("usersRun")
+        self.run.setMinimumWidth(260)
+        self.count = QLabel(self)
+        top = QHBoxLayout()
+        top.addWidget(QLabel("Dataset:", self))
+        top.addWidget(self.dataset)
+        top.addSpacing(8)
+        top.addWidget(QLabel("Run:", self))
+        top.addWidget(self.run)
+        top.addStretch(1)
+        top.addWidget(self.count)
+        return top
+
+    def _users_panel(self) -> QWidget:
+        """The search box over the table of users."""
+        self.search = QLineEdit(self)
+        self.search.setObjectName("userSearch")
+        find = QKeySequence(FIND_SHORTCUT).toString(QKeySequence.SequenceFormat.NativeText)
+        self.search.setPlaceholderText(f"Search user id ({find})")
+        self.search.setToolTip(f"Users whose id contains the text ({find})")
+        self.search.setClearButtonEnabled(True)
+        self._search_timer = QTimer(self)
+        self._search_timer.setSingleShot(True)
+        self._search_timer.setInterval(SEARCH_DELAY_MS)
+        self._search_timer.timeout.connect(self.apply_search)
+        self.model = UserTableModel(self)
+        self.table = QTableView(self)
+        self.table.setObjectName("users")
+        self.table.setModel(self.model)
+        self.table.setSortingEnabled(True)
+        self.table.sortByColumn(1, Qt.SortOrder.DescendingOrder)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setAlternatingRowColors(True)
+        self.table.verticalHeader().setVisible(False)
+        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        self.table.verticalHeader().setDefaultSectionSize(22)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        for column, width in ((0, 84), (1, 60), (2, 46)):
+            self.table.setColumnWidth(column, width)
+        self.table.selectionModel().selectionChanged.connect(self._selection_changed)
+        left = QWidget(self)
+        left_layout = QVBoxLayout(left)
+        left_layout.setContentsMargins(0, 0, 0, 0)
+        left_layout.addWidget(self.search)
+        left_layout.addWidget(self.table, 1)
+        return left
+
+    def _list_panel(self, prefs: Preferences) -> QWidget:
+        """The user's list with its feedback buttons and keys, Reset and Export above it
+        and its recommendation text below."""
+        self.recommendations = RecommendationModel(self)
+        self.list_view = QTableView(self)
+        self.list_view.setObjectName("recommendations")
+        self.list_view.setModel(self.recommendations)
+        self.list_view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.list_view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.list_view.verticalHeader().setVisible(False)
+        self.list_view.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        self.list_view.verticalHeader().setDefaultSectionSize(25)
+        self.list_view.setWordWrap(False)
+        self.list_view.setTextElideMode(Qt.TextElideMode.ElideRight)  # full text: tooltips
+        header = self.list_view.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)  # the title
+        for column, width in ((0, 30), (2, 54), (3, 70), (4, 74), (5, 210), (6, 86)):
+            self.list_view.setColumnWidth(column, width)
+        self.feedback_widgets: dict[str, FeedbackButtons] = {}
+        list_header = self._list_header()
+        for kind, (label, _) in KINDS.items():
+            action = QAction(label, self)
+            action.setShortcut(QKeySequence({"like": "L", "dislike": "D",
+                                             "not_interested": "N"}[kind]))
+            action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            action.triggered.connect(lambda _=False, k=kind: self._feedback_on_current(k))
+            self.list_view.addAction(action)
+        self.text_pane = ExplanationPane(prefs, self)
+        self.text_pane.setObjectName("textPane")
+        self.text_pane.message.connect(self.message)
+        listing = QWidget(self)
+        listing_layout = QVBoxLayout(listing)
+        listing_layout.setContentsMargins(0, 0, 0, 0)
+        listing_layout.addLayout(list_header)
+        listing_layout.addWidget(self.list_view, 1)
+        listing_layout.addWidget(self.text_pane)
+        return listing
+
+    def _list_header(self) -> QHBoxLayout:
+        """"Recommendations", the note on how the list was changed, Reset and Export."""
+        self.export_button = QToolButton(self)
+        self.export_button.setObjectName("exportButton")
+        self.export_button.setText("Export")
+        self.export_button.setIcon(icon("export"))
+        self.export_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.export_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        menu = QMenu(self.export_button)
+        self.export_user_action = menu.addAction("This user's list as CSV...",
+                                                 lambda: self.export(everyone=False))
+        self.export_all_action = menu.addAction("Every user's list as CSV...",
+                                                lambda: self.export(everyone=True))
+        self.export_button.setMenu(menu)
+        self.reset_button = QToolButton(self)
+        self.reset_button.setObjectName("resetFeedback")
+        self.reset_button.setText("Reset feedback")
+        self.reset_button.setToolTip("Delete this user's feedback: back to the model's list")
+        self.reset_button.clicked.connect(self.reset_feedback)
+        list_header = QHBoxLayout()
+        list_header.addWidget(QLabel("<b>Recommendations</b>", self))
+        self.list_note = QLabel(self)
+        self.list_note.setObjectName("listNote")
+        list_header.addWidget(self.list_note, 1)
+        list_header.addWidget(self.reset_button)
+        list_header.addWidget(self.export_button)
+        return list_header
 
     # -- choosing a dataset and a run -----------------------------------------------------
 
@@ -424,18 +411,13 @@ class UsersPage(QWidget):
             self._details_job.cancel()  # not started yet: skipped
             self._details_job = None
         if user is None or db is None or dataset is None:
-            self.title.setText("No user selected")
-            self.subtitle.clear()
-            self.keywords.clear()
-            self.gate.set_gate(None, "no user")
-            self._show_gate_label(None)
+            self.about.clear()
             self._model_ranks = {}
             self.recommendations.set_list([], {})
             self._place_feedback_buttons()
-            self.timeline.message("Select a user to see their history.")
             self.text_pane.show_list(db, run_id, None)
             return
-        self.title.setText(f"User {user}")
+        self.about.title.setText(f"User {user}")
         live = self._live if self._live is not None and self._live.run_id == run_id else None
         job = self._reader.submit(f"details of {user}", lambda task: read_details(
             db, dataset, run_id, user, live))
@@ -454,11 +436,9 @@ class UsersPage(QWidget):
         window = int(run.config.get("recent_window", DEFAULT_WINDOW)) if run else DEFAULT_WINDOW
         has_time = self.model.index_data.has_timestamps if self.model.index_data else True
         entries, feedback = details.entries, details.feedback
-        self.subtitle.setText(self._summary(details.history, has_time, run))
-        self.timeline.plot(partial(draw_timeline, events=details.history, window=window,
-                                   has_timestamps=has_time))
+        self.about.show_history(details.history, has_time, window, run)
         self._model_ranks = {e.item: e.rank for e in entries}
-        self._show_profile(details.profile, run)
+        self.about.show_profile(details.profile, run)
         self.text_pane.show_list(db, run_id, user if entries else None, bool(feedback),
                                  stored=details.text)
         if details.now is not None:
@@ -477,11 +457,7 @@ class UsersPage(QWidget):
         self.recommendations.set_list(now.entries, feedback)
         self._place_feedback_buttons()
         if now.gate is not None and now.model_gate is not None:
-            self.gate.set_gate(now.gate, model_gate=now.model_gate)
-            self.gate.setToolTip(f"{self.gate.toolTip()}; the run's own gate was "
-                                 f"{now.model_gate:.0%} before this user's feedback")
-            self._show_gate_label(now.model_gate if abs(now.gate - now.model_gate) >= 0.005
-                                  else None)
+            self.about.show_moved_gate(now.gate, now.model_gate)
         how = "re-ranked" if now.reranked else "filtered (no stored model)"
         self.list_note.setText(f"  {how} after {len(feedback)} feedback "
                                f"event{'s' if len(feedback) != 1 else ''}; "
@@ -489,47 +465,6 @@ class UsersPage(QWidget):
                                " kept out")
         self.list_note.setToolTip("\n".join(f"{item}: {why}"
                                              for item, why in now.removed.items()))
-
-    def _summary(self, history: list, has_time: bool, run: RunInfo | None) -> str:
-        if not history:
-            return "no interactions"
-        text = f"{len(history):,} interactions"
-        if has_time:
-            first, last = (datetime.fromtimestamp(e.timestamp, timezone.utc).strftime("%Y-%m-%d")
-                           for e in (history[0], history[-1]))
-            text += f" from {first} to {last}"
-        if run is not None:
-            text += f"; seen through run {run.id} ({run.model})"
-        return text
-
-    def _show_gate_label(self, model_gate: float | None) -> None:
-        """"Gate", or "Gate after feedback (run: 53%)" when the user's feedback moved it
-        away from the run's gate (the one the users table shows)."""
-        if model_gate is None:
-            self.gate_label.setText("<b>Gate</b>")
-            self.gate_label.setToolTip("")
-        else:
-            self.gate_label.setText(f"<b>Gate</b> after feedback (run: {model_gate:.0%})")
-            self.gate_label.setToolTip(
-                "The user's feedback moved the gate toward the side that brought the items "
-                f"they liked; the run's own gate (the users table's) was {model_gate:.2f}, "
-                "marked on the bar")
-
-    def _show_profile(self, profile: StoredProfile | None, run: RunInfo | None) -> None:
-        self._show_gate_label(None)
-        if profile is None:
-            self.keywords.setText("<i>no profile stored</i>")
-            self.gate.set_gate(None, "no run" if run is None else "no profile")
-            return
-        chips = " ".join(
-            f"<span style='background-color:#e3ecf7; color:#1d3f6e'>&nbsp;{html.escape(k)}"
-            "&nbsp;</span>" for k in profile.keywords)
-        self.keywords.setText(chips or "<i>none found</i>")
-        if profile.gate is not None:
-            self.gate.set_gate(profile.gate)
-        else:
-            sides = {horizon(c) for c in (run.components if run else [])}
-            self.gate.set_gate(None, f"one model: all {'/'.join(sorted(sides)) or 'long'}-term")
 
     def _place_feedback_buttons(self) -> None:
         """Like / dislike / not interested buttons in the Feedback cell of every row: the
@@ -627,7 +562,7 @@ class UsersPage(QWidget):
     def export(self, everyone: bool, path: Path | None = None) -> Job | None:
         """Write the lists as CSV on the worker: this user's as shown, or everyone's,
         each as it stands after the user's feedback; a column says which rows feedback
-        changed (see :func:`ui.jobs.export_run`)."""
+        changed (see :func:`application.export.export_run`)."""
         db, run_id, user = self._project.db, self.run_id, self.user
         if db is None or run_id is None or (user is None and not everyone):
             return None

@@ -25,6 +25,12 @@ def _fk(column: str, target: str, table: str, ondelete: str = "CASCADE"
 
 
 def upgrade() -> None:
+    _create_data_tables()
+    _create_result_tables()
+
+
+def _create_data_tables() -> None:
+    """Datasets, their users, items and interactions."""
     op.create_table(
         "datasets",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -84,6 +90,10 @@ def upgrade() -> None:
         **_NO_ROWID,
     )
     op.create_index(op.f("ix_interactions_item_id"), "interactions", ["item_id"])
+
+
+def _create_result_tables() -> None:
+    """Runs, their profiles, lists and entries, and feedback."""
     op.create_table(
         "runs",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -145,6 +155,11 @@ def upgrade() -> None:
         **_NO_ROWID,
     )
     op.create_index(op.f("ix_entries_item_id"), "entries", ["item_id"])
+    _create_feedback_table()
+
+
+def _create_feedback_table() -> None:
+    """Like, dislike and not-interested events."""
     op.create_table(
         "feedback",
         sa.Column("id", sa.Integer(), nullable=False),

@@ -1,7 +1,7 @@
 """A finished run brought back to life: its fitted model, stored with it, loaded again so
 that a user's feedback changes their list at once and new interactions update it.
 
-The model is stored by :mod:`storage.run_models`. Forgetting users of a dataset deletes
+The model is stored with the run (:mod:`storage.run_models`). Forgetting users of a dataset deletes
 its runs' models (they learned from those users), after which feedback still filters the
 stored lists but no longer re-ranks them.
 """
@@ -10,7 +10,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 
 import numpy as np
-from sqlalchemy import delete, select
 
 from engine.core.progress import Task
 from engine.data.dataset import Dataset, History
@@ -18,11 +17,10 @@ from engine.data.feedback import NEGATIVE, Event
 from engine.models.base import Recommender
 from engine.pipeline.rerank import AdjustedList, Removal, adjust
 from storage.database import Database
-from storage.datasets import find_dataset, load_dataset
+from storage.datasets import load_dataset
 from storage.errors import StorageError
-from storage.explain import explanations
+from engine.explanations.shares import share_texts
 from storage.feedback import list_feedback
-from storage.models import FeedbackRow, UserRow
 from storage.results import ListEntry, user_list
 from storage.run_models import load_model
 from storage.runs import run_info
@@ -108,7 +106,7 @@ def _entries(data: Dataset, adjusted: AdjustedList) -> list[ListEntry]:
     names = list(adjusted.contributions)
     valid = adjusted.items >= 0
     parts = np.stack([adjusted.contributions[n] for n in names], axis=1)[valid]
-    whys = explanations(names, parts)
+    whys = share_texts(names, parts)
     return [ListEntry(rank, str(data.item_ids[item]), str(data.titles[item]), float(score),
                       {n: float(p) for n, p in zip(names, row)}, why)
             for rank, (item, score, row, why) in enumerate(
@@ -120,19 +118,3 @@ def _filtered(db: Database, live: LiveRun, user: str, events: list[Event]) -> Us
     kept = [e for e in user_list(db, live.run_id, user) if e.item not in refused]
     entries = [replace(e, rank=rank) for rank, e in enumerate(kept, start=1)]
     return UserListNow(entries, None, None, {i: REFUSED for i in refused}, False)
-
-
-def reset_feedback(db: Database, dataset: str, user: str) -> int:
-    """Delete the user's feedback on the dataset (their list is the model's again); how
-    many events were deleted."""
-    with db.write() as conn:
-        dataset_id = find_dataset(conn, dataset, db.where).id
-        user_id = conn.scalar(select(UserRow.id).where(UserRow.dataset_id == dataset_id,
-                                                       UserRow.external_id == user))
-        if user_id is None:
-            raise StorageError(f"user {user!r} is not in dataset {dataset!r}")
-        return conn.execute(delete(FeedbackRow).where(FeedbackRow.user_id == user_id)).rowcount
-
-
-__all__ = ["LiveRun", "UserListNow", "open_live_run", "list_now", "reset_feedback",
-           "user_events"]

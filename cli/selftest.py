@@ -7,19 +7,18 @@ A frozen build can lack a data file or a module that only a real run touches (th
 files, the Alembic scripts, the packaged encoder and language model, a module that
 transformers imports by name), and nothing short of running the pipeline shows it. So
 this drives the very commands a user types (``import``, ``run``, ``runs``, ``show``,
-``explain``, through :func:`cli.engine_commands.main` with storage's commands) on the shipped demo
+``explain``, through :func:`cli.main.main`) on the shipped demo
 shop, checks what they stored with storage's own read functions, and loads the packaged
 text encoder, which the default pipeline itself does not use.
 
 Quick settings: the sequential model's training gets a few seconds instead of its
 four-minute budget, torch uses one thread, and one user's text is written (the template
 may replace it: the check that refuses a generated text is part of what is tested).
-About 40 s on a 2-core machine. Everything lives in a
-temporary folder (database and model cache, so the packaged language model really is
-converted) that is deleted afterwards; Hugging Face is told to stay offline, so a
-download attempt fails the test instead of passing unnoticed.
+Everything lives in a temporary folder (database and model cache, so the packaged
+language model really is converted) that is deleted afterwards; Hugging Face is told to
+stay offline, so a download attempt fails the test instead of passing unnoticed.
 
-Lives in ``storage`` because it needs both layers and the engine never imports storage.
+Lives with the command line because it drives the command line.
 Exit status 0 when every step passed, 1 with the failing step and its reason otherwise.
 """
 from __future__ import annotations
@@ -40,7 +39,7 @@ DATASET = "demo shop"
 #: Training seconds of the sequential model: enough for a few epochs on the demo shop.
 SEQUENTIAL_SECONDS = 5.0
 #: torch threads: one, because two OpenMP threads spinning against any other work on a
-#: 2-core machine made the fusion's gate 60x slower (39 s instead of 0.6 s) in a test.
+#: 2-core machine made the fusion's gate many times slower in a test.
 THREADS = "1"
 #: Environment of the whole test (with the temporary cache folder): no model hub.
 OFFLINE = {"HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"}
@@ -73,13 +72,12 @@ def command(*argv: str) -> str:
     Output and progress are captured so the report stays short; a non-zero status
     raises with the command's last lines, which hold its error message.
     """
-    from cli.engine_commands import main
-    from cli.storage_commands import add_commands
+    from cli.main import main
 
     out, err = io.StringIO(), io.StringIO()
     with redirect_stdout(out), redirect_stderr(err):
         try:
-            status = main(list(argv), extra=[add_commands])
+            status = main(list(argv))
         except SystemExit as exc:  # argparse refusing the arguments
             status = exc.code if isinstance(exc.code, int) else 2
     if status != 0:

@@ -1,0 +1,152 @@
+"""Options and helpers that several commands share, each defined once.
+
+The shared options come as parent parsers (``parents=[...]`` in ``add_parser``): the
+database a command works on, progress on stderr, where torch runs, and a run's model
+settings. Everything else a command needs from its arguments (a task with progress, the
+user list, a table) is a function here.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from engine.core.device import DEVICES, set_threads
+from engine.core.errors import DataError
+from engine.core.progress import Task, stderr_listener
+from engine.models import MODELS
+from engine.pipeline.config import SplitOptions, with_run_settings
+from storage.database import DEFAULT_BUSY_TIMEOUT, URL_ENV, Database
+from storage.open import open_database
+
+
+def _parent() -> argparse.ArgumentParser:
+    return argparse.ArgumentParser(add_help=False)
+
+
+def quiet_options() -> argparse.ArgumentParser:
+    parser = _parent()
+    parser.add_argument("--quiet", action="store_true", help="no progress on stderr")
+    return parser
+
+
+def database_options() -> argparse.ArgumentParser:
+    """--db and --busy-timeout: every command that reads or writes the project database."""
+    parser = _parent()
+    group = parser.add_argument_group("database")
+    group.add_argument("--db", metavar="URL_OR_FILE",
+                       help=f"SQLite file or SQLAlchemy URL (default: ${URL_ENV}, else "
+                            "studio.db in the user data folder)")
+    group.add_argument("--busy-timeout", type=float, default=DEFAULT_BUSY_TIMEOUT,
+                       metavar="SECONDS", help="how long to wait while another window or "
+                                               f"command writes (default {DEFAULT_BUSY_TIMEOUT:g})")
+    return parser
+
+
+def torch_options(seed_help: str) -> argparse.ArgumentParser:
+    """--device, --threads and --seed of the commands whose models run on torch."""
+    parser = _parent()
+    parser.add_argument("--device", choices=DEVICES, default="auto",
+                        help="where torch models run: auto (GPU when present), cpu or cuda")
+    parser.add_argument("--threads", type=int, help="CPU threads for torch (default: torch's)")
+    parser.add_argument("--seed", type=int, default=0, help=seed_help)
+    return parser
+
+
+def run_options() -> argparse.ArgumentParser:
+    """A run's model settings: --set overrides, the text encoder, torch, progress."""
+    parser = argparse.ArgumentParser(add_help=False, parents=[
+        _model_settings(), torch_options("seed of every model (default 0)"), quiet_options()])
+    return parser
+
+
+def _model_settings() -> argparse.ArgumentParser:
+    parser = _parent()
+    parser.add_argument("--set", action="append", default=[], metavar="MODEL.PARAM=VALUE",
+                        help="override a hyper-parameter, e.g. --set als.factors=64")
+    parser.add_argument("--encoder", metavar="FOLDER",
+                        help="local Hugging Face text encoder folder (default: the packaged "
+                             "all-MiniLM-L6-v2)")
+    return parser
+
+
+def split_options_parser() -> argparse.ArgumentParser:
+    parser = _parent()
+    group = parser.add_argument_group("split")
+    group.add_argument("--split", choices=["loo", "time"], default="loo",
+                       help="temporal leave-one-out (default) or a global time split")
+    group.add_argument("--test-from", help="time split: first date of the test period")
+    group.add_argument("--valid-from", help="time split: first date of the validation period")
+    return parser
+
+
+def split_options(args: argparse.Namespace) -> SplitOptions:
+    return SplitOptions(args.split, args.test_from, args.valid_from)
+
+
+def open_db(args: argparse.Namespace) -> Database:
+    return open_database(args.db, busy_timeout=args.busy_timeout)
+
+
+def model_params(args: argparse.Namespace) -> dict[str, dict[str, object]]:
+    """``--set`` overrides plus the run-wide --seed/--device/--encoder; applies --threads."""
+    set_threads(args.threads)
+    return with_run_settings(parse_overrides(args.set), seed=args.seed, device=args.device,
+                             encoder=args.encoder)
+
+
+def int_list(text: str, flag: str) -> tuple[int, ...]:
+    try:
+        values = tuple(int(v) for v in text.split(",") if v.strip())
+    except ValueError:
+        raise DataError(f"{flag} expects comma-separated whole numbers, got {text!r}") from None
+    if not values or min(values) < 1:
+        raise DataError(f"{flag} expects positive whole numbers, got {text!r}")
+    return values
+
+
+def model_names(text: str) -> list[str]:
+    names = [n.strip() for n in text.split(",") if n.strip()]
+    unknown = [n for n in names if n not in MODELS]
+    if unknown or not names:
+        raise DataError(f"unknown model(s) {', '.join(unknown) or '(none)'}; "
+                        f"choose from {', '.join(sorted(MODELS))}")
+    return names
+
+
+def parse_overrides(items: list[str]) -> dict[str, dict[str, object]]:
+    """``--set model.param=value`` as {model: {param: value}}; values parsed as JSON if they can be."""
+    params: dict[str, dict[str, object]] = {}
+    for item in items:
+        key, sep, raw = item.partition("=")
+        model, dot, name = key.partition(".")
+        if not sep or not dot or model not in MODELS:
+            raise DataError(f"--set expects MODEL.PARAM=VALUE with MODEL one of "
+                            f"{', '.join(sorted(MODELS))}, got {item!r}")
+        try:
+            value: object = json.loads(raw)
+        except json.JSONDecodeError:
+            value = raw
+        params.setdefault(model, {})[name] = value
+    return params
+
+
+def make_task(args: argparse.Namespace) -> Task:
+    task = Task()
+    if not getattr(args, "quiet", False):
+        task.listeners.append(stderr_listener())
+    return task
+
+
+def user_list(args: argparse.Namespace) -> list[str] | None:
+    """``--users u1,u2`` as a list; None (every user) when not given."""
+    return [u.strip() for u in args.users.split(",") if u.strip()] if args.users else None
+
+
+def report_vacuum(purged: bool) -> None:
+    if purged:
+        print("the database file was vacuumed: deleted data is gone from it")
+    else:
+        print("warning: another window or command is reading the database, so old copies "
+              "of deleted data stay in the file until it closes; then run `vacuum`",
+              file=sys.stderr)
