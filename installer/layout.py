@@ -2,7 +2,7 @@
 
 One place, so that the executable the spec builds, the folder the .deb installs it to,
 the command on the PATH, the desktop entry's ``Exec`` and ``Icon`` and the Inno Setup
-script cannot drift apart (``tests/test_installer_layout.py`` checks them against each
+script cannot drift apart (``tests/installer/test_layout.py`` checks them against each
 other). Only the standard library is imported at module level: the tests and
 ``make_deb.py`` read the names without PyInstaller installed.
 """

@@ -1,16 +1,10 @@
-"""What a user's feedback does to their next list at once, without retraining.
+"""Feedback events (like, dislike, not interested) and what they teach the next run.
 
-The design closes the loop on both sides of the interests. A like says "more like this,
-now": the liked item joins the user's recent actions (the short-term components follow
-on from it) and the user's gate moves toward the side, long- or short-term, that brought
-the liked item. A dislike or "not interested" removes the item; once the user has said
-so several times, the items most similar to the refused ones go too, since a pattern of
-refusals is about a kind of item, not one title. The fitted model is reused as it is:
-only the user's history and gate change, so a click costs one row of scores.
-
-At the next training run the same events are a training signal instead
-(:func:`training_signal`): likes are extra positive interactions, refused items are kept
-out of the lists, and the fusion gate is learned again from scratch.
+The latest word of a user on an item counts (:func:`latest_events`). At the next
+training run the events are a training signal (:func:`training_signal`): likes are extra
+positive interactions (:func:`add_likes`), refused items are kept out of the lists
+(:func:`refused_matrix`), and the fusion gate is learned again from scratch. What a click
+does to the list at once, without retraining, is :mod:`engine.pipeline.rerank`'s.
 """
 from __future__ import annotations
 

@@ -1,17 +1,6 @@
-"""One pipeline run: split, fit, evaluate, then lists and profiles for every user.
-
-The result is computed entirely in memory and handed over whole: storage writes it in one
-transaction, so a cancelled or crashed run leaves no half-written records. Models are
-fitted on the training part of the split (the validation targets are only used for early
-stopping and fusion weights); the lists are then made from each user's full history,
-the way a deployed recommender folds in what it saw after training.
-
-Feedback given on earlier lists (:class:`~engine.data.feedback.TrainingSignal`) trains the
-next run: likes are extra interactions in the training history and in the history the
-lists are made from (the held-out events of the evaluation stay as they were logged),
-and refused items are kept out of the lists. The fitted model stays with the result, so
-the window can re-rank a user's list at once when they give more feedback.
-"""
+"""A run's metrics broken down: by the length of the users' training history, and per
+component of a composite model (a fusion's parts measured on their own, as fitted
+inside it), so a run says where it is strong and what fusing gained."""
 from __future__ import annotations
 
 import numpy as np

@@ -1,8 +1,10 @@
-"""The default pipeline from files to evaluated models and per-user lists.
+"""What decides a run: the model and its parameters, the split, the list length, the seed.
 
-Shared by the command line and the GUI so both do exactly the same thing: read the files,
-preprocess into a dataset, split, fit the models and evaluate them, or fit on everything
-and write each user's list.
+A :class:`RunConfig` is stored with its run so that it can be repeated; the command line
+and the window build it the same way. The run-wide settings (seed, device, text encoder)
+are recorded in every model's parameters that take them (:func:`with_run_settings`), and
+a model that initialises from item text gets the run's encoder as its source of vectors
+(:func:`with_text_vectors`).
 """
 from __future__ import annotations
 

@@ -6,11 +6,8 @@ on from it) and the user's gate moves toward the side, long- or short-term, that
 the liked item. A dislike or "not interested" removes the item; once the user has said
 so several times, the items most similar to the refused ones go too, since a pattern of
 refusals is about a kind of item, not one title. The fitted model is reused as it is:
-only the user's history and gate change, so a click costs one row of scores.
-
-At the next training run the same events are a training signal instead
-(:func:`training_signal`): likes are extra positive interactions, refused items are kept
-out of the lists, and the fusion gate is learned again from scratch.
+only the user's history and gate change, so a click costs one row of scores. At the next
+training run the same events are a training signal instead (:mod:`engine.data.feedback`).
 """
 from __future__ import annotations
 

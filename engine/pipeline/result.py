@@ -1,16 +1,9 @@
-"""One pipeline run: split, fit, evaluate, then lists and profiles for every user.
+"""What a run hands over: metrics, every user's list and profile, and the fitted model.
 
-The result is computed entirely in memory and handed over whole: storage writes it in one
-transaction, so a cancelled or crashed run leaves no half-written records. Models are
-fitted on the training part of the split (the validation targets are only used for early
-stopping and fusion weights); the lists are then made from each user's full history,
-the way a deployed recommender folds in what it saw after training.
-
-Feedback given on earlier lists (:class:`~engine.data.feedback.TrainingSignal`) trains the
-next run: likes are extra interactions in the training history and in the history the
-lists are made from (the held-out events of the evaluation stay as they were logged),
-and refused items are kept out of the lists. The fitted model stays with the result, so
-the window can re-rank a user's list at once when they give more feedback.
+The result is computed entirely in memory and handed over whole: storage writes it in
+one transaction, so a cancelled or crashed run leaves no half-written records. The
+fitted model stays with it, so the window can re-rank a user's list at once when they
+give more feedback, and an update can start from it.
 """
 from __future__ import annotations
 
