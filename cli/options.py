@@ -55,9 +55,8 @@ def torch_options(seed_help: str) -> argparse.ArgumentParser:
 
 def run_options() -> argparse.ArgumentParser:
     """A run's model settings: --set overrides, the text encoder, torch, progress."""
-    parser = argparse.ArgumentParser(add_help=False, parents=[
+    return argparse.ArgumentParser(add_help=False, parents=[
         _model_settings(), torch_options("seed of every model (default 0)"), quiet_options()])
-    return parser
 
 
 def _model_settings() -> argparse.ArgumentParser:

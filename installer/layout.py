@@ -137,8 +137,23 @@ def datas(root: Path = ROOT) -> list[tuple[str, str]]:
     for path in sorted(p for p in (encoder / "model").rglob("*") if p.is_file()):
         pairs.append((str(path), str(Path(ENCODER_PACKAGE) / path.parent.relative_to(encoder))))
     add(writer_gguf_files(), WRITER_PACKAGE)
+    for name in installed(IMPORTED_WITH_DATA):
+        folder = package_folder(name)
+        for path in sorted(folder.rglob("*.json")):
+            pairs.append((str(path), str(Path(name) / path.parent.relative_to(folder))))
     return pairs
 
+
+def installed(names: Iterable[str]) -> list[str]:
+    """Those of ``names`` that are installed packages in this Python."""
+    return [name for name in names if importlib.util.find_spec(name) is not None]
+
+
+#: Packages that a library of the app imports when they are installed and that read data
+#: files of their own, and their version, when imported: transformers 5 imports
+#: ``kernels``, which reads its dependency table (``python_depends.json``). Bundled with
+#: their metadata where they are installed.
+IMPORTED_WITH_DATA = ("kernels",)
 
 #: Distributions whose metadata the app or its libraries read at run time
 #: (``importlib.metadata``): the About box's version, transformers' check that gguf is
