@@ -3,8 +3,11 @@
 The import dialog previews a file as the importer reads it and lets the user correct
 every detected column role (:func:`preview_file`, :func:`read_options`); the check reads
 and preprocesses everything and lists every problem before anything is written
-(:func:`check_import`); storing or appending is then one transaction. The shipped demo
-shop takes the same way (:func:`import_demo`).
+(:func:`check_import`); storing or appending is then one transaction. Appending new rows to
+a stored dataset cleans them like an import, puts them on the dataset's rating scale
+(the maximum rating of its first import) and grows the dataset with
+:func:`engine.data.append.append_interactions` (:func:`append_to_dataset`). The shipped
+demo shop takes the same way as any import (:func:`import_demo`).
 """
 from __future__ import annotations
 
@@ -13,9 +16,12 @@ import itertools
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
+
 from engine.core.errors import DataError
 from engine.core.progress import Task
 from engine.core.stages import Stage
+from engine.data.append import append_interactions
 from engine.data.dataset import Dataset
 from engine.data.importer import (CATALOGUE_FLAGS, HEADERLESS_CATALOGUE, HEADERLESS_INTERACTIONS,
                                   INTERACTION_FLAGS, MULTI_COLUMN_ROLES, Catalogue,
@@ -25,9 +31,10 @@ from engine.data.preprocess import PreprocessOptions, build_dataset
 from engine.data.report import ImportReport
 from engine.data.roles import GENRE_NAMES, assign_roles, matching_columns, normalise
 from engine.data.sniff import read_raw
+from engine.pipeline.drift import Change, measure_change
 from resources import demo_paths
-from storage import Database, list_datasets, save_dataset
-from storage.append import Appended, append_to_dataset
+from storage import Database, dataset_info, list_datasets, load_dataset, save_dataset
+from storage.append import write_grown
 
 #: Roles a column can play, per kind of file; "" is "not used".
 ROLES = {"interactions": tuple(INTERACTION_FLAGS), "items": tuple(CATALOGUE_FLAGS)}
@@ -193,6 +200,58 @@ def store_dataset(db: Database, spec: ImportSpec, dataset: Dataset, task: Task) 
                               replace=spec.replace, task=task)
     task.finish()
     return dataset_id
+
+
+@dataclass(frozen=True)
+class Appended:
+    """What an append did: the change, the grown dataset, the rows the file lost."""
+
+    change: Change
+    dataset: Dataset
+    dropped: dict[str, int]
+    warnings: list[str]
+
+
+def _on_scale(new: Dataset, scale: float | None) -> tuple[np.ndarray, list[str]]:
+    """The new rows' weights on the stored dataset's scale (its first import's maximum
+    rating); ratings above that maximum count as the maximum, with a warning."""
+    new_max = new.report.detected.get("rating_max", 1.0)
+    if scale is None:  # a dataset stored before the scale was recorded
+        return new.weight, ["the dataset does not record its rating scale (it was imported "
+                            "by an older version): the new ratings are scaled by their own "
+                            "maximum"]
+    weights = new.weight.astype(np.float64) * new_max / scale
+    over = int((weights > 1.0).sum())
+    warnings = ([f"{over:,} new ratings are above the dataset's maximum rating {scale:g} and "
+                 "count as that maximum"] if over else [])
+    return np.minimum(weights, 1.0).astype(np.float32), warnings
+
+
+def append_to_dataset(db: Database, name: str, table: InteractionTable,
+                      catalogue: Catalogue | None = None, task: Task | None = None
+                      ) -> Appended:
+    """Add ``table``'s interactions (and ``catalogue``'s new items) to dataset ``name``."""
+    task = task or Task()
+    task.begin(Stage.READ, f"loading dataset {name}")
+    before = load_dataset(db, name)
+    info = dataset_info(db, name)
+    stored = PreprocessOptions(**info.options.get("preprocess", {}))
+    if table.has_timestamps != before.has_timestamps:
+        has = "has" if before.has_timestamps else "has no"
+        raise DataError(f"dataset {name!r} {has} timestamps; the new file must match",
+                        file=table.path)
+    task.begin(Stage.CLEAN, "cleaning the new rows")
+    dedupe = "none" if stored.dedupe == "none" else "latest"
+    new = build_dataset(table, catalogue, PreprocessOptions(dedupe=dedupe,
+                                                            min_rating=stored.min_rating))
+    weights, warnings = _on_scale(new, before.report.detected.get("rating_max"))
+    grown = append_interactions(before, new.user_ids[new.user], new.item_ids[new.item],
+                                weights, new.timestamp if before.has_timestamps else None,
+                                catalogue, dedupe)
+    change = measure_change(before, grown)
+    task.begin(Stage.STORE, f"storing {change.interactions_added:,} new interactions")
+    write_grown(db, info.id, before, grown, task)
+    return Appended(change, grown, dict(new.report.dropped), warnings + new.report.warnings)
 
 
 def append_checked(db: Database, spec: ImportSpec, checked: CheckResult, task: Task

@@ -12,14 +12,13 @@ import argparse
 import sys
 from pathlib import Path
 
-from application.importing import stored_options
-from cli.import_options import (add_data_arguments, add_import_arguments, load_dataset,
-                                load_tables, preprocess_options, read_options)
+from application.importing import append_to_dataset, stored_options
+from cli.import_options import (add_data_arguments, add_import_arguments, load_dataset, load_tables,
+                                preprocess_options, read_options)
 from cli.options import database_options, make_task, open_db, quiet_options, report_vacuum
 from cli.table import render
 from engine.core.stages import Stage
 from storage import datasets, privacy
-from storage.append import append_to_dataset
 
 Subparsers = "argparse._SubParsersAction[argparse.ArgumentParser]"
 

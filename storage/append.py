@@ -1,93 +1,30 @@
-"""New interactions added to a stored dataset: the dataset grows, nothing is refitted.
+"""A stored dataset grown by appended interactions, written in one transaction.
 
-The new rows are cleaned like an import (missing values, ratings <= 0, the dataset's
-rating threshold, repeats) and put on the dataset's rating scale (the maximum rating of
-the first import), then :func:`engine.data.append.append_interactions` grows the dataset:
-existing users and items keep their indices, so every stored run's model still fits it
-and can be updated (``update`` in the command line). The database changes in one
+Existing users and items keep their indices (:mod:`application.importing` grows the
+dataset), so every stored run's model still fits it. The database changes in one
 transaction: new users and items, and the whole chronological history of every user who
 got new rows, rewritten; a failure leaves the dataset as it was.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 from sqlalchemy import bindparam, delete, func, select, update
 from sqlalchemy.engine import Connection
 
-from engine.core.errors import DataError
 from engine.core.progress import Task
-from engine.core.stages import Stage
-from engine.data.append import append_interactions
 from engine.data.dataset import Dataset
-from engine.data.importer import Catalogue, InteractionTable
-from engine.data.preprocess import PreprocessOptions, build_dataset
 from engine.models.base import HistoryStamp
-from engine.pipeline.drift import Change, measure_change
 from storage.bulk import insert_rows
 from storage.database import Database
-from storage.datasets import find_dataset, load_dataset
 from storage.encoding import plain
 from storage.errors import StorageError
 from storage.models import DatasetRow, InteractionRow, ItemRow, UserRow
 
 
-@dataclass(frozen=True)
-class Appended:
-    """What an append did: the change, the grown dataset, the rows the file lost."""
-
-    change: Change
-    dataset: Dataset
-    dropped: dict[str, int]
-    warnings: list[str]
-
-
-def _on_scale(new: Dataset, scale: float | None) -> tuple[np.ndarray, list[str]]:
-    """The new rows' weights on the stored dataset's scale (its first import's maximum
-    rating); ratings above that maximum count as the maximum, with a warning."""
-    new_max = new.report.detected.get("rating_max", 1.0)
-    if scale is None:  # a dataset stored before the scale was recorded
-        return new.weight, ["the dataset does not record its rating scale (it was imported "
-                            "by an older version): the new ratings are scaled by their own "
-                            "maximum"]
-    weights = new.weight.astype(np.float64) * new_max / scale
-    over = int((weights > 1.0).sum())
-    warnings = ([f"{over:,} new ratings are above the dataset's maximum rating {scale:g} and "
-                 "count as that maximum"] if over else [])
-    return np.minimum(weights, 1.0).astype(np.float32), warnings
-
-
-def append_to_dataset(db: Database, name: str, table: InteractionTable,
-                      catalogue: Catalogue | None = None, task: Task | None = None
-                      ) -> Appended:
-    """Add ``table``'s interactions (and ``catalogue``'s new items) to dataset ``name``."""
-    task = task or Task()
-    task.begin(Stage.READ, f"loading dataset {name}")
-    before = load_dataset(db, name)
-    with db.read() as conn:
-        row = find_dataset(conn, name, db.where)
-    stored = PreprocessOptions(**row.options.get("preprocess", {}))
-    if table.has_timestamps != before.has_timestamps:
-        has = "has" if before.has_timestamps else "has no"
-        raise DataError(f"dataset {name!r} {has} timestamps; the new file must match",
-                        file=table.path)
-    task.begin(Stage.CLEAN, "cleaning the new rows")
-    dedupe = "none" if stored.dedupe == "none" else "latest"
-    new = build_dataset(table, catalogue, PreprocessOptions(dedupe=dedupe,
-                                                            min_rating=stored.min_rating))
-    weights, warnings = _on_scale(new, before.report.detected.get("rating_max"))
-    grown = append_interactions(before, new.user_ids[new.user], new.item_ids[new.item],
-                                weights, new.timestamp if before.has_timestamps else None,
-                                catalogue, dedupe)
-    change = measure_change(before, grown)
-    task.begin(Stage.STORE, f"storing {change.interactions_added:,} new interactions")
-    _write(db, row.id, before, grown, task)
-    return Appended(change, grown, dict(new.report.dropped), warnings + new.report.warnings)
-
-
-def _write(db: Database, dataset_id: int, before: Dataset, grown: Dataset,
-           task: Task) -> None:
+def write_grown(db: Database, dataset_id: int, before: Dataset, grown: Dataset,
+                task: Task) -> None:
+    """Store ``grown`` (``before`` with rows appended) in one transaction: its new users
+    and items, and the rewritten history of every user whose sequence changed."""
     changed = HistoryStamp.of(before.history()).changed_users(grown.history())
     with db.write() as conn:
         now = conn.scalar(select(DatasetRow.n_interactions).where(DatasetRow.id == dataset_id))
