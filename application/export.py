@@ -8,12 +8,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from application.live import LiveRun, list_now, open_live_run
 from engine.core.progress import Task
 from engine.core.stages import Stage
 from storage import Database, ListEntry, list_feedback, run_info
 from storage.results import lists_frame, user_text, write_csv
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 #: Columns an export adds to the stored lists' (storage.results.lists_frame).
@@ -47,11 +51,12 @@ def _list_rows(shown: ShownList, components: list[str], text: str, source: str
 
 
 def export_run(db: Database, run_id: int, path: Path, users: list[str] | None,
-               task: Task, live: LiveRun | None = None) -> int:
+               task: Task, live: LiveRun | None = None) -> pd.DataFrame:
     """Write the run's lists (of ``users``, or everyone's) as CSV, each as it stands after
     the user's feedback (re-ranked with the run's model, as the Users screen shows it),
-    with the columns of :data:`FEEDBACK_COLUMNS`; the rows written. ``live``: the run's
-    model when it is loaded already (else it is loaded here if anyone gave feedback)."""
+    with the columns of :data:`FEEDBACK_COLUMNS`. ``live``: the run's
+    model when it is loaded already (else it is loaded here if anyone gave feedback).
+    Returns the rows written."""
     task.begin(Stage.EXPORT, f"reading the lists of run {run_id}")
     import pandas as pd
 
@@ -91,7 +96,7 @@ def export_run(db: Database, run_id: int, path: Path, users: list[str] | None,
     frame["model_rank"] = frame["model_rank"].astype("Int64")  # empty: new in the list
     write_csv(frame, path)
     task.finish()
-    return len(frame)
+    return frame
 
 
 def export_shown(shown: ShownList, db: Database, run_id: int, path: Path, task: Task) -> int:

@@ -13,6 +13,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from application import live
+from application.export import export_run
 from application.texts import write_texts
 from cli.import_options import add_feedback_file_arguments, feedback_read_options
 from cli.options import (database_options, make_task, open_db, quiet_options, torch_options,
@@ -39,11 +40,13 @@ def register(sub: Subparsers) -> None:  # type: ignore[valid-type]
                       help="the run's own list, without the user's feedback")
     show.set_defaults(handler=_show)
     _register_feedback(sub, db)
-    exp = sub.add_parser("export", help="write a run's stored lists as CSV",  # type: ignore[attr-defined]
-                         parents=[db])
+    exp = sub.add_parser("export", help="write a run's lists as CSV, each as it stands after "  # type: ignore[attr-defined]
+                                        "the user's feedback", parents=[db, quiet_options()])
     exp.add_argument("--run", type=int, required=True, help="run id (see `runs`)")
     exp.add_argument("--out", type=Path, required=True, help="CSV file to write")
     exp.add_argument("--users", help="comma-separated user ids (default: every user)")
+    exp.add_argument("--model-list", action="store_true",
+                     help="the run's own lists, without the users' feedback")
     exp.set_defaults(handler=_export)
     _register_explain(sub, db)
 
@@ -129,10 +132,18 @@ def _show(args: argparse.Namespace) -> int:
 
 
 def _export(args: argparse.Namespace) -> int:
+    """The lists a shop gets are the lists as they stand, as ``show`` and the window show
+    them; ``--model-list`` writes the run's own instead. The output says which."""
     users = user_list(args)
     with open_db(args) as db:
-        frame = results.export_lists(db, args.run, args.out, users)
-    print(f"wrote {len(frame):,} rows for {frame['user'].nunique():,} users to {args.out}")
+        if args.model_list:
+            frame = results.export_lists(db, args.run, args.out, users)
+            which = "the run's own lists, without feedback"
+        else:
+            frame = export_run(db, args.run, args.out, users, make_task(args))
+            which = "the lists as they stand after the users' feedback"
+    print(f"wrote {len(frame):,} rows for {frame['user'].nunique():,} users to {args.out}: "
+          f"{which}")
     return 0
 
 

@@ -170,6 +170,32 @@ def test_feedback_from_a_file_changes_the_list_survives_a_restart_and_resets(
         assert [e.item for e in list_now(db, open_live_run(db, 1), user).entries] == model_list
 
 
+def test_export_writes_the_lists_as_they_stand_or_on_request_the_runs_own(
+        stored_run, tmp_path, capsys):
+    with open_database(stored_run) as db:
+        live = open_live_run(db, 1)
+        user = str(live.dataset.user_ids[2])
+        model_list = [e.item for e in list_now(db, live, user).entries]
+        add_feedback(db, "shop", [Feedback(user, model_list[0], "dislike", run_id=1)])
+        shown = [e.item for e in list_now(db, live, user).entries]
+    capsys.readouterr()
+    after, own = tmp_path / "after.csv", tmp_path / "own.csv"
+    assert cli("export", "--run", "1", "--out", str(after), "--db", str(stored_run),
+               "--quiet") == 0
+    assert "as they stand after the users' feedback" in capsys.readouterr().out
+    assert cli("export", "--run", "1", "--out", str(own), "--model-list", "--db",
+               str(stored_run)) == 0
+    assert "the run's own lists" in capsys.readouterr().out
+    exported = pd.read_csv(after, dtype={"user": str, "item": str})
+    mine = exported[exported["user"] == user].sort_values("rank")
+    assert list(mine["item"]) == shown and model_list[0] not in set(mine["item"])  # as `show`
+    assert mine["changed_by_feedback"].any()
+    others = exported[exported["user"] != user]
+    assert not others["changed_by_feedback"].any()  # no feedback, the run's list
+    original = pd.read_csv(own, dtype={"user": str, "item": str})
+    assert list(original[original["user"] == user].sort_values("rank")["item"]) == model_list
+
+
 def test_the_next_stored_run_keeps_refused_items_out(stored_run):
     with open_database(stored_run) as db:
         live = open_live_run(db, 1)

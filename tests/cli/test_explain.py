@@ -73,7 +73,7 @@ def test_explain_writes_texts_that_show_and_export(stored, tmp_path, capsys):
     csv = tmp_path / "recs.csv"
     assert cli("export", "--run", "1", "--out", str(csv), "--db", db) == 0
     recs = pd.read_csv(csv, dtype={"user": str})
-    assert list(recs.columns[-2:]) == ["recommendation_text", "recommendation_source"]
+    assert list(recs.columns[-5:-3]) == ["recommendation_text", "recommendation_source"]
     assert (recs["recommendation_source"] == "template").all()
     one = recs[recs["user"] == "u00004"]
     assert one["recommendation_text"].nunique() == 1  # the list's text on each of its rows

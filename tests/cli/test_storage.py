@@ -60,7 +60,9 @@ def test_import_run_show_export_forget(tmp_path, small_shop_files, capsys):
     assert len(recs) == 60 * 8 and recs["user"].nunique() == 60
     assert list(recs.columns) == ["user", "rank", "item", "title", "score", "score_itemknn",
                                   "explanation", "recommendation_text",
-                                  "recommendation_source"]
+                                  "recommendation_source", "model_rank", "feedback",
+                                  "changed_by_feedback"]  # as the window exports, after feedback
+    assert not recs["changed_by_feedback"].any()  # nobody gave any
     items = pd.read_csv(small_shop_files[1], dtype=str).set_index("item_id")["title"]
     assert (recs["title"] == items.loc[recs["item"]].to_numpy()).all()
     seen = pd.read_csv(small_shop_files[0], dtype=str)

@@ -578,8 +578,8 @@ class UsersPage(QWidget):
         live = self._live if self._live is not None and self._live.run_id == run_id else None
         shown = self.shown_list()
         if everyone:
-            job = self._worker.submit("export", lambda task: export_run(db, run_id, path, None,
-                                                                        task, live))
+            job = self._worker.submit("export", lambda task: len(export_run(
+                db, run_id, path, None, task, live)))
         else:
             job = self._worker.submit("export", lambda task: export_shown(shown, db, run_id,
                                                                           path, task))
