@@ -16,9 +16,10 @@ import itertools
 import math
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -32,6 +33,10 @@ SEPARATORS = (",", "\t", ";", "|")
 
 SAMPLE_CHARS = 1 << 16
 SAMPLE_LINES = 200
+#: The longest value a file may hold, in characters: far above any real id, title or
+#: description (Python's csv module stops at 131,072), low enough that a file without
+#: line ends or with a runaway quote is refused with its row instead of read as one value.
+MAX_VALUE_CHARS = 1 << 24
 FALLBACK_ENCODINGS = ("cp1252", "latin-1")
 # Control characters that never occur in text files (tab, newline and return are text).
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
@@ -175,15 +180,36 @@ def load_text(path: Path, encoding: str | None, report: ImportReport) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
-def detect_sep(text: str) -> str:
+def _csv_reader(lines: Iterable[str], sep: str, **options: object) -> Any:
+    """Python's csv reader, allowing values up to :data:`MAX_VALUE_CHARS`."""
+    csv.field_size_limit(MAX_VALUE_CHARS)
+    return csv.reader(lines, delimiter=sep, **options)
+
+
+def _too_long(exc: csv.Error) -> bool:
+    return "field larger than field limit" in str(exc)
+
+
+def detect_sep(text: str, path: Path | None = None) -> str:
     """The candidate giving the most lines the same field count (>= 2), then the most fields.
 
-    Falls back to a comma, which makes a one-column file a one-column table.
+    Falls back to a comma, which makes a one-column file a one-column table. A value
+    longer than :data:`MAX_VALUE_CHARS` is reported with its line of the sample.
     """
-    lines = list(itertools.islice((ln for ln in io.StringIO(text) if ln.strip()), SAMPLE_LINES))
+    numbered = list(itertools.islice(((n, ln) for n, ln in enumerate(io.StringIO(text), 1)
+                                      if ln.strip()), SAMPLE_LINES))
+    lines = [line for _, line in numbered]
     best, best_score = ",", (0.0, 1)
     for sep in SEPARATORS:
-        widths = Counter(len(row) for row in csv.reader(lines, delimiter=sep))
+        reader = _csv_reader(lines, sep)
+        try:
+            widths = Counter(len(row) for row in reader)
+        except csv.Error as exc:
+            if not _too_long(exc):
+                continue  # not this delimiter's kind of file
+            raise DataError(f"a value is longer than {MAX_VALUE_CHARS:,} characters; is "
+                            "this a delimited text file?", file=path,
+                            row=numbered[reader.line_num - 1][0]) from None
         width, n = widths.most_common(1)[0]
         score = (n / sum(widths.values()), width)
         if width > 1 and score > best_score:
@@ -257,7 +283,7 @@ def _split_quoted(text: str, sep: str, path: Path) -> tuple[pd.DataFrame, np.nda
     Strict, so that an unclosed quote is an error at its line rather than a value that
     silently swallows the rest of the file.
     """
-    reader = csv.reader(io.StringIO(text), delimiter=sep, strict=True)
+    reader = _csv_reader(io.StringIO(text), sep, strict=True)
     rows: list[list[str]] = []
     starts: list[int] = []
     start = 1
@@ -268,6 +294,9 @@ def _split_quoted(text: str, sep: str, path: Path) -> tuple[pd.DataFrame, np.nda
                 starts.append(start)
             start = reader.line_num + 1
     except csv.Error as exc:
+        if _too_long(exc):
+            raise DataError(f"a value is longer than {MAX_VALUE_CHARS:,} characters (a quote "
+                            "that is never closed?)", file=path, row=start) from None
         raise DataError(
             f"bad quoting ({exc}): a value that starts with a quote must end with one, and a "
             "quote inside a quoted value is written twice", file=path, row=start,
@@ -321,7 +350,7 @@ def read_raw(
     """
     text = load_text(path, encoding, report)
     sep_given = sep is not None
-    sep = sep or detect_sep(text)
+    sep = sep or detect_sep(text, path)
     report.detected["sep"] = sep
     split = _split_plain if sep.isascii() and '"' not in text else _split_quoted
     frame, lines = split(text, sep, path)

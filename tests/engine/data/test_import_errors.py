@@ -269,3 +269,25 @@ def test_odd_inputs_raise_only_data_errors(tmp_path, content):
             reader(path)
         except DataError as err:
             assert "odd.csv" in str(err)
+
+
+@pytest.mark.parametrize("quoted", [False, True])
+def test_a_value_of_megabytes_is_read(tmp_path, quoted):
+    """Longer than Python's csv limit (131,072 characters), below the importer's."""
+    long = "x" * 5_000_000
+    value = f'"{long}"' if quoted else long
+    table = read_interactions(write(tmp_path, "long.csv",
+                                    f"user,item,rating\nu1,i1,5\nu2,{value},3\nu3,i2,4\n"))
+    assert table.frame["item"].tolist() == ["i1", long, "i2"]
+
+
+@pytest.mark.parametrize("quoted", [False, True])
+def test_a_value_beyond_the_limit_is_refused_with_its_row(tmp_path, monkeypatch, quoted):
+    from engine.data import sniff
+
+    monkeypatch.setattr(sniff, "MAX_VALUE_CHARS", 1000)
+    value = '"' + "x" * 2000 + '"' if quoted else "x" * 2000
+    path = write(tmp_path, "runaway.csv", f"user,item,rating\n\nu1,i1,5\nu2,{value},3\n")
+    err = error(path)
+    assert err.file is not None and "runaway.csv" in str(err)
+    assert err.row == 4 and "longer than 1,000 characters" in err.detail
