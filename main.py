@@ -8,6 +8,10 @@ module imports only Qt at first, and the command line never imports Qt.
 any SQLAlchemy URL); without ``--db`` the window opens $INTEREST_FUSION_STUDIO_DB when it
 is set, else the most recent project, else the default project file.
 
+On Linux with X11 the window first checks the X libraries Qt's platform plugin needs
+(:mod:`ui.system_libraries`) and names any that are missing, with the line that installs
+them, instead of letting Qt abort.
+
 ``--selftest`` runs the demo pipeline headless in a temporary folder and exits 0, or 1
 with the reason (:mod:`cli.selftest`); installers run it on the installed copy.
 
@@ -28,6 +32,12 @@ def run(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     starts_window, database = window_arguments(argv)
     if starts_window:
+        from ui.system_libraries import missing_message, missing_packages, uses_xcb
+
+        missing = missing_packages() if uses_xcb() else []
+        if missing:  # Qt would abort without saying which
+            print(missing_message(missing), file=sys.stderr)
+            return 1
         from ui.app import main as window
 
         if os.environ.get(STARTUP_REPORT_ENV):

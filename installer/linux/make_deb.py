@@ -15,7 +15,9 @@ the X connection library, which must come from the system that draws the window;
 :func:`system_depends` reads what the bundled binaries link against and fails the build
 when a library outside :data:`SONAME_PACKAGES` appears (a new torch or Qt may need one).
 The C library version is the highest ``GLIBC_x.y`` any bundled binary asks for: a build
-runs on the distribution it was built on and newer ones.
+runs on the distribution it was built on and newer ones. Qt's X11 plugin also needs the
+X libraries of :data:`ui.system_libraries.XCB_LIBRARIES` (bundled when the build machine
+has them, which a build must not rely on), so the package depends on them too.
 """
 from __future__ import annotations
 
@@ -31,6 +33,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from installer import layout  # noqa: E402
+from ui.system_libraries import XCB_LIBRARIES  # noqa: E402
 
 #: Libraries taken from the system, by soname, and the Debian package that has them.
 #: None: the C library itself (libc6, with a version from the binaries).
@@ -107,7 +110,8 @@ def system_depends(folder: Path) -> tuple[str, str]:
         raise SystemExit("the build needs system libraries that make_deb.py does not map "
                          f"to a Debian package; add them to SONAME_PACKAGES:\n{lines}")
     depends = [f"libc6 (>= {glibc[0]}.{glibc[1]})"] + sorted(
-        {SONAME_PACKAGES[n] for n in needed if SONAME_PACKAGES.get(n)})
+        {SONAME_PACKAGES[n] for n in needed if SONAME_PACKAGES.get(n)}
+        | set(XCB_LIBRARIES.values()))
     recommends = sorted({OPTIONAL_SONAMES[n] for n in needed if n in OPTIONAL_SONAMES})
     return ", ".join(depends), ", ".join(recommends)
 
