@@ -9,7 +9,7 @@ from __future__ import annotations
 from importlib.resources import as_file, files
 from pathlib import Path
 
-#: File names of the shipped demo shop (what the synthetic generator writes).
+#: File names of the shipped demo shop; the synthetic generator writes them too.
 DEMO_INTERACTIONS = "interactions.csv"
 DEMO_ITEMS = "items.csv"
 

@@ -34,9 +34,8 @@ import numpy as np
 import pandas as pd
 
 from engine.data.shop_text import CATALOGUE, CATEGORIES, item_texts
+from resources import DEMO_INTERACTIONS, DEMO_ITEMS
 
-INTERACTIONS_FILE = "interactions.csv"
-ITEMS_FILE = "items.csv"
 INTERACTION_COLUMNS = ["user_id", "item_id", "rating", "timestamp"]
 ITEM_COLUMNS = ["item_id", "title", "description", "category"]
 
@@ -555,8 +554,8 @@ def write_csv(shop: Shop, folder: Path | str) -> tuple[Path, Path]:
     """
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    interactions_path = folder / INTERACTIONS_FILE
-    items_path = folder / ITEMS_FILE
+    interactions_path = folder / DEMO_INTERACTIONS
+    items_path = folder / DEMO_ITEMS
     shop.interactions[INTERACTION_COLUMNS].to_csv(
         interactions_path, index=False, encoding="utf-8", lineterminator="\n")
     shop.items[ITEM_COLUMNS].to_csv(
