@@ -1,7 +1,7 @@
 """Runs of the pipeline on stored datasets, saved with everything they produce.
 
     python main.py run --dataset NAME [--model cooc] [--k 20] [--metrics-k 10,20] [--split ...]
-    python main.py update --run N [--retrain-if-needed]
+    python main.py update --run N [--retrain-if-needed | --retrain]
     python main.py runs [--dataset NAME]
 """
 from __future__ import annotations
@@ -43,9 +43,13 @@ def register(sub: Subparsers) -> None:  # type: ignore[valid-type]
                                         "what was added to its dataset since (no full "
                                         "retrain)", parents=[db, quiet_options()])
     upd.add_argument("--run", type=int, required=True, help="the run to update (see `runs`)")
-    upd.add_argument("--retrain-if-needed", action="store_true",
-                     help="run the full pipeline again instead when the dataset grew by more "
-                          "than 20%% since the model's last full fit")
+    when = upd.add_mutually_exclusive_group()
+    when.add_argument("--retrain-if-needed", action="store_true",
+                      help="run the full pipeline again instead when the dataset grew by "
+                           "more than 20%% since the model's last full fit")
+    when.add_argument("--retrain", action="store_true",
+                      help="run the full pipeline again with the run's configuration on its "
+                           "dataset as it is now (a run whose model cannot be used)")
     upd.set_defaults(handler=_update)
 
     lst = sub.add_parser("runs", help="list the stored runs, newest first",  # type: ignore[attr-defined]
@@ -63,10 +67,11 @@ def _announce(args: argparse.Namespace) -> Callable[[int], None] | None:
 def _update(args: argparse.Namespace) -> int:
     task, started = make_task(args), _announce(args)
     with open_db(args) as db:
-        if args.retrain_if_needed:
-            drift = run_lifecycle.drift_of(db, args.run)
-            if drift.retrain_advised:
-                print(f"the dataset has {drift.describe()}: running the full pipeline")
+        if args.retrain_if_needed or args.retrain:
+            drift = None if args.retrain else run_lifecycle.drift_of(db, args.run)
+            if drift is None or drift.retrain_advised:
+                if drift is not None:
+                    print(f"the dataset has {drift.describe()}: running the full pipeline")
                 run_id, _ = run_lifecycle.retrain_and_save(db, args.run, task, started)
                 print(f"run {run_id} finished: a full retrain of run {args.run}'s config")
                 return 0

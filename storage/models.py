@@ -174,9 +174,10 @@ class ListTextRow(Base):
 
 
 class RunModelRow(Base):
-    """A run's fitted model (revision 0004), pickled, so that feedback re-ranks a user's
-    list at once and new interactions update it without a full retrain. Deleted with
-    the run, and for every run of a dataset when users of it are forgotten."""
+    """A run's fitted model (revision 0004), as data (``engine.models.serialize``), so
+    that feedback re-ranks a user's list at once and new interactions update it without
+    a full retrain. Deleted with the run, and for every run of a dataset when users of
+    it are forgotten."""
 
     __tablename__ = "run_models"
     run_id: Mapped[int] = mapped_column(_cascade("runs.id"), primary_key=True)

@@ -1,14 +1,13 @@
 """A run's fitted model, stored with the run so that it can be used again later.
 
-The model is pickled (protocol 5) into ``run_models`` in the same transaction as the
-run's lists, so a run either has both or neither. Like Orange's ``.pkcls`` files or
-scikit-learn's joblib dumps, a pickle runs code when it is loaded: open project files
-only from sources you trust.
+The model goes into ``run_models`` in the same transaction as the run's lists, so a run
+either has both or neither. It is stored as data (:mod:`engine.models.serialize`: arrays
+and a JSON description rebuilt through the model registry), so opening a project file
+from someone else never runs code from it. Models that earlier versions stored as
+pickles are refused, never unpickled: such a run is run again.
 """
 from __future__ import annotations
 
-import io
-import pickle
 from dataclasses import dataclass
 
 from sqlalchemy import delete, insert, select
@@ -16,21 +15,12 @@ from sqlalchemy.engine import Connection
 
 from engine.data.dataset import Dataset
 from engine.models.base import Recommender
+from engine.models.serialize import FORMAT, UnreadableModel, model_from_bytes, model_to_bytes
 from storage.database import Database
 from storage.errors import StorageError
 from storage.models import RunModelRow
 
-FORMAT = "pickle-5"
-#: Where the classes of models stored by earlier versions live now (the engine's modules
-#: moved into subpackages); a stored model names its classes by module.
-_MOVED = {"engine.encoder": "engine.data.encoder", "engine.dataset": "engine.data.dataset",
-          "engine.progress": "engine.core.progress", "engine.errors": "engine.core.errors",
-          "engine.report": "engine.data.report", "engine.split": "engine.data.split"}
-
-
-class _Unpickler(pickle.Unpickler):
-    def find_class(self, module: str, name: str) -> object:
-        return super().find_class(_MOVED.get(module, module), name)
+_PICKLE = "pickle-5"  # what versions before this one wrote
 
 
 @dataclass(frozen=True)
@@ -49,7 +39,7 @@ def write_model(conn: Connection, run_id: int, model: Recommender, dataset: Data
     """Store (or replace) the run's model inside the caller's transaction; ``fitted_on``
     is (interactions, items) at the last full fit, default: ``dataset``'s (a new fit)."""
     interactions, items = fitted_on or (dataset.n_interactions, dataset.n_items)
-    data = pickle.dumps(model, protocol=5)
+    data = model_to_bytes(model)
     conn.execute(delete(RunModelRow).where(RunModelRow.run_id == run_id))
     conn.execute(insert(RunModelRow).values(
         run_id=run_id, format=FORMAT, data=data, n_users=dataset.n_users,
@@ -63,11 +53,21 @@ def load_model(db: Database, run_id: int) -> StoredModel | None:
         row = conn.execute(select(RunModelRow).where(RunModelRow.run_id == run_id)).first()
     if row is None:
         return None
+    if row.format == _PICKLE:
+        raise StorageError(f"run {run_id}'s model was stored by an earlier version as a "
+                           "pickle, which can run code when it is opened, so it is not "
+                           f"opened: run it again (update --run {run_id} --retrain, or "
+                           "Retrain in the window)")
     if row.format != FORMAT:
         raise StorageError(f"run {run_id}'s model is stored as {row.format!r}, which this "
-                           f"version cannot read (it reads {FORMAT!r}); run it again")
-    return StoredModel(_Unpickler(io.BytesIO(row.data)).load(), row.n_users, row.n_items,
-                       row.fit_interactions, row.fit_items)
+                           f"version cannot read (it reads {FORMAT!r}); run it again (update "
+                           f"--run {run_id} --retrain)")
+    try:
+        model = model_from_bytes(row.data)
+    except UnreadableModel as error:
+        raise StorageError(f"run {run_id}'s stored model cannot be read: {error}; run it "
+                           f"again (update --run {run_id} --retrain)") from None
+    return StoredModel(model, row.n_users, row.n_items, row.fit_interactions, row.fit_items)
 
 
 def fitted_on(db: Database, run_id: int) -> tuple[int, int] | None:

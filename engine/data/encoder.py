@@ -341,7 +341,7 @@ class ItemTextVectors(dict):  # type: ignore[type-arg]
     It is the encoder's settings as a dict (``folder``: a model folder or None for the
     packaged all-MiniLM-L6-v2, ``device``, ``batch_size``, ``max_length``, ``precision``,
     ``cache_dir``) that can be called. Being a plain module-level dict of JSON values, it
-    goes wherever model parameters go: a model that keeps it pickles, and unpickles in
+    goes wherever model parameters go: a model that keeps it is stored, and read back in
     another process, without a loaded transformer inside; parameter tables holding one
     compare by value (a fusion reuses a component fitted with equal parameters) and
     serialise as JSON (``--json`` results, stored run configurations), where it reads

@@ -198,8 +198,8 @@ class Recommender(ABC):
         """From a params object, or its fields as keywords (``ALS(factors=64)``).
 
         Each parameter becomes an attribute of the same name (``_name`` for one that is
-        not recorded), as before params classes existed, so models pickled by earlier
-        versions keep working; unknown names and bad values are a ValueError.
+        not recorded), which is what a stored model holds; unknown names and bad values
+        are a ValueError.
         """
         if params is None:
             params = self.Params.from_dict(values, self.name)
@@ -296,7 +296,7 @@ class Recommender(ABC):
 
     def params(self) -> dict[str, object]:
         """Hyper-parameters, for reproducible configs and run records (JSON); read from
-        the attributes, so that a model pickled before a parameter existed leaves it out
+        the attributes, so that a model stored before a parameter existed leaves it out
         instead of failing."""
         state = vars(self)
         return {f.name: state[f.name] for f in self.Params.recorded_fields() if f.name in state}

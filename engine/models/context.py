@@ -18,7 +18,7 @@ import numpy as np
 from engine.data.dataset import Dataset
 
 #: Item text vectors for ``text_init``: an (n_items, d) array, or a callable of the dataset
-#: (a stored model pickles it, so a callable must be picklable, e.g. ItemTextVectors).
+#: (a stored model keeps it, and of callables it stores an ItemTextVectors only).
 ItemVectors = np.ndarray | Callable[[Dataset], "np.ndarray | None"]
 T = TypeVar("T")
 

@@ -127,18 +127,15 @@ class Fusion(Composite):
     #: The gate is kept (or learned again on held-out targets); each component updates by
     #: its own rule (one without an incremental update is refitted).
     incremental: ClassVar[bool] = True
-    #: The fitted cold-start text model (None: off, or no item text); a class default so
-    #: that fusions stored before cold start existed load with it off.
-    _cold: Recommender | None = None
-    _taken: np.ndarray | None = None  # bool per item: taken in the history of the fit
-    #: The gate's seed at the last fit (the run's when ``seed`` is None), which an update
-    #: that learns the gate again uses; a class default for fusions stored before.
-    _fit_seed: int | None = None
-
     def __init__(self, params: FusionParams | None = None, /, **values: object) -> None:
         super().__init__(params, **values)
         self._models: dict[str, Recommender] = {}
+        #: The fitted cold-start text model (None: off, or no item text).
         self._cold: Recommender | None = None
+        self._taken: np.ndarray | None = None  # bool per item: taken in the history of the fit
+        #: The gate's seed at the last fit (the run's when ``seed`` is None), which an
+        #: update that learns the gate again uses.
+        self._fit_seed: int | None = None
         self._reuse: dict[str, Recommender] = {}
         self._vectors: np.ndarray | None = None
         self._W: np.ndarray | None = None

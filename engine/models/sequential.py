@@ -42,8 +42,8 @@ the updated transformer within noise of a retrained one
 (bench/results/incremental_ml100k.md, ``sequential (held-out)``). Learning from the new
 events on update was tried and left out: the gap it closed was a fit cut short, not the
 new events, and it vanished once fits ran to early stopping
-(bench/results/experiments.md). A pickled model holds its weights on the CPU and goes to its device again
-when loaded.
+(bench/results/experiments.md). A stored model holds its weights on the CPU and goes to its
+device again when loaded.
 """
 from __future__ import annotations
 
@@ -242,8 +242,8 @@ class SequentialTransformer(Recommender):
     """GPT-2 blocks over item sequences, full-softmax cross-entropy, early stopping.
 
     Parameters: :class:`SequentialParams`. ``item_vectors`` (an array or a callable of
-    the dataset, kept as ``_item_vectors``) goes into the pickle of a stored model, so a
-    callable must be a module-level function or an ItemTextVectors.
+    the dataset, kept as ``_item_vectors``) goes into a stored model, so a callable must be
+    an ItemTextVectors.
     """
 
     name: ClassVar[str] = "sequential"
@@ -252,10 +252,6 @@ class SequentialTransformer(Recommender):
     horizon: ClassVar[str] = "short"
     fit_cost: ClassVar[float] = 200.0
     incremental: ClassVar[bool] = True
-    #: The device setting of the fit (the run's when ``device`` is None), which a loaded
-    #: model goes back to; a class default for models pickled before run contexts.
-    _fit_device: str | None = None
-
     def __init__(self, params: SequentialParams | None = None, /, **values: object) -> None:
         super().__init__(params, **values)
         self._net: torch.nn.Module | None = None
@@ -264,6 +260,9 @@ class SequentialTransformer(Recommender):
         self._log: list[dict[str, float]] = []
         self._best_epoch = 0
         self._trained_items: np.ndarray | None = None  # bool per item: taken in the fit's data
+        #: The device setting of the fit (the run's when ``device`` is None), which a
+        #: loaded model goes back to.
+        self._fit_device: str | None = None
 
     # ---------------------------------------------------------------- training
     def fit(self, train: History, dataset: Dataset, task: Task | None = None,
@@ -427,7 +426,7 @@ class SequentialTransformer(Recommender):
         report(task, 1.0)
         return commit(self, _net=net, _table=None)
 
-    # ---------------------------------------------------------------- pickling
+    # ------------------------------------- stored form (engine.models.serialize, copy)
     def __getstate__(self) -> dict[str, object]:
         """Weights as CPU tensors (a CUDA tensor would not load on a machine without one)."""
         state = dict(self.__dict__)

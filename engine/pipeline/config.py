@@ -110,7 +110,7 @@ def with_text_vectors(params: dict[str, dict[str, object]]) -> dict[str, dict[st
     source in its fit's context) it falls back to genre / TF-IDF vectors, so a run's
     encoder would never be used. The source is an :class:`ItemTextVectors` with the
     ``semantic`` model's encoding settings (a fusion's own ``semantic`` component
-    parameters for its components): picklable, so a stored model keeps it, and JSON, so
+    parameters for its components): storable, so a stored model keeps it, and JSON, so
     results and run configurations that list the parameters store it as its settings.
     An ``item_vectors`` already given is kept; a plain dict of settings (what a stored
     run configuration reads back) is rebuilt into a source. Returns new dicts;

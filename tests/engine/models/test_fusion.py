@@ -241,16 +241,9 @@ def test_users_with_few_actions_take_a_share_of_their_score_from_the_text_side(c
     np.testing.assert_allclose(model.gate(warm, history), plain.gate(warm, history), rtol=1e-5)
 
 
-def test_without_item_text_cold_start_is_off_and_old_fusions_load_without_it():
-    import pickle
-
+def test_without_item_text_cold_start_is_off():
     model, history, _ = fused("learned")  # the two-groups catalogue has ids only
-    assert model._cold is None
-    state = pickle.dumps(model)
-    loaded = pickle.loads(state)
-    del loaded.__dict__["_cold"]  # as stored before cold start existed
-    users = np.arange(200)
-    np.testing.assert_array_equal(loaded.score(users, history), model.score(users, history))
+    assert model._cold is None and "word2vec" not in model.fitted_components
 
 
 def test_a_like_moves_the_gate_without_lifting_the_items_nobody_took(cold_shop):

@@ -1,5 +1,5 @@
 """Incremental updates: growing a dataset, refreshing fitted models without a refit, and
-storing fitted models with pickle.
+storing fitted models as data (engine.models.serialize) and reading them back.
 
 The replay fixture cuts a small synthetic shop in time: every model is fitted on the
 early part, updated with the rest (new users, new items and a catalogue item nobody has
@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-import pickle
 
 import numpy as np
 import pandas as pd
@@ -28,6 +27,7 @@ from engine.data.synthetic import ShopConfig, generate, write_csv
 from engine.evaluation.metrics import MetricAccumulator
 from engine.models import MODELS, make_model
 from engine.models.base import HistoryStamp, Recommender
+from engine.models.serialize import model_from_bytes, model_to_bytes
 from engine.models.popularity import item_popularity
 from engine.pipeline.drift import RETRAIN_SHARE, measure_change
 from engine.pipeline.execute import fit_for_lists, update_fitted
@@ -324,7 +324,7 @@ def test_als_folds_in_only_the_users_who_changed(replay):
 def test_an_update_depends_only_on_the_fit_and_the_current_history(models, replay, name):
     """Two updates in a row give the same model as one update with everything."""
     early, grown = replay.early, replay.grown
-    model = pickle.loads(pickle.dumps(models[name][0]))  # a copy of the updated model
+    model = stored(models[name][0])  # a copy of the updated model
     half = early.n_interactions + (grown.n_interactions - early.n_interactions) // 2
     rows = np.sort(np.argsort(grown.timestamp, kind="stable")[:half])
     midway = dataclasses.replace(grown, user=grown.user[rows], item=grown.item[rows],
@@ -338,7 +338,7 @@ def test_an_update_depends_only_on_the_fit_and_the_current_history(models, repla
 
 def test_fusion_keeps_its_gate_unless_given_held_out_targets(models, replay):
     fitted = fit("fusion", replay.early)
-    kept = pickle.loads(pickle.dumps(fitted)).update(replay.grown.history(), replay.grown)
+    kept = stored(fitted).update(replay.grown.history(), replay.grown)
     np.testing.assert_array_equal(kept._W, fitted._W)
     np.testing.assert_array_equal(kept._b, fitted._b)
     relearned, refit = models["fusion"]  # update_fitted: the gate learned again
@@ -387,8 +387,8 @@ def test_semantic_profile_encodes_only_the_new_items(replay):
     history = replay.grown.history()
     np.testing.assert_allclose(model.score(users, history), refit.score(users, history),
                                atol=1e-5)
-    restored = pickle.loads(pickle.dumps(model))
-    assert restored._encoder is None  # the transformer is not pickled
+    restored = stored(model)
+    assert restored._encoder is None  # the transformer is not stored
     np.testing.assert_array_equal(restored.score(users, history), model.score(users, history))
 
 
@@ -438,21 +438,26 @@ def test_a_cancelled_update_leaves_the_model_as_it_was(replay):
 
 @pytest.mark.parametrize("name", ["pop", "ease", "als", "cooc", "item2vec", "sequential"])
 def test_every_update_stops_at_its_first_safe_point(models, replay, name):
-    model = pickle.loads(pickle.dumps(models[name][1]))
+    model = stored(models[name][1])
     with pytest.raises(Cancelled):
         model.update(replay.grown.history(), replay.grown, cancel_at(0.0))
 
 
 # ----------------------------------------------------------------------------------------
-# Pickling
+# Storing
 # ----------------------------------------------------------------------------------------
 
-def test_a_fitted_fusion_survives_pickling_before_and_after_an_update(models, replay):
+def stored(model: Recommender) -> Recommender:
+    """``model`` written as a run stores it and read back: a copy that shares nothing."""
+    return model_from_bytes(model_to_bytes(model))
+
+
+def test_a_fitted_fusion_survives_storing_before_and_after_an_update(models, replay):
     fitted = fit("fusion", replay.early)
     for model, dataset in ((fitted, replay.early), (models["fusion"][0], replay.grown)):
         history = dataset.history()
         users = np.arange(dataset.n_users)
-        restored = pickle.loads(pickle.dumps(model))
+        restored = stored(model)
         np.testing.assert_array_equal(restored.score(users, history), model.score(users, history))
         np.testing.assert_array_equal(restored.gate(users, history), model.gate(users, history))
         items, _ = model.recommend(users, history, 10)
@@ -462,27 +467,27 @@ def test_a_fitted_fusion_survives_pickling_before_and_after_an_update(models, re
 
 
 @pytest.mark.parametrize("name", sorted(set(MODELS) - {"semantic"}))
-def test_every_model_pickles_to_identical_scores(models, replay, name):
+def test_every_model_is_stored_with_identical_scores(models, replay, name):
     params = {"components": ["ease", "cooc"]} if name.startswith("fusion-") else {}
     model = models[name][1] if name in models else make_model(name, **params).fit(
         replay.grown.history(), replay.grown)
     history = replay.grown.history()
     users = np.arange(history.n_users)
-    restored = pickle.loads(pickle.dumps(model))
+    restored = stored(model)
     np.testing.assert_array_equal(restored.score(users, history), model.score(users, history))
 
 
-def test_transformer_weights_are_pickled_on_the_cpu_and_loaded_anywhere(models, replay, caplog):
+def test_transformer_weights_are_stored_on_the_cpu_and_loaded_anywhere(models, replay, caplog):
     import torch
 
     model = models["sequential"][1]
     state = model.__getstate__()
     assert state["_net"] is None
     assert all(t.device.type == "cpu" for t in state["_net_state"].values())
-    stored = pickle.loads(pickle.dumps(model))
-    stored.device = "cuda"  # as if fitted on a GPU machine
+    copy = stored(model)
+    copy.device = "cuda"  # as if fitted on a GPU machine
     with caplog.at_level(logging.WARNING):
-        moved = pickle.loads(pickle.dumps(stored))
+        moved = stored(copy)
     expected = "cuda" if torch.cuda.is_available() else "cpu"
     assert moved._device.type == expected
     history = replay.grown.history()
