@@ -1,6 +1,7 @@
-"""The Users screen with 100,000 users: how long each table operation keeps the UI thread.
+"""How long the window's UI thread is kept busy: the Users screen with 100,000 users, and
+a run of the default pipeline.
 
-    python bench/ui_speed.py [--users 100000] [--repeats 30]
+    python bench/ui_speed.py [--users 100000] [--repeats 30] [--run-epochs 3]
 
 A project with ``--users`` synthetic users (1-4 timed interactions each over 300 items)
 and one stored fused run (a gate and a one-item list per user) is written to a temporary
@@ -15,6 +16,11 @@ screen, each operation is repeated ``--repeats`` times:
   the timeline drawn on the render thread), and the time until they are all shown,
 - scrolling to the end of the table.
 
+Then, on a new project with the demo shop, Run is clicked with the default pipeline (the
+transformer trained ``--run-epochs`` epochs) and every event the UI thread handles is
+timed until the Users screen shows the run's first user: the worker's progress, timers,
+paints and the display of the results.
+
 An operation's time is its call plus the repaint that follows (``processEvents``): what
 the UI thread spends before it can take the next key or click. Median, 95th percentile
 and slowest are written to ``bench/results/ui_speed.json`` and ``.md``; the target is
@@ -24,8 +30,10 @@ operation: the slowest is also given without that wait (Linux schedstat of the t
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import statistics
+import subprocess
 import sys
 import tempfile
 import threading
@@ -39,7 +47,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import numpy as np  # noqa: E402
 
-from bench.common import machine, write_results  # noqa: E402
+from bench.common import ROOT, machine, write_results  # noqa: E402
+from bench.ui_probes import EventTimes, Heartbeat, waiting_seconds  # noqa: E402
 
 TARGET_MS = 100.0
 
@@ -83,52 +92,6 @@ def make_project(path: Path, n_users: int) -> None:
         save_run(db, result)
 
 
-def cpu_wait() -> float:
-    """Seconds this (the UI) thread has waited for a CPU (0 where Linux does not say)."""
-    try:
-        with open(f"/proc/self/task/{threading.get_native_id()}/schedstat",
-                  encoding="ascii") as handle:
-            return int(handle.read().split()[1]) / 1e9
-    except (OSError, ValueError, IndexError):
-        return 0.0
-
-
-class LongestEvent:
-    """The longest event the UI thread delivered while installed (QApplication.notify),
-    wall time and the UI thread's wait for a CPU during it."""
-
-    def __init__(self, app) -> None:
-        self.app, self.longest, self.waited, self._depth = app, 0.0, 0.0, 0
-        self._thread = threading.get_ident()
-
-    def __enter__(self) -> "LongestEvent":
-        original = type(self.app).notify
-        app = self.app
-
-        def notify(receiver, event):
-            if threading.get_ident() != self._thread or self._depth:
-                try:
-                    return original(app, receiver, event)
-                finally:
-                    del receiver, event
-            self._depth += 1
-            started, waited = time.perf_counter(), cpu_wait()
-            try:
-                return original(app, receiver, event)
-            finally:
-                del receiver, event
-                took = time.perf_counter() - started
-                if took > self.longest:
-                    self.longest, self.waited = took, cpu_wait() - waited
-                self._depth -= 1
-
-        self.app.notify = notify
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        del self.app.notify
-
-
 def summary(times: list[tuple[float, float]]) -> dict[str, float]:
     """Median, 95th percentile and slowest of (wall, CPU wait) pairs, in ms; and the
     slowest without the wait for a CPU."""
@@ -140,21 +103,19 @@ def summary(times: list[tuple[float, float]]) -> dict[str, float]:
             "n": len(ms)}
 
 
-def measure(n_users: int, repeats: int) -> dict[str, dict[str, float]]:
-    from PySide6.QtCore import QSettings, Qt
-    from PySide6.QtTest import QTest
+def cpu_wait() -> float:
+    """Seconds the calling (UI) thread has waited for a CPU (0 where Linux does not say)."""
+    return waiting_seconds(threading.get_native_id()) or 0.0
+
+
+def open_window(folder: Path, path: Path):
+    """The real window on ``path`` (offscreen), its settings and logs in ``folder``."""
+    from PySide6.QtCore import QSettings
 
     from ui.app import create_application
-    from ui.charts import rendering
     from ui.messages import setup_logging
     from ui.preferences import Preferences
     from ui.window import MainWindow
-
-    folder = Path(tempfile.mkdtemp(prefix="ifs-ui-speed-"))
-    path = folder / "big.db"
-    started = time.perf_counter()
-    make_project(path, n_users)
-    print(f"project with {n_users:,} users written in {time.perf_counter() - started:.1f} s")
 
     app = create_application([])
     setup_logging(folder / "logs")
@@ -162,24 +123,102 @@ def measure(n_users: int, repeats: int) -> dict[str, dict[str, float]]:
     window = MainWindow(prefs, path)
     window.resize(1320, 840)
     window.show()
+    return app, window
 
-    def until(condition: Callable[[], bool], timeout: float = 120) -> None:
-        end = time.monotonic() + timeout
-        while not condition():
-            app.processEvents()
-            time.sleep(0.002)
-            if time.monotonic() > end:
-                raise TimeoutError("the window did not get there in time")
 
-    def idle() -> bool:
-        users = window.users_page
-        return (not window.worker.busy and not window.writer.busy and not rendering()
-                and users is not None and not users.reading)
+def until(app, condition: Callable[[], bool], timeout: float = 600) -> None:
+    end = time.monotonic() + timeout
+    while not condition():
+        app.processEvents()
+        time.sleep(0.002)
+        if time.monotonic() > end:
+            raise TimeoutError("the window did not get there in time")
 
-    until(lambda: window.users_page is not None)
+
+def idle(window) -> bool:
+    from ui.charts import rendering
+
+    users = window.users_page
+    return (not window.worker.busy and not window.writer.busy and not rendering()
+            and (users is None or not users.reading))
+
+
+def measure_startup(times: int) -> list[float]:
+    """Seconds from the process start to the window's first paint, ``times`` starts of
+    ``main.py`` on a new project (the window's own IFS_STARTUP_REPORT)."""
+    seconds = []
+    for n in range(times):
+        folder = Path(tempfile.mkdtemp(prefix="ifs-ui-start-"))
+        report = folder / "shown.json"
+        env = {**os.environ, "IFS_STARTUP_REPORT": str(report), "HOME": str(folder),
+               "XDG_CONFIG_HOME": str(folder / "config"), "XDG_DATA_HOME": str(folder / "data"),
+               "XDG_STATE_HOME": str(folder / "state")}
+        process = subprocess.Popen([sys.executable, "main.py"], cwd=ROOT, env=env,
+                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            until_file(report, process)
+            seconds.append(json.loads(report.read_text())["since_process_start_s"])
+        finally:
+            process.terminate()
+            process.wait(timeout=30)
+    return seconds
+
+
+def until_file(path: Path, process: subprocess.Popen, timeout: float = 120) -> None:
+    end = time.monotonic() + timeout
+    while not path.exists():
+        if process.poll() is not None or time.monotonic() > end:
+            raise RuntimeError(f"the window did not report its first paint to {path}")
+        time.sleep(0.02)
+    time.sleep(0.05)  # the report is written in one go; let it be closed
+
+
+def measure_run(epochs: int) -> tuple[dict[str, float], str]:
+    """Every UI-thread event from the click on Run (the default pipeline on the demo shop,
+    the transformer trained ``epochs`` epochs) until the run's results are shown, and
+    the heartbeat's account of the worst stall."""
+    from application.importing import import_demo
+    from engine.core.progress import Task
+    from storage import open_database
+    from ui.run_settings import RunSettings
+
+    folder = Path(tempfile.mkdtemp(prefix="ifs-ui-run-"))
+    path = folder / "demo.db"
+    with open_database(path) as db:
+        import_demo(db, Task())
+    app, window = open_window(folder, path)
+    until(app, lambda: window.data_page is not None and idle(window))
+    window.show_page("run")  # loads the models' libraries on the worker, once
+    until(app, lambda: idle(window))
+    page, users = window.run_page, window.users_page
+    page.form.set_settings(RunSettings(epochs=epochs))
+    heartbeat = Heartbeat()
+    heartbeat.start()
+    with EventTimes(app) as events:
+        page.run_button.click()
+        until(app, lambda: not page.running)
+        until(app, lambda: window.current_page() == "users" and users.user is not None
+              and users.recommendations.rowCount() > 0 and idle(window))
+    heartbeat.stop()
+    window.close()
+    times = [(busy + queued, queued) for _, busy, queued, _ in events.events]
+    return summary(times), events.report(heartbeat)
+
+
+def measure(n_users: int, repeats: int) -> dict[str, dict[str, float]]:
+    from PySide6.QtCore import Qt
+    from PySide6.QtTest import QTest
+
+    folder = Path(tempfile.mkdtemp(prefix="ifs-ui-speed-"))
+    path = folder / "big.db"
+    started = time.perf_counter()
+    make_project(path, n_users)
+    print(f"project with {n_users:,} users written in {time.perf_counter() - started:.1f} s")
+    app, window = open_window(folder, path)
+    until(app, lambda: window.users_page is not None)
     window.show_page("users")
     page = window.users_page
-    until(lambda: page.model.total == n_users and idle())
+    until(app, lambda: page.model.total == n_users and idle(window))
     for _ in range(20):
         app.processEvents()
 
@@ -200,7 +239,7 @@ def measure(n_users: int, repeats: int) -> dict[str, dict[str, float]]:
             label = f"sort by {name}, {way}"
             results.setdefault(label, []).append(
                 timed(lambda: page.table.sortByColumn(column, order)))
-            until(idle)
+            until(app, lambda: idle(window))
         needle = f"user0{rng.integers(0, 10)}{rng.integers(0, 10)}{rng.integers(0, 10)}"
         page.search.setFocus()
         results.setdefault("typing a character into the search", []).append(
@@ -208,20 +247,21 @@ def measure(n_users: int, repeats: int) -> dict[str, dict[str, float]]:
         page.search.setText(needle)
         results.setdefault("search (the filter applied)", []).append(
             timed(page.apply_search))
-        until(idle)
+        until(app, lambda: idle(window))
         page.search.setText("")
         results.setdefault("clear the search", []).append(timed(page.apply_search))
-        until(idle)
+        until(app, lambda: idle(window))
 
         user = f"user{rng.integers(0, n_users):06d}"
-        with LongestEvent(app) as longest:
+        with EventTimes(app) as events:
             results.setdefault("select a user: the selection", []).append(
                 timed(lambda: page.select_user(user)))
             begun, waited = time.perf_counter(), cpu_wait()
-            until(lambda: page.user == user and idle())
+            until(app, lambda: page.user == user and idle(window))
             shown = (time.perf_counter() - begun, cpu_wait() - waited)
+        _, busy, queued, _ = events.longest(1)[0]
         results.setdefault("select a user: longest UI-thread event until shown",
-                           []).append((longest.longest, longest.waited))
+                           []).append((busy + queued, queued))
         results.setdefault("select a user: until the details are shown (not blocking)",
                            []).append(shown)
         results.setdefault("scroll to the end", []).append(timed(page.table.scrollToBottom))
@@ -232,7 +272,8 @@ def measure(n_users: int, repeats: int) -> dict[str, dict[str, float]]:
 
 def markdown(figures: dict[str, dict[str, float]], facts: dict[str, object], n_users: int
              ) -> str:
-    lines = [f"# Users screen with {n_users:,} users: UI-thread time per operation",
+    lines = [f"# The window's UI thread: each operation on the Users screen with {n_users:,} "
+             "users, and each event during a run",
              "", f"Measured {facts['date']} on {facts['cpu']} ({facts['cores']} cores), "
              "offscreen, by `bench/ui_speed.py`; each operation's call and the repaint it "
              "caused.", "",
@@ -253,9 +294,18 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--users", type=int, default=100_000)
     parser.add_argument("--repeats", type=int, default=30)
+    parser.add_argument("--run-epochs", type=int, default=3,
+                        help="transformer epochs of the timed run (default 3)")
+    parser.add_argument("--starts", type=int, default=5,
+                        help="times the window is started and timed (default 5)")
     args = parser.parse_args(argv)
     load_before = os.getloadavg()[0]
     figures = measure(args.users, args.repeats)
+    run_label = (f"a run of the default pipeline on the demo shop ({args.run_epochs} "
+                 "transformer epochs) until its results are shown: each UI-thread event")
+    figures[run_label], worst = measure_run(args.run_epochs)
+    print(f"during the run: {worst}")
+    starts = measure_startup(args.starts)
     facts = {**machine(), "load": f"{load_before:.1f} before, {os.getloadavg()[0]:.1f} after"}
     blocking = {k: v for k, v in figures.items() if "not blocking" not in k}
     slowest = max(v["max_ms"] for v in blocking.values())
@@ -264,8 +314,14 @@ def main(argv: list[str] | None = None) -> int:
                "target_ms": TARGET_MS, "operations": figures,
                "slowest_blocking_ms": slowest, "slowest_without_cpu_wait_ms": busy,
                "all_under_target": slowest < TARGET_MS,
-               "all_under_target_without_cpu_wait": busy < TARGET_MS}
-    text = markdown(figures, facts, args.users)
+               "all_under_target_without_cpu_wait": busy < TARGET_MS,
+               "run_longest_events": worst,
+               "startup_seconds": {"median": round(statistics.median(starts), 2),
+                                   "max": round(max(starts), 2), "n": len(starts)}}
+    text = markdown(figures, facts, args.users) + (
+        f"\n\nStart-up: the window painted {statistics.median(starts):.2f} s (median of "
+        f"{len(starts)}; slowest {max(starts):.2f} s) after its process started, on a new "
+        "project.")
     write_results("ui_speed", payload, text)
     print(text)
     return 0

@@ -1,4 +1,4 @@
-"""Start-up: the window appears fast without the heavy libraries, an empty project offers
+"""Start-up: the window appears without loading the heavy libraries, an empty project offers
 the demo in one click (which imports it and runs the default pipeline), and the command
 line stays headless."""
 from __future__ import annotations
@@ -7,7 +7,6 @@ import json
 import os
 import subprocess
 import sys
-import time
 
 from PySide6.QtCore import Qt
 
@@ -38,17 +37,14 @@ os._exit(0)
 """
 
 
-def test_window_appears_within_two_seconds(tmp_path):
+def test_window_appears_before_the_heavy_libraries_load(tmp_path):
+    """What keeps start-up fast on any machine; the seconds are bench/ui_speed.py's."""
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
-    started = time.perf_counter()
     out = subprocess.run([sys.executable, "-c", START, str(tmp_path)], cwd=ROOT, env=env,
                          capture_output=True, text=True, timeout=60)
-    seconds = time.perf_counter() - started
     assert out.returncode == 0, out.stderr
     report = json.loads(out.stdout.strip().splitlines()[-1])
-    print(f"\nwindow shown {seconds:.2f} s after the process started")
     assert report == {"visible": True, "heavy": []}
-    assert seconds < 2.0
 
 
 def test_command_line_stays_headless(tmp_path):

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import dataclasses
 import re
-import time
 from collections import Counter
 
 import numpy as np
@@ -314,12 +313,9 @@ def test_large_config_scales_to_a_million() -> None:
 
 
 @pytest.mark.slow
-def test_large_shop_is_about_a_million_and_quick(tmp_path) -> None:
-    started = time.perf_counter()
-    shop = generate(ShopConfig.large())
-    seconds = time.perf_counter() - started
+def test_large_shop_is_about_a_million(tmp_path) -> None:
+    shop = generate(ShopConfig.large())  # its seconds: bench/scale.py
     assert 950_000 <= len(shop.interactions) <= 1_100_000
     assert shop.interactions["user_id"].nunique() == 20_000
-    assert seconds < 20
     interactions_path, _ = write_csv(shop, tmp_path)
     assert interactions_path.stat().st_size > 20_000_000

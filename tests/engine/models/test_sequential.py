@@ -160,8 +160,11 @@ def test_time_budget_stops_training(noisy_split) -> None:
     ds, split = noisy_split
     model = SequentialTransformer(**{**SMALL, "time_budget": 0.5}, max_epochs=10_000)
     model.fit(split.train, ds)
-    assert 1 <= len(model.training_log) < 10_000
-    assert sum(entry["seconds"] for entry in model.training_log) < 5.0
+    seconds = [entry["seconds"] for entry in model.training_log]
+    assert 1 <= len(seconds) < 10_000
+    # each epoch after the first starts only if the last one still fits in the budget,
+    # whatever this machine's speed
+    assert sum(seconds[:-1]) + (seconds[-2] if len(seconds) > 1 else 0) <= 0.5
 
 
 def test_progress_is_monotone_and_cancel_stops_the_fit(noisy_split) -> None:
