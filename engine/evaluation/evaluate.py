@@ -17,7 +17,7 @@ from engine.core.stages import Stage
 from engine.data.features import item_vectors
 from engine.data.split import Phase, Split
 from engine.evaluation.metrics import MetricAccumulator
-from engine.evaluation.ranking import mask_seen, top_k
+from engine.evaluation.ranking import mask_seen, top_k, user_batches
 from engine.models import make_model
 from engine.models.base import Composite, Recommender
 from engine.models.context import FitContext
@@ -29,7 +29,6 @@ def evaluate(
     split: Split,
     phase: Phase = "test",
     ks: tuple[int, ...] = (10, 20),
-    batch_size: int = 1024,
     vectors: np.ndarray | None = None,
     task: Task | None = None,
     users: np.ndarray | None = None,
@@ -50,13 +49,14 @@ def evaluate(
         n_train_users=int((train.lengths > 0).sum()),
         item_vectors=vectors,
     )
-    for start in range(0, len(users), batch_size):
-        batch = users[start:start + batch_size]
+    done = 0
+    for batch in user_batches(users, train.n_items):
         scores = np.asarray(model.score(batch, inputs), dtype=np.float32)
         mask_seen(scores, batch, context.matrix)
         accumulator.add(top_k(scores, max(ks)), targets[batch])
+        done += len(batch)
         if task is not None:
-            task.update((start + len(batch)) / len(users))
+            task.update(done / len(users))
     return accumulator.result()
 
 

@@ -6,8 +6,27 @@ above it is taken, and the remaining slots go to the lowest-indexed items equal 
 """
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import numpy as np
 import scipy.sparse as sp
+
+#: Score cells (float32) one batch of users may hold: users x items stays at 64 MiB
+#: whatever the catalogue's size, so scoring everyone never needs a users x items matrix;
+#: a fusion holds one such matrix per component at a time.
+BATCH_CELLS = 1 << 24
+#: Users per batch on small catalogues, where the cells would allow more: larger batches
+#: gain nothing there and make progress reports and cancels coarser.
+MAX_BATCH_USERS = 1024
+
+
+def user_batches(users: np.ndarray, n_items: int, cells: int | None = None
+                 ) -> Iterator[np.ndarray]:
+    """``users`` in consecutive batches whose score matrices hold at most ``cells``
+    values (default :data:`BATCH_CELLS`; at least one user a batch)."""
+    size = max(1, min(MAX_BATCH_USERS, (cells or BATCH_CELLS) // max(n_items, 1)))
+    for start in range(0, len(users), size):
+        yield users[start:start + size]
 
 
 def mask_seen(scores: np.ndarray, users: np.ndarray, seen: sp.csr_matrix) -> np.ndarray:

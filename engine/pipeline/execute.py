@@ -26,6 +26,7 @@ from engine.data.feedback import TrainingSignal, add_likes, refused_matrix, with
 from engine.data.split import Split
 from engine.evaluation.breakdown import by_history_length, component_metrics
 from engine.evaluation.evaluate import evaluate
+from engine.evaluation.ranking import user_batches
 from engine.models import make_model
 from engine.models.base import Recommender
 from engine.pipeline.config import RunConfig, make_split, with_text_vectors
@@ -108,19 +109,28 @@ def execute_run(dataset: Dataset, config: RunConfig = RunConfig(), task: Task | 
 def lists_and_profiles(model: Recommender, dataset: Dataset, config: RunConfig,
                        feedback: TrainingSignal, task: Task) -> tuple[UserLists, Profiles]:
     """Every user's list and profile from their whole history (likes included), refused
-    items left out: what a run stores."""
+    items left out: what a run stores. Users are scored in batches (a batch's score
+    matrices stay bounded whatever the catalogue's size), each a safe point."""
     task.begin(Stage.RECOMMEND)
     history = add_likes(dataset.history(), feedback)
     users = np.arange(dataset.n_users)
     refused = refused_matrix(feedback, dataset.n_users, dataset.n_items)
-    items, scores = model.recommend(users, history, config.k, exclude=refused)
-    contributions = model.contributions(users, history, items)
+    batches = []
+    for batch in user_batches(users, dataset.n_items):
+        items, scores = model.recommend(batch, history, config.k, exclude=refused)
+        batches.append((items, scores, model.contributions(batch, history, items),
+                        model.gate(batch, history), model.user_vectors(batch, history)))
+        task.update((batch[-1] + 1) / max(len(users), 1))
     task.begin(Stage.PROFILES)
-    vectors = model.user_vectors(users, history)
+    items, scores = _joined([b[0] for b in batches]), _joined([b[1] for b in batches])
+    contributions = {name: _joined([b[2][name] for b in batches]) for name in
+                     (batches[0][2] if batches else {})}
+    gate = None if not batches or batches[0][3] is None else _joined([b[3] for b in batches])
+    vectors = None if not batches or batches[0][4] is None else _joined([b[4] for b in batches])
     profiles = Profiles(
         keywords=interest_keywords(dataset, history),
         recent=history.last_items(users, config.recent_window).astype(np.int32),
-        gate=model.gate(users, history),
+        gate=None if gate is None else np.asarray(gate, dtype=np.float32),
         long_term=None if vectors is None else np.asarray(vectors, dtype=np.float32),
     )
     task.finish()
@@ -130,6 +140,10 @@ def lists_and_profiles(model: Recommender, dataset: Dataset, config: RunConfig,
                       {k: np.where(finite, v, 0).astype(np.float32)
                        for k, v in contributions.items()})
     return lists, profiles
+
+
+def _joined(parts: list[np.ndarray]) -> np.ndarray:
+    return np.concatenate(parts) if parts else np.zeros((0, 0), dtype=np.float32)
 
 
 def refresh_run(model: Recommender, dataset: Dataset, config: RunConfig,

@@ -9,6 +9,7 @@ from engine.core.errors import DataError
 from engine.core.progress import Task
 from engine.core.stages import Stage
 from engine.data.dataset import Dataset
+from engine.evaluation.ranking import user_batches
 from engine.models.base import Recommender
 
 
@@ -24,16 +25,16 @@ def user_indices(dataset: Dataset, users: list[str] | None) -> np.ndarray:
 
 
 def recommendation_lists(model: Recommender, dataset: Dataset, k: int,
-                         users: list[str] | None = None, batch_size: int = 1024,
-                         task: Task | None = None) -> pd.DataFrame:
+                         users: list[str] | None = None, task: Task | None = None
+                         ) -> pd.DataFrame:
     """Top-``k`` per user (items the user has are excluded) as a long table with titles."""
     index = user_indices(dataset, users)
     history = dataset.history()
     if task is not None:
         task.begin(Stage.RECOMMEND)
     parts = []
-    for start in range(0, len(index), batch_size):
-        batch = index[start:start + batch_size]
+    done = 0
+    for batch in user_batches(index, history.n_items):
         items, scores = model.recommend(batch, history, k)
         n = items.shape[1]
         parts.append(pd.DataFrame({
@@ -43,7 +44,8 @@ def recommendation_lists(model: Recommender, dataset: Dataset, k: int,
             "title": dataset.titles[items.ravel()],
             "score": scores.ravel(),
         }))
+        done += len(batch)
         if task is not None:
-            task.update((start + len(batch)) / len(index))
+            task.update(done / len(index))
     lists = pd.concat(parts, ignore_index=True)
     return lists[np.isfinite(lists["score"])]  # a user who has seen almost everything
