@@ -1,11 +1,15 @@
 """Test-wide settings: no model hub, no display, one BLAS thread, a private cache."""
 import os
 import tempfile
+import uuid
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 
 from engine.data.synthetic import ShopConfig, generate, write_csv
+from tests.support.postgres import postgres_server, unavailable
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
@@ -20,3 +24,30 @@ os.environ.setdefault("IFS_CACHE_DIR", tempfile.mkdtemp(prefix="ifs-test-cache-"
 def small_shop_files(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     """A small demo shop as interactions.csv and items.csv (60 users)."""
     return write_csv(generate(ShopConfig(n_users=60, seed=3)), tmp_path_factory.mktemp("shop"))
+
+
+@pytest.fixture(scope="session")
+def postgres_server_url() -> Iterator[str]:
+    """A real PostgreSQL server for the session (tests/support/postgres.py); the tests
+    that need one are skipped, saying why, only where none can be had."""
+    reason = unavailable()
+    if reason is not None:
+        pytest.skip(reason)
+    with postgres_server() as url:
+        yield url
+
+
+@pytest.fixture
+def postgres_url(postgres_server_url: str) -> Iterator[str]:
+    """The URL of a new, empty database on the server; dropped after the test."""
+    server = sa.make_url(postgres_server_url)
+    name = f"ifs_test_{uuid.uuid4().hex[:12]}"
+    admin = sa.create_engine(server, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    try:
+        yield server.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.dispose()

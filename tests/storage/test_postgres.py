@@ -1,17 +1,14 @@
 """The storage round trip on a PostgreSQL server, and concurrent first opens of one.
 
-Runs only when ``IFS_TEST_POSTGRES_URL`` names a server, as an SQLAlchemy URL whose user
-may create databases, e.g. ``postgresql+psycopg://postgres@127.0.0.1:5432/postgres``
-(with the ``postgres`` extra installed: ``pip install -e '.[postgres]'``). Each test
-creates a fresh database there and drops it afterwards.
+The server is a real one that the test session starts (tests/support/postgres.py), or
+the one ``IFS_TEST_POSTGRES_URL`` names. Each test creates a fresh database there and
+drops it afterwards.
 """
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 import time
-import uuid
 from datetime import datetime, timedelta, timezone
 
 import numpy as np
@@ -30,29 +27,6 @@ from storage.migrations.runner import head
 from tests.support import ROOT
 from tests.support.storage import fused_result, shop_dataset
 
-URL_ENV = "IFS_TEST_POSTGRES_URL"
-
-pytestmark = pytest.mark.skipif(
-    not os.environ.get(URL_ENV),
-    reason=f"no PostgreSQL server to test against: set {URL_ENV} to an SQLAlchemy URL "
-           "(e.g. postgresql+psycopg://postgres@127.0.0.1:5432/postgres) whose user may "
-           "create databases, with the 'postgres' extra installed")
-
-
-@pytest.fixture
-def pg_url():
-    """The URL of a new, empty database on the server; dropped after the test."""
-    server = sa.make_url(os.environ[URL_ENV])
-    name = f"ifs_test_{uuid.uuid4().hex[:12]}"
-    admin = sa.create_engine(server, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
-    try:
-        yield server.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.dispose()
 
 
 @pytest.fixture(scope="module")
@@ -60,8 +34,8 @@ def dataset(small_shop_files):
     return shop_dataset(small_shop_files)
 
 
-def test_every_table_round_trips_on_postgresql(pg_url, dataset, tmp_path):
-    with open_database(pg_url) as db:
+def test_every_table_round_trips_on_postgresql(postgres_url, dataset, tmp_path):
+    with open_database(postgres_url) as db:
         assert db.engine.dialect.name == "postgresql" and db.path is None
         save_dataset(db, dataset, "shop", {"interactions": "i.csv"}, {"k": 1})
         loaded = load_dataset(db, "shop")
@@ -108,9 +82,9 @@ def test_every_table_round_trips_on_postgresql(pg_url, dataset, tmp_path):
         assert delete_dataset(db, "shop").purged
 
 
-def test_a_real_run_and_its_update_on_postgresql(pg_url, dataset):
+def test_a_real_run_and_its_update_on_postgresql(postgres_url, dataset):
     config = RunConfig(model="als", k=5, params={"als": {"factors": 4, "iterations": 3}})
-    with open_database(pg_url) as db:
+    with open_database(postgres_url) as db:
         save_dataset(db, dataset, "shop")
         first, result = run_and_save(db, "shop", config, Task())
         second, updated, _ = update_and_save(db, first, Task())
@@ -132,12 +106,12 @@ Database(url).close()
 """
 
 
-def test_concurrent_first_opens_migrate_once(pg_url, tmp_path):
+def test_concurrent_first_opens_migrate_once(postgres_url, tmp_path):
     """Six processes open the same new database at the same moment (each imports first,
     then waits for the go): the advisory lock lets one migrate, the others wait and find
     the schema current. Processes, not threads: Alembic's context is process-global."""
     go = tmp_path / "go"
-    procs = [subprocess.Popen([sys.executable, "-c", OPENER, pg_url, str(tmp_path / f"r{n}"),
+    procs = [subprocess.Popen([sys.executable, "-c", OPENER, postgres_url, str(tmp_path / f"r{n}"),
                                str(go)], cwd=ROOT, stdout=subprocess.PIPE,
                               stderr=subprocess.PIPE, text=True) for n in range(6)]
     try:
@@ -153,7 +127,7 @@ def test_concurrent_first_opens_migrate_once(pg_url, tmp_path):
             if proc.poll() is None:
                 proc.kill()
     assert [p.returncode for p in procs] == [0] * len(procs), outcomes
-    engine = sa.create_engine(pg_url)
+    engine = sa.create_engine(postgres_url)
     try:
         with engine.connect() as conn:
             assert conn.exec_driver_sql("SELECT version_num FROM alembic_version").all() == [

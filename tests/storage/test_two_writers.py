@@ -1,20 +1,22 @@
-"""Two writers on one SQLite file at once: the window (one process that keeps its database
-open and stores a click at a time) and the command line (`run`, `append`, `feedback`,
-each its own process) write while the others do. Nobody sees "database is locked", and
-every write is there afterwards. Real processes, a real file."""
+"""Several writers on one database at once: the window (one process that keeps its
+database open and stores a click at a time) and the command line (`run`, `append`,
+`feedback`, each its own process) write while the others do, on an SQLite file and on a
+team's PostgreSQL server. Nobody sees "database is locked", and every write is there
+afterwards. Real processes, a real file, a real server."""
 from __future__ import annotations
 
 import subprocess
 import sys
 
 import pandas as pd
+import pytest
+import sqlalchemy as sa
 
 from application.live import list_now, open_live_run
 from cli.main import main
 from storage import open_database
 from storage.feedback import Feedback, add_feedback
 from tests.support import ROOT
-from tests.support.storage import count
 
 CLICKS = 60  # the window's feedback clicks at least, one transaction each
 FILES = 12  # `feedback --file` commands, one process running them one after another
@@ -29,13 +31,31 @@ def command(*argv: str) -> subprocess.Popen[str]:
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
 
 
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database(request, tmp_path) -> str:
+    """The database: an SQLite file, or a new database on the test session's server."""
+    if request.param == "sqlite":
+        return str(tmp_path / "studio.db")
+    return request.getfixturevalue("postgres_url")
+
+
+def count(url: str, table: str, where: str = "1 = 1") -> int:
+    """Rows of ``table``, read with plain SQLAlchemy, not through the code under test."""
+    engine = sa.create_engine(url if "://" in url else f"sqlite:///{url}")
+    try:
+        with engine.connect() as conn:
+            return conn.execute(sa.text(f"SELECT count(*) FROM {table} WHERE {where}")).scalar()
+    finally:
+        engine.dispose()
+
+
 def test_the_window_and_the_command_line_write_at_once_and_nothing_is_lost(
-        tmp_path, small_shop_files):
-    path = tmp_path / "studio.db"
+        database, tmp_path, small_shop_files):
+    path = database
     interactions, items = small_shop_files
     assert cli("import", "--interactions", str(interactions), "--items", str(items),
-               "--name", "shop", "--db", str(path), "--quiet") == 0
-    assert cli("run", "--dataset", "shop", "--model", "cooc", "--k", "10", "--db", str(path),
+               "--name", "shop", "--db", path, "--quiet") == 0
+    assert cli("run", "--dataset", "shop", "--model", "cooc", "--k", "10", "--db", path,
                "--quiet") == 0
     frame = pd.read_csv(interactions, dtype=str)
     users, item_ids = sorted(frame["user_id"].unique()), sorted(frame["item_id"].unique())
@@ -57,15 +77,15 @@ def test_the_window_and_the_command_line_write_at_once_and_nothing_is_lost(
             f"{users[(n * 3 + i) % len(users)]},{item_ids[n * 7 + i]},dislike\n"
             for i in range(3)))
         lines.append(f"assert main(['feedback', '--run', '1', '--file', {str(events)!r}, "
-                     f"'--db', {str(path)!r}]) == 0")
+                     f"'--db', {path!r}]) == 0")
     script.write_text(f"import sys\nsys.path.insert(0, {str(ROOT)!r})\n"
                       "from cli.main import main\n" + "\n".join(lines) + "\n")
 
     others = [
         command("run", "--dataset", "shop", "--model", "fusion", "--k", "10", "--set",
-                'fusion.components=["ease","cooc"]', "--db", str(path), "--quiet"),
+                'fusion.components=["ease","cooc"]', "--db", path, "--quiet"),
         command("append", "--dataset", "shop", "--interactions", str(extra), "--db",
-                str(path), "--quiet"),
+                path, "--quiet"),
         subprocess.Popen([sys.executable, str(script)], cwd=ROOT, text=True,
                          stdout=subprocess.PIPE, stderr=subprocess.PIPE),
     ]
