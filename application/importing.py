@@ -214,17 +214,28 @@ class Appended:
 
 def _on_scale(new: Dataset, scale: float | None) -> tuple[np.ndarray, list[str]]:
     """The new rows' weights on the stored dataset's scale (its first import's maximum
-    rating); ratings above that maximum count as the maximum, with a warning."""
+    rating); ratings above that maximum count as the maximum, with a warning.
+
+    A positive rating so far below the maximum (``1e-50`` of 5) that its float32 weight
+    would round to 0 counts as the smallest positive weight, also with a warning: the
+    dataset only holds weights in (0, 1].
+    """
     new_max = new.report.detected.get("rating_max", 1.0)
+    warnings = []
     if scale is None:  # a dataset stored before the scale was recorded
-        return new.weight, ["the dataset does not record its rating scale (it was imported "
-                            "by an older version): the new ratings are scaled by their own "
-                            "maximum"]
-    weights = new.weight.astype(np.float64) * new_max / scale
-    over = int((weights > 1.0).sum())
-    warnings = ([f"{over:,} new ratings are above the dataset's maximum rating {scale:g} and "
-                 "count as that maximum"] if over else [])
-    return np.minimum(weights, 1.0).astype(np.float32), warnings
+        weights = new.weight.astype(np.float64)
+        warnings.append("the dataset does not record its rating scale (it was imported by an "
+                        "older version): the new ratings are scaled by their own maximum")
+    else:
+        weights = new.weight.astype(np.float64) * new_max / scale
+        if over := int((weights > 1.0).sum()):
+            warnings.append(f"{over:,} new ratings are above the dataset's maximum rating "
+                            f"{scale:g} and count as that maximum")
+    smallest = float(np.finfo(np.float32).smallest_subnormal)
+    if under := int((weights < smallest).sum()):
+        warnings.append(f"{under:,} new ratings are too small to be told from 0 next to the "
+                        "dataset's maximum rating and count as the smallest weight")
+    return np.clip(weights, smallest, 1.0).astype(np.float32), warnings
 
 
 def append_to_dataset(db: Database, name: str, table: InteractionTable,

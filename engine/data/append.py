@@ -19,7 +19,7 @@ import pandas as pd
 from engine.core.errors import DataError
 from engine.data.dataset import Dataset
 from engine.data.importer import Catalogue
-from engine.data.preprocess import deduplicate, catalogue_text, natural_sort
+from engine.data.preprocess import catalogue_text, deduplicate, id_strings, natural_sort
 
 AppendDedupe = Literal["latest", "none"]
 
@@ -46,8 +46,8 @@ def append_interactions(
     ``dedupe="latest"`` keeps only the latest of a user's repeated item, as the
     importer does by default; ``"none"`` keeps every row.
     """
-    users = np.asarray(user_ids, dtype=object).astype(str)
-    items = np.asarray(item_ids, dtype=object).astype(str)
+    users = id_strings(user_ids)
+    items = id_strings(item_ids)
     n = len(users)
     weights = _new_weights(weights, n)
     timestamps = _new_timestamps(dataset, timestamps, n)
@@ -57,7 +57,7 @@ def append_interactions(
         raise ValueError(f"dedupe must be 'latest' or 'none', not {dedupe!r} (a sum would "
                          "change the scale of existing weights)")
     catalogue_ids = ([] if catalogue is None
-                     else catalogue.frame["item"].astype(str).to_numpy(object))
+                     else id_strings(catalogue.frame["item"]))
     user_ids_all = _grown_ids(dataset.user_ids, users)
     item_ids_all = _grown_ids(dataset.item_ids, np.concatenate([items, catalogue_ids]))
     user_codes = _codes(user_ids_all, users)

@@ -51,9 +51,13 @@ class FeedbackTable:
 
 
 def _word(value: str) -> str:
-    """Normalised, keeping a leading sign ("+1" and "-1" differ)."""
+    """Normalised, keeping a leading sign ("+1" and "-1" differ).
+
+    The sign is looked up as a whole character: ``"" in "+-"`` is true, and a quoted
+    blank value (``" "``, not stripped) is empty here.
+    """
     value = value.strip()
-    sign = value[0] if value[:1] in "+-" else ""
+    sign = value[:1] if value[:1] in ("+", "-") else ""
     return sign + normalise(value)
 
 

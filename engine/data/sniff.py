@@ -88,8 +88,23 @@ def _line_of(data: bytes | str, offset: int) -> int:
     return data.count(newline, 0, offset) + 1  # type: ignore[arg-type]
 
 
+def _line_before(data: bytes, offset: int, encoding: str) -> int:
+    """1-based line of the byte at ``offset`` of ``data`` in ``encoding``, counted on the
+    text before it (decoded leniently; by newline bytes if even that fails)."""
+    try:
+        return data[:offset].decode(encoding, errors="replace").count("\n") + 1
+    except (UnicodeError, LookupError):
+        return _line_of(data, offset)
+
+
 def _decode_as(data: bytes, encoding: str, path: Path) -> str:
-    """Decode with a known encoding; a failure names the line of the first bad byte."""
+    """Decode with a known encoding; a failure names the line of the first bad byte.
+
+    The error's position is in the bytes the codec was given (``exc.object``), which for
+    ``utf-8-sig`` are those after the BOM; its line is counted on the text decoded up to
+    it, since a newline is not the byte 0x0a in every encoding (UTF-16). Some codecs
+    (punycode, idna) fail with a plain UnicodeError that has no position.
+    """
     try:
         if codecs.lookup(encoding).name == "utf-8" and data.startswith(codecs.BOM_UTF8):
             encoding = "utf-8-sig"
@@ -98,14 +113,42 @@ def _decode_as(data: bytes, encoding: str, path: Path) -> str:
         raise DataError(f"unknown encoding '{encoding}'", file=path) from None
     except UnicodeDecodeError as exc:
         raise DataError(
-            f"is not valid {encoding}: byte 0x{data[exc.start]:02x} cannot be decoded; "
+            f"is not valid {encoding}: byte 0x{exc.object[exc.start]:02x} cannot be decoded; "
             "pass its real encoding (--encoding, or --item-encoding for a catalogue)",
-            file=path, row=_line_of(data, exc.start),
+            file=path, row=_line_before(exc.object, exc.start, encoding),
         ) from None
+    except UnicodeError as exc:
+        raise DataError(f"is not valid {encoding} ({exc}); pass its real encoding "
+                        "(--encoding, or --item-encoding for a catalogue)", file=path) from None
+
+
+def _as_chinese(data: bytes) -> str | None:
+    """The text of a GB18030 file (the encoding of Chinese Windows and Excel, a superset
+    of GBK and GB2312), or None when the bytes do not read as Chinese.
+
+    Many cp1252 files decode as GB18030 too ("é" and the letter after it make a valid
+    pair), but into rare characters; a real Chinese file is nearly all characters of
+    GB2312, the common set. So the decoded sample's non-ASCII characters must be at
+    least 90% GB2312.
+    """
+    try:
+        text = data.decode("gb18030")
+    except UnicodeDecodeError:
+        return None
+    wide = [ch for ch in text[:SAMPLE_CHARS] if ord(ch) > 0x7F]
+    common = 0
+    for ch in wide:
+        try:
+            ch.encode("gb2312")
+            common += 1
+        except UnicodeEncodeError:
+            pass
+    return text if wide and common >= 0.9 * len(wide) else None
 
 
 def _decode(data: bytes, encoding: str | None, path: Path, report: ImportReport) -> str:
-    """Text of the file: the given encoding, else UTF-8 (BOMs honoured), else a fallback.
+    """Text of the file: the given encoding, else UTF-8 (BOMs honoured), else GB18030
+    when the bytes read as Chinese text, else a fallback.
 
     The fallbacks always succeed in the end (latin-1 maps every byte), so they come with
     a warning: accented letters may be wrong and the user may want ``--encoding``.
@@ -123,6 +166,13 @@ def _decode(data: bytes, encoding: str | None, path: Path, report: ImportReport)
         return text
     except UnicodeDecodeError as exc:
         line = _line_of(data, exc.start)
+    chinese = _as_chinese(data)
+    if chinese is not None:
+        report.detected["encoding"] = "gb18030"
+        report.warn(f"{path.name} is not valid UTF-8 (first at line {line}); it reads as "
+                    "Chinese in GB18030 (GBK), so it was read so: pass its encoding "
+                    "(--encoding / --item-encoding) if that is wrong")
+        return chinese
     for fallback in FALLBACK_ENCODINGS:
         try:
             text = data.decode(fallback)
@@ -172,7 +222,9 @@ def load_text(path: Path, encoding: str | None, report: ImportReport) -> str:
         raise DataError(f"cannot be read: {exc.strerror}", file=path) from None
     if not data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         _check_nul(data, path)
-    text = _decode(data, encoding, path, report)
+    # A BOM the decoder left (a file saved twice with one, UTF-16's followed by UTF-8's)
+    # is still not text.
+    text = _decode(data, encoding, path, report).lstrip("\ufeff")
     _check_nul(text, path)
     _check_controls(text, path)
     if not text.strip():
@@ -348,11 +400,18 @@ def read_raw(
     Column names come from ``columns`` when given, else from the header row, else from
     ``default_names`` (then ``column5``, ``column6``...).
     """
+    if sep is not None and sep in ("\n", "\r", '"'):  # pandas and csv fail on these
+        raise DataError(f"{describe_sep(sep)} cannot be the delimiter: it ends lines or quotes "
+                        "values; check --sep (--item-sep for a catalogue)", file=path)
     text = load_text(path, encoding, report)
     sep_given = sep is not None
     sep = sep or detect_sep(text, path)
     report.detected["sep"] = sep
-    split = _split_plain if sep.isascii() and '"' not in text else _split_quoted
+    # pandas' C parser drops a BOM at the start of what it reads, so a BOM left on a line
+    # of its own would lose that row and shift every later line number: the csv module
+    # reads such files.
+    plain = sep.isascii() and '"' not in text and "\ufeff" not in text
+    split = _split_plain if plain else _split_quoted
     frame, lines = split(text, sep, path)
     if _padded(text, sep):
         frame = frame.apply(lambda column: column.str.strip())
