@@ -154,12 +154,6 @@ def test_ease_closed_form(random_data) -> None:
                                rtol=1e-4, atol=1e-6)
 
 
-def test_ease_refuses_huge_catalogue(random_data) -> None:
-    ds, history, _ = random_data
-    with pytest.raises(ValueError, match="max_items"):
-        EASE(max_items=5).fit(history, ds)
-
-
 def test_als_is_deterministic_with_a_seed(random_data) -> None:
     ds, history, _ = random_data
     users = np.arange(history.n_users)
