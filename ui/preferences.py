@@ -90,15 +90,15 @@ class Preferences:
         self._set_json("run/settings", value)
 
     @property
-    def text_model_folder(self) -> str:
-        """The language model folder that writes recommendation texts; "" for the packaged
-        default (also when the remembered folder is gone)."""
-        folder = self._json("explanations/model_folder", "")
-        return folder if isinstance(folder, str) and folder and Path(folder).is_dir() else ""
+    def text_model_file(self) -> str:
+        """The GGUF model file (or folder holding one) that writes recommendation texts;
+        "" for the packaged default (also when the remembered path is gone)."""
+        path = self._json("explanations/model_file", "")
+        return path if isinstance(path, str) and path and Path(path).exists() else ""
 
-    @text_model_folder.setter
-    def text_model_folder(self, value: str) -> None:
-        self._set_json("explanations/model_folder", str(value))
+    @text_model_file.setter
+    def text_model_file(self, value: str) -> None:
+        self._set_json("explanations/model_file", str(value))
 
     def sync(self) -> None:
         self._settings.sync()

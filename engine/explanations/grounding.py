@@ -1,11 +1,12 @@
-"""Is a generated recommendation text truthful and usable? A check before it is kept.
+"""Is a recommendation text true to the facts? The check every text passes before it is kept.
 
 A small language model writes fluent text that may name a film that is not in the list,
-invent one, claim interests the user never showed, repeat itself, stop after three
-words or drift into another language. None of that may reach a user as "why we
-recommend this", so every generated text passes this check or is replaced by the
-template built from the same facts. The check is plain and fast (no model): it runs on
-every text, and its reasons are stored with the text.
+call a drama a comedy, invent an award, an audience or a relation between two films. None
+of that may reach a user as "why we recommend this". The writer decodes within a content
+plan that only allows what the facts hold (:mod:`.plan`), and this check reads the text it
+produced as if it came from anywhere: every claim of every sentence is matched to a fact
+(:mod:`.claims`), and one unsupported claim makes the text unfaithful, which the template
+then replaces. The check is plain and fast (no model); its reasons are stored with the text.
 
 Titles are compared in a normalised form (NFKC, case-folded, punctuation and a trailing
 year dropped, a trailing article moved to the front as in MovieLens' "Godfather, The
@@ -25,9 +26,8 @@ year dropped, a trailing article moved to the front as in MovieLens' "Godfather,
   sentence ("Crash was ...") is not read as a mention.
 
 The text must also name at least one title of the list, mention no year that no title
-has, claim no genre the user's keywords lack (when the catalogue has genres), name a
-recent item in any sentence that speaks of recent activity, not speak as a person
-("a favourite of mine"), be long enough, repeat no sentence or phrase, finish its last
+has, make no claim that no fact supports (:mod:`.claims`), not speak as a person ("a
+favourite of mine"), be long enough, repeat no sentence or phrase, finish its last
 sentence, and be written mostly in the script of the catalogue's titles (so a Chinese
 catalogue gets Chinese text).
 """
@@ -36,130 +36,51 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from engine.data.text import STOPWORDS, tokenize
+from engine.explanations.claims import Claim, Mention, sentence_claims
+from engine.explanations.words import (SENTENCE_END, WORD, abbreviated, display_title,
+                                        genre_key, inside, script, script_shares,
+                                        sentence_spans, spoken_title, title_key, title_year)
 
 if TYPE_CHECKING:
     from engine.explanations.facts import Facts
 
-_ARTICLES = ("the", "a", "an", "les", "le", "la", "l'", "il", "el", "los", "las", "der",
-             "die", "das", "de", "het", "den", "det")
-_TRAILING_ARTICLE = re.compile(r"^(?P<body>.+?),\s*(?P<article>" + "|".join(
-    re.escape(a) for a in _ARTICLES) + r")$", re.IGNORECASE)
-_YEAR = re.compile(r"\s*\((?P<year>1[89]\d\d|20\d\d)(?:[-–]\d{2,4})?\)\s*$")
 _QUOTED = re.compile(r'"([^"\n]{2,120})"|“([^”\n]{2,120})”|«([^»\n]{2,120})»|「([^」\n]{1,120})」'
                      r"|『([^』\n]{1,120})』|《([^》\n]{1,120})》|\*\*([^*\n]{2,120})\*\*"
                      r"|(?<![\w*])\*([^*\n]{2,120})\*(?![\w*])")
 _YEAR_WORD = re.compile(r"(?<![\w(])(1[89]\d\d|20\d\d)(s?)(?!\w)")
-_RECENCY = re.compile(r"\b(?:recent|recently|lately|latest|last choice|last pick|"
-                      r"just (?:watched|chose|bought|read|picked))\b", re.IGNORECASE)
 _FIRST_PERSON = re.compile(r"\b(?:I|I'm|I've|I'd|I'll|me|my|mine|myself)\b")
-_WORD = re.compile(r"[^\W_]+(?:['’.\-][^\W_]+)*", re.UNICODE)
 #: What may stand between two words of one name: spaces, a colon, a comma, an
 #: ampersand, a dash, a year in parentheses.
 _NAME_GAP = re.compile(r"^(?:[\s:,&–\-]|\(|\))*$")
-_SENTENCE_END = re.compile(r"[.!?。！？]+[\"'”’)\]]*(?=\s|$)")
-_ABBREVIATIONS = frozenset("mr mrs ms dr st jr sr vs vol no pt ft mt".split())
 #: Lower-case words that may join the capitalised words of one name.
 _JOINERS = frozenset("of the and a an in on to for at vs from with or de la le du von van"
                      .split())
 #: Words that explain themselves wherever they stand in a run.
 _SMALL = STOPWORDS | _JOINERS | {"after", "before", "since", "like", "because", "if",
                                  "while", "overall", "top", "together"}
+#: Category names that state nothing about an item.
+_NO_FACT = frozenset({"unknown", "none", "other", "misc", ""})
 #: At least this many words (or CJK characters) make a text worth reading.
 MIN_WORDS = 8
-#: A content n-gram seen this many times means the model is looping.
-REPEAT_NGRAM, REPEAT_TIMES = 2, 3
+#: A content n-gram seen this many times means the model is looping (a plan's three
+#: sentences may each say "listed under drama" once).
+REPEAT_NGRAM, REPEAT_TIMES = 2, 4
 #: Share of the text's letters (outside titles) that must be in the catalogue's script.
 MIN_SCRIPT_SHARE = 0.6
 
 
-def display_title(title: str) -> str:
-    """The title as a sentence would say it: "Godfather, The (1972)" -> "The Godfather (1972)"."""
-    title = str(title).strip()
-    match = _YEAR.search(title)
-    year = match.group(0).strip() if match else ""
-    body = title[:match.start()] if match else title
-    moved = _TRAILING_ARTICLE.match(body.strip())
-    if moved:
-        article = moved.group("article")
-        body = f"{article}{'' if article.endswith(chr(39)) else ' '}{moved.group('body')}"
-    return f"{body.strip()} {year}".strip()
-
-
-def title_key(title: str) -> str:
-    """Normalised form for matching: no year, no punctuation, no leading article, folded."""
-    text = unicodedata.normalize("NFKC", display_title(title)).casefold()
-    text = _YEAR.sub("", text)
-    words = re.findall(r"[^\W_]+", text)
-    if len(words) > 1 and words[0] in _ARTICLES:
-        words = words[1:]
-    return " ".join(words)
-
-
-def title_year(title: str) -> str | None:
-    match = _YEAR.search(str(title))
-    return match.group("year") if match else None
-
-
-def genre_key(genre: str) -> str:
-    """A genre or interest word as the check compares it: "Thrillers" -> "thriller",
-    "Sci-Fi" -> "sci fi", "Children's" -> "children", "comedies" -> "comedy"."""
-    words = re.findall(r"[^\W_]+", unicodedata.normalize("NFKC", str(genre)).casefold())
-    if len(words) > 1 and words[-1] == "s":
-        words = words[:-1]  # the possessive 's
-    last = words[-1] if words else ""
-    if len(last) > 4 and last.endswith("ies"):
-        words[-1] = last[:-3] + "y"
-    elif len(last) > 3 and last.endswith("s") and not last.endswith("ss"):
-        words[-1] = last[:-1]
-    return " ".join(words)
-
-
-def script(char: str) -> str:
-    """The writing system of a letter: LATIN, CYRILLIC, CJK (Han, kana, Hangul), ..."""
-    name = unicodedata.name(char, "")
-    first = name.split(" ", 1)[0]
-    if first in ("CJK", "HIRAGANA", "KATAKANA", "HANGUL") or "IDEOGRAPH" in name:
-        return "CJK"
-    return first or "OTHER"
-
-
-def script_shares(texts: Iterable[str]) -> Counter[str]:
-    """How many letters of each script the texts hold."""
-    counts: Counter[str] = Counter()
-    for text in texts:
-        counts.update(script(c) for c in text if c.isalpha())
-    return counts
-
-
-def split_sentences(text: str) -> list[str]:
-    """Sentences of ``text``. A full stop after an abbreviation or an initial ends none,
-    nor does a mark followed by a small letter ("Mars Attacks! and Michael")."""
-    sentences, start = [], 0
-    for match in _SENTENCE_END.finditer(text):
-        word = re.findall(r"[^\W_]+$", text[start:match.start()])
-        if match.group().startswith(".") and word and _abbreviated(word[0]):
-            continue
-        if re.match(r"\s+[a-z]", text[match.end():]):
-            continue
-        sentences.append(text[start:match.end()].strip())
-        start = match.end()
-    rest = text[start:].strip()
-    if rest:
-        sentences.append(rest)
-    return sentences
-
-
 @dataclass(frozen=True)
 class Grounding:
-    """The verdict on one text: ``ok`` when ``reasons`` is empty."""
+    """The verdict on one text: ``ok`` (faithful) when ``reasons`` is empty."""
 
     reasons: tuple[str, ...]
     mentioned: tuple[str, ...] = ()  # list or history titles the text names
+    claims: tuple[Claim, ...] = ()  # every claim found, each with its verdict
 
     @property
     def ok(self) -> bool:
@@ -172,6 +93,7 @@ class _Known:
 
     titles: dict[str, str] = field(default_factory=dict)
     years: dict[str, set[str]] = field(default_factory=dict)
+    dated: dict[tuple[str, str], str] = field(default_factory=dict)  # two "Cape Fear"s
 
     def add(self, title: str, key: str | None = None) -> None:
         key = key if key is not None else title_key(title)
@@ -180,6 +102,11 @@ class _Known:
             year = title_year(title)
             if year:
                 self.years.setdefault(key, set()).add(year)
+                self.dated.setdefault((key, year), title)
+
+    def title(self, key: str, year: str | None) -> str:
+        """The title a name with this key (and year, when one follows it) stands for."""
+        return self.dated.get((key, year or ""), self.titles[key])
 
 
 @dataclass(frozen=True)
@@ -205,6 +132,8 @@ class _Context:
         self.prefixes: dict[str, str] = {}
         for title in (*facts.list_titles, *facts.history_titles):
             self.allowed.add(title)
+            spoken = unicodedata.normalize("NFKC", spoken_title(title)).casefold()
+            self.allowed.add(title, " ".join(re.findall(r"[^\W_]+", spoken)))  # "Die Hard 2"
             shown = display_title(title)
             if ":" in shown:  # "Star Trek IV: The Voyage Home" may be named by either part
                 head, tail = shown.split(":", 1)
@@ -223,14 +152,16 @@ class _Context:
 
 
 class Grounder:
-    """Checks texts against one catalogue; build it once per dataset, check many texts.
+    """The catalogue a text is checked against; build it once per dataset, check many texts.
 
-    ``genres`` (the catalogue's genre names, when it has them) lets the check refuse a
-    text that claims an interest the user's profile does not show ("your love of
-    westerns" for a user whose keywords are drama and romance).
+    ``categories`` maps titles to their categories (genres), when the catalogue has them:
+    the facts of what each item is, which the plan may say and the check holds a text to.
+    ``genres`` adds category names no title carries. A category called "unknown" (as in
+    MovieLens) is no fact about an item and is left out.
     """
 
     def __init__(self, catalogue_titles: Iterable[str], genres: Iterable[str] = (),
+                 categories: Mapping[str, Sequence[str]] | None = None,
                  max_script_sample: int = 20000) -> None:
         self.catalogue = _Known()
         sample = []
@@ -241,9 +172,17 @@ class Grounder:
         shares = script_shares(sample)
         self.script = shares.most_common(1)[0][0] if shares else "LATIN"
         self._longest = max((len(k.split()) for k in self.catalogue.titles), default=1)
-        self.genres = {genre_key(g): str(g) for g in genres if genre_key(g)}
+        self._categories = {str(t): tuple(str(g) for g in gs if genre_key(g) not in _NO_FACT)
+                            for t, gs in (categories or {}).items()}
+        names = [*genres, *(g for gs in self._categories.values() for g in gs)]
+        self.genres = {genre_key(g): str(g) for g in names
+                       if genre_key(g) and genre_key(g) not in _NO_FACT}
         self._cjk = {k: t for k, t in self.catalogue.titles.items()
                      if any(script(c) == "CJK" for c in k)}
+
+    def categories(self, title: str) -> tuple[str, ...]:
+        """The catalogue's categories of ``title`` (none when it has none or is unknown)."""
+        return self._categories.get(title, ())
 
     def check(self, text: str, facts: "Facts", foreign: Sequence[str] = ()) -> Grounding:
         """All the reasons ``text`` fails (none: it passes), and the titles it names.
@@ -257,24 +196,29 @@ class Grounder:
             return Grounding(("the text is empty",))
         context = _Context(self, facts, foreign)
         reasons: list[str] = []
-        named: list[str] = []
+        named: list[Mention] = []
         spans = self._quoted(text, context, reasons, named)
         spans += self._unquoted_cjk(text, spans, context, reasons, named)
         spans += self._spelled(text, spans, context, reasons, named)
         for run in _runs(text, spans):
             spans += self._read_run(text, run, context, reasons, named, spans)
-        if not any(title_key(t) in context.in_list for t in named):
+        if not any(title_key(m.title) in context.in_list for m in named):
             reasons.append("names none of the recommended titles")
-        reasons += self._years(text, spans, context.allowed)
-        reasons += self._interests(text, spans, facts.keywords)
-        reasons += _recency(text, facts.recent)
+        claims = sentence_claims(text, sentence_spans(text, spans), sorted(named), spans, facts,
+                                 self)
+        reasons += [claim.reason for claim in claims if not claim.supported]
+        dates = [c.where for c in claims if c.kind == "date"]
+        reasons += self._years(text, spans + dates, context.allowed)
+        if any(not inside(m.start(), spans) for m in _FIRST_PERSON.finditer(text)):
+            reasons.append("speaks as a person (I, me, my)")  # not "G.I. Jane"
         reasons += self._form(text, spans)
-        return Grounding(tuple(dict.fromkeys(reasons)), tuple(dict.fromkeys(named)))
+        return Grounding(tuple(dict.fromkeys(reasons)),
+                         tuple(dict.fromkeys(m.title for m in named)), tuple(claims))
 
     # -- names ----------------------------------------------------------------------------
 
-    def _quoted(self, text: str, context: _Context, reasons: list[str], named: list[str]
-                ) -> list[tuple[int, int]]:
+    def _quoted(self, text: str, context: _Context, reasons: list[str],
+                named: list[Mention]) -> list[tuple[int, int]]:
         """Judge every quoted title; the spans they cover."""
         spans = []
         for match in _QUOTED.finditer(text):
@@ -286,11 +230,12 @@ class Grounder:
             if key in context.plain:
                 continue
             spans.append(match.span())
-            self._judge(inner, key, title_year(inner), context, reasons, named, strict=True)
+            self._judge(inner, match.span(), key, title_year(inner), context, reasons, named,
+                        strict=True)
         return spans
 
     def _unquoted_cjk(self, text: str, taken: list[tuple[int, int]], context: _Context,
-                      reasons: list[str], named: list[str]) -> list[tuple[int, int]]:
+                      reasons: list[str], named: list[Mention]) -> list[tuple[int, int]]:
         """Titles written in a script without capitals, found by spelling: CJK text marks
         no word boundaries, so each title of the user's facts and of the catalogue is
         looked for as a substring (longest first)."""
@@ -306,12 +251,12 @@ class Grounder:
                 span = match.span()
                 if not any(s < span[1] and span[0] < e for s, e in taken + spans):
                     spans.append(span)
-                    self._judge(text[span[0]:span[1]], key, _year_after(text, span[1]),
+                    self._judge(text[span[0]:span[1]], span, key, _year_after(text, span[1]),
                                 context, reasons, named, strict=False)
         return spans
 
     def _spelled(self, text: str, taken: list[tuple[int, int]], context: _Context,
-                 reasons: list[str], named: list[str]) -> list[tuple[int, int]]:
+                 reasons: list[str], named: list[Mention]) -> list[tuple[int, int]]:
         """The user's own titles wherever the text spells them from a capital on, whatever
         the case after it ("Candle with Rosehip Oil, 50 ml"; not "contact" for "Contact"),
         longest first."""
@@ -331,20 +276,21 @@ class Grounder:
                 if (first.isupper() or first.isdigit()) and not any(
                         s < span[1] and span[0] < e for s, e in taken + spans):
                     spans.append(span)
-                    self._judge(text[span[0]:span[1]], key, _year_after(text, span[1]),
+                    self._judge(text[span[0]:span[1]], span, key, _year_after(text, span[1]),
                                 context, reasons, named, strict=False)
         return spans
 
-    def _judge(self, span: str, key: str, year: str | None, context: _Context,
-               reasons: list[str], named: list[str], strict: bool) -> None:
+    def _judge(self, span: str, where: tuple[int, int], key: str, year: str | None,
+               context: _Context, reasons: list[str], named: list[Mention], strict: bool
+               ) -> None:
         """One name: allowed (with the right year), wrong, or invented when ``strict``."""
         allowed = context.allowed
         if key in allowed.titles:
             if year and allowed.years.get(key) and year not in allowed.years[key]:
                 reasons.append(f"gives {span!r} the wrong year {year}")
-            named.append(allowed.titles[key])
+            named.append(Mention(*where, allowed.title(key, year)))
         elif key in context.prefixes:
-            named.append(context.prefixes[key])
+            named.append(Mention(*where, context.prefixes[key]))
         elif key in context.catalogue.titles or key in context.foreign:
             title = context.catalogue.titles.get(key) or context.foreign[key]
             reasons.append(f"names {title!r}, which is neither in the list nor in the history")
@@ -353,7 +299,7 @@ class Grounder:
                            "the catalogue")
 
     def _read_run(self, text: str, run: list[_Word], context: _Context,
-                  reasons: list[str], named: list[str], taken: list[tuple[int, int]]
+                  reasons: list[str], named: list[Mention], taken: list[tuple[int, int]]
                   ) -> list[tuple[int, int]]:
         """Split a run of capitalised words into known pieces and judge them; the spans
         of the titles it names. A run right after a title found before (``taken``)
@@ -378,9 +324,10 @@ class Grounder:
         spans = []
         for start, end, kind in pieces:
             if kind in ("title", "wrong"):
-                spans.append((run[start].start, run[end - 1].end))
-                span = text[run[start].start:run[end - 1].end]
-                self._judge(span, title_key(span), _year_after(text, run[end - 1].end),
+                where = (run[start].start, run[end - 1].end)
+                spans.append(where)
+                span = text[where[0]:where[1]]
+                self._judge(span, where, title_key(span), _year_after(text, where[1]),
                             context, reasons, named, strict=False)
         for (_, end, kind), (start, _, next_kind) in zip(pieces, pieces[1:]):
             gap = text[run[end - 1].end:run[start].start]
@@ -428,7 +375,7 @@ class Grounder:
         years = {y for ys in allowed.years.values() for y in ys}
         reasons = []
         for match in _YEAR_WORD.finditer(text):
-            if _inside(match.start(), spans):
+            if inside(match.start(), spans):
                 continue
             year, decade = match.group(1), match.group(2)
             if (decade and not any(y[:3] == year[:3] for y in years)) or (
@@ -436,45 +383,30 @@ class Grounder:
                 reasons.append(f"mentions the year {match.group()}, which no title has")
         return reasons
 
-    def _interests(self, text: str, spans: list[tuple[int, int]], keywords: Sequence[str]
-                   ) -> list[str]:
-        """A genre named outside a title must be one of the user's interest keywords."""
-        if not self.genres:
-            return []
-        own = {genre_key(k) for k in keywords}
-        words = [genre_key(m.group()) for m in _WORD.finditer(text)
-                 if not _inside(m.start(), spans)]
-        reasons = []
-        for i, key in enumerate(words):
-            pair = f"{key} {words[i + 1]}" if i + 1 < len(words) else ""
-            for candidate in (pair, key):
-                if candidate in self.genres and candidate not in own:
-                    reasons.append(f"claims an interest in {self.genres[candidate]!r}, which "
-                                   "is not among the user's interests")
-                    break
-        return reasons
-
     def _form(self, text: str, spans: list[tuple[int, int]]) -> list[str]:
         """Reasons the text is unusable whatever it names: short, looping, cut, foreign."""
         reasons = []
         cjk = sum(script(c) == "CJK" for c in text if c.isalpha())
-        words = len(_WORD.findall(text)) + cjk
+        words = len(WORD.findall(text)) + cjk
         if words < MIN_WORDS:
             reasons.append(f"too short ({words} words)")
-        sentences = [s for s in (_norm(s) for s in split_sentences(text)) if s]
+        whole = sentence_spans(text, spans)
+        sentences = [s for s in (_norm(text[a:b]) for a, b in whole) if s]
         if len(sentences) != len(set(sentences)):
             reasons.append("repeats a sentence")
-        for start, end in _sentence_spans(text):
-            own = [m for m in _WORD.finditer(text, start, end) if not _inside(m.start(), spans)]
-            if len(own) < 2 and len(sentences) > 1:
+        for start, end in whole:
+            own = [m for m in WORD.finditer(text, start, end) if not inside(m.start(), spans)]
+            own_cjk = sum(script(c) == "CJK" and not inside(i, spans)  # no word breaks
+                          for i, c in enumerate(text[start:end], start))
+            if len(own) + own_cjk < 2 and len(sentences) > 1:
                 reasons.append(f"a sentence is only a name: {text[start:end]!r}")
-        outside = "".join(" " if _inside(i, spans) else c for i, c in enumerate(text))
+        outside = "".join(" " if inside(i, spans) else c for i, c in enumerate(text))
         tokens = tokenize(outside)  # a title may come twice; a phrase of the model's may not
         grams = Counter(tuple(tokens[i:i + REPEAT_NGRAM])
                         for i in range(len(tokens) - REPEAT_NGRAM + 1))
         if grams and grams.most_common(1)[0][1] >= REPEAT_TIMES:
             reasons.append(f"repeats the phrase {' '.join(grams.most_common(1)[0][0])!r}")
-        if not _SENTENCE_END.search(text[-3:] + " "):
+        if not SENTENCE_END.search(text[-3:] + " "):
             reasons.append("the last sentence is unfinished")
         shares = script_shares([outside])
         total = sum(shares.values())
@@ -483,39 +415,23 @@ class Grounder:
         return reasons
 
 
-def _recency(text: str, recent: Sequence[str]) -> list[str]:
-    """A sentence that speaks of recent activity must name a recent item, and the text
-    must not speak as a person ("a favourite of mine")."""
-    keys = {title_key(t) for t in recent} | {title_key(display_title(t).split(":", 1)[0])
-                                             for t in recent}
-    reasons = []
-    for sentence in split_sentences(text):
-        folded = f" {title_key(sentence)} "
-        if _RECENCY.search(sentence) and not any(key and f" {key} " in folded for key in keys):
-            reasons.append(f"speaks of the recent activity without naming a recent item: "
-                           f"{sentence!r}")
-    if _FIRST_PERSON.search(text):
-        reasons.append("speaks as a person (I, me, my)")
-    return reasons
-
-
 def _runs(text: str, taken: list[tuple[int, int]]) -> list[list[_Word]]:
     """Maximal runs of capitalised words (joined by small words) outside ``taken``."""
     openers = set()
-    for found, _ in _sentence_spans(text):
+    for found, _ in sentence_spans(text, taken):
         while found < len(text) and text[found] in " \"'“‘(*":
             found += 1
         openers.add(found)
     words = [_Word(m.start(), m.end(), m.group(), m.start() in openers)
-             for m in _WORD.finditer(text)]
+             for m in WORD.finditer(text)]
     runs: list[list[_Word]] = []
     current: list[_Word] = []
     for word in words:
-        free = not _inside(word.start, taken)
+        free = not inside(word.start, taken)
         if current and free and not word.sentence_start and (
                 word.capitalised or word.text in _JOINERS):
             gap = text[current[-1].end:word.start]
-            if _abbreviated(current[-1].text):
+            if abbreviated(current[-1].text):
                 gap = gap.replace(".", "", 1)
             if _NAME_GAP.match(gap):
                 current.append(word)
@@ -531,16 +447,6 @@ def _runs(text: str, taken: list[tuple[int, int]]) -> list[list[_Word]]:
     return [run for run in runs if run]
 
 
-def _sentence_spans(text: str) -> list[tuple[int, int]]:
-    """Where each sentence of :func:`split_sentences` lies in ``text``."""
-    spans, position = [], 0
-    for sentence in split_sentences(text):
-        found = text.find(sentence, position)
-        position = found + len(sentence)
-        spans.append((found, position))
-    return spans
-
-
 def _name(text: str, run: list[_Word]) -> str:
     """The run as written, without a trailing year: what a reason quotes."""
     words = list(run)
@@ -549,20 +455,10 @@ def _name(text: str, run: list[_Word]) -> str:
     return text[words[0].start:words[-1].end]
 
 
-def _abbreviated(word: str) -> bool:
-    """Whether a full stop after ``word`` ends an abbreviation, not a sentence."""
-    return word.casefold() in _ABBREVIATIONS or (len(word) == 1 and word.isalpha()) \
-        or "." in word
-
-
 def _year_after(text: str, end: int) -> str | None:
     """The year in "(1995)" right after position ``end``, if any."""
     match = re.match(r"\s*\((1[89]\d\d|20\d\d)\)", text[end:])
     return match.group(1) if match else None
-
-
-def _inside(position: int, spans: list[tuple[int, int]]) -> bool:
-    return any(s <= position < e for s, e in spans)
 
 
 def _norm(sentence: str) -> str:

@@ -12,7 +12,6 @@ from storage import open_database, save_dataset, save_run
 from storage.explain import run_facts, save_texts
 from storage.results import user_text
 from tests.support.storage import EASE_COOC, count, shop_dataset
-from tests.support.tables import tiny_gpt2
 
 
 def cli(*argv: str) -> int:
@@ -45,6 +44,10 @@ def test_facts_read_back_from_the_database_are_the_runs(stored):
         assert set(f.history_titles) == set(want.history_titles)
         assert f.gate == pytest.approx(want.gate)
         assert back.grounder.check(f.list_titles[0], f).mentioned == (f.list_titles[0],)
+        assert f.recent_dates == want.recent_dates and len(f.recent_dates) == len(f.recent)
+        for title in f.list_titles:  # each title's categories, as the catalogue has them
+            assert back.grounder.categories(title) == tuple(
+                result.dataset.genres[list(result.dataset.titles).index(title)])
 
 
 def test_explain_writes_texts_that_show_and_export(stored, tmp_path, capsys):
@@ -56,17 +59,18 @@ def test_explain_writes_texts_that_show_and_export(stored, tmp_path, capsys):
         capsys.readouterr().out
     assert count(path, "list_texts") == 60
     assert cli("show", "--run", "1", "--user", "u00004", "--db", db) == 0
-    assert "why (template): Top picks for you:" in capsys.readouterr().out
+    assert "why (template): " in capsys.readouterr().out
 
-    model = tiny_gpt2(tmp_path / "tiny")
-    assert cli("explain", "--run", "1", "--users", "u00004,u00005", "--model-folder", str(model),
-               "--max-new-tokens", "8", "--device", "cpu", "--db", db) == 0
-    assert "texts of 2 users stored (0 generated, 2 template)" in capsys.readouterr().out
+    assert cli("explain", "--run", "1", "--users", "u00004,u00005", "--device", "cpu",
+               "--threads", "1", "--db", db) == 0  # the packaged SmolLM2 on llama.cpp
+    assert "texts of 2 users stored (2 generated, 0 template)" in capsys.readouterr().out
     with open_database(path) as opened:
         text = user_text(opened, 1, "u00004")
         untouched = user_text(opened, 1, "u00006")
-    assert text is not None and text.source == "template" and text.model == "tiny"
-    assert text.reasons  # why the random model's words were refused
+        stored = run_facts(opened, 1, ["u00004"])
+    assert text is not None and text.source == "generated"
+    assert text.model == "SmolLM2-135M-Instruct" and text.reasons == []
+    assert stored.grounder.check(text.text, stored.facts[0]).ok  # true to the stored facts
     assert untouched is not None and untouched.model == "" and untouched.reasons == [
         "template asked for"]
 
@@ -74,7 +78,7 @@ def test_explain_writes_texts_that_show_and_export(stored, tmp_path, capsys):
     assert cli("export", "--run", "1", "--out", str(csv), "--db", db) == 0
     recs = pd.read_csv(csv, dtype={"user": str})
     assert list(recs.columns[-5:-3]) == ["recommendation_text", "recommendation_source"]
-    assert (recs["recommendation_source"] == "template").all()
+    assert set(recs["recommendation_source"]) == {"generated", "template"}
     one = recs[recs["user"] == "u00004"]
     assert one["recommendation_text"].nunique() == 1  # the list's text on each of its rows
     assert one["recommendation_text"].iloc[0] == text.text
@@ -98,8 +102,13 @@ def test_explain_errors_are_clear(stored, tmp_path, capsys):
     assert "no run 9" in capsys.readouterr().err
     assert cli("explain", "--run", "1", "--users", "nobody", "--template-only", "--db", db) == 2
     assert "user 'nobody' is not in the dataset of run 1" in capsys.readouterr().err
-    assert cli("explain", "--run", "1", "--model-folder", str(tmp_path), "--db", db) == 2
-    assert "not a language model folder" in capsys.readouterr().err
+    assert cli("explain", "--run", "1", "--model-file", str(tmp_path / "none.gguf"),
+               "--db", db) == 2
+    assert "no such model file or folder" in capsys.readouterr().err
+    assert cli("explain", "--run", "1", "--model-file", str(tmp_path), "--db", db) == 2
+    assert "no GGUF model file (.gguf) in this folder" in capsys.readouterr().err
+    assert cli("explain", "--run", "1", "--threads", "0", "--db", db) == 2
+    assert "--threads must be at least 1" in capsys.readouterr().err
 
 
 def test_forgetting_a_user_deletes_the_text(stored):

