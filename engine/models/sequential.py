@@ -22,6 +22,20 @@ scratch from a config (nothing is downloaded):
   tail, as in the original SASRec), every transition is a target at least once per epoch
   and older items are seen with varied contexts. Every real position predicts the next
   item; positions whose input is padding are ignored.
+* The loss is full softmax up to ``full_softmax_items`` items. Its cost per epoch grows
+  with targets x items x hidden, so on a catalogue of many thousands of items a CPU fit
+  within its time budget stops after a few epochs, long before it converges. Beyond the
+  threshold the model trains with sampled softmax as SASRec+ and gSASRec do on large
+  catalogues: for every training window ``negatives`` items are drawn (by popularity
+  or uniformly) and shared by the window's targets, each logit is corrected by the log
+  of its item's expected count among the draws (the logQ correction of Yi et al. 2019,
+  without which popular negatives would be over-penalised) and a negative equal to the
+  target is masked (:func:`sampled_cross_entropy`). Drawing per window rather than once
+  per batch costs the same but makes nearly every item a negative somewhere in each
+  step, as in full softmax; with one draw per batch most item rows went untouched for
+  many steps and fits stayed at popularity's level (bench/results/sequential_large.md).
+  The fit's status and log say which loss it chose and why. Scoring is unchanged: every
+  item is scored against the whole table.
 * Early stopping on validation NDCG@10 (the same masking, ties and metric code as
   :func:`engine.evaluation.evaluate.evaluate`), keeping the best epoch's weights; a wall-clock budget
   bounds CPU runs. Seeded; bitwise repeatable on the CPU as long as the budget does not
@@ -32,7 +46,9 @@ defaults (SASRec/RecBole sizes; lr and dropout chosen on ml-100k validation) are
 measured in bench/results/fusion_ml100k.md (the ``sequential`` row; epochs trained and
 kept in the .json), where the model beats RecBole's SASRec and GRU4Rec of
 bench/results/ml100k.md. ``text_init`` reaches the same plateau in fewer epochs but did
-not raise test NDCG (bench/results/experiments.md), so it is off.
+not raise test NDCG (bench/results/experiments.md), so it is off. The loss's defaults
+(the full-softmax threshold, the number of negatives and how they are drawn) are
+measured in bench/results/sequential_large.md, on a 9,000-item shop and on ml-100k.
 
 Updates do not train: the model reads each user's latest items, new ones included, at
 scoring time. Items it never trained on (added since the fit, or nobody's before) get
@@ -52,7 +68,7 @@ import logging
 import math
 import time
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, ClassVar, Literal
 
 import numpy as np
 
@@ -109,6 +125,50 @@ def training_windows(items: np.ndarray, indptr: np.ndarray, length: int,
 def recent_tokens(history: History, users: np.ndarray, length: int) -> np.ndarray:
     """The last ``length`` items of each user as left-padded tokens, oldest first."""
     return history.last_items(users, length)[:, ::-1] + 1  # -1 padding becomes token 0
+
+
+def negative_distribution(counts: np.ndarray, sampling: str) -> np.ndarray:
+    """float64 probabilities over items for drawing sampled-softmax negatives.
+
+    ``popularity``: proportional to the training counts (items nobody took are never
+    drawn; they are never targets either). ``uniform``: every item alike.
+    """
+    if sampling == "uniform":
+        return np.full(len(counts), 1.0 / len(counts))
+    counts = np.asarray(counts, dtype=np.float64)
+    return counts / counts.sum()
+
+
+def sampled_cross_entropy(hidden: "torch.Tensor", table: "torch.Tensor", targets: "torch.Tensor",
+                          negatives: "torch.Tensor", log_q: "torch.Tensor") -> "torch.Tensor":
+    """Summed sampled-softmax cross-entropy with the logQ correction.
+
+    ``hidden`` (windows, length, d) are the hidden states, ``table`` (n_items + 1, d) the
+    item table (row 0 padding), ``targets`` (windows, length) item ids with -1 where a
+    position has no target, ``negatives`` (windows, k) item ids drawn for each window and
+    shared by its positions (or (1, k), shared by all windows), ``log_q`` (n_items,) the
+    log of each item's expected count among k draws.
+
+    Each target's logits are its own item (index 0) and its window's negatives, each
+    minus its ``log_q``, as TensorFlow's ``sampled_softmax_loss`` (``subtract_log_q``)
+    and Yi et al. 2019: without the correction the popular items, drawn over and over,
+    would be pushed down far more than full softmax pushes them. With uniform draws the
+    correction is the same for every logit and changes nothing. A negative equal to the
+    target (an accidental hit) is masked rather than counted against it.
+    """
+    import torch
+    import torch.nn.functional as F
+
+    real = targets >= 0
+    items = targets.clamp(min=0)
+    positive = (hidden * table[items + 1]).sum(dim=-1) - log_q[items]
+    rows = table[negatives + 1]  # (windows or 1, k, d)
+    negative = torch.matmul(hidden, rows.transpose(1, 2)) - log_q[negatives][:, None, :]
+    hits = negatives[:, None, :] == items[:, :, None]
+    logits = torch.cat([positive[..., None], negative.masked_fill(hits, -math.inf)], dim=-1)
+    logits = logits[real]  # (targets, 1 + k)
+    zero = torch.zeros(len(logits), dtype=torch.long, device=hidden.device)
+    return F.cross_entropy(logits, zero, reduction="sum")
 
 
 def _build_network(n_items: int, hidden: int, layers: int, heads: int, max_len: int,
@@ -200,6 +260,15 @@ class SequentialParams(ModelParams):
     lr: float = setting(2e-3, "Learning rate", "AdamW step size")
     weight_decay: float = setting(0.0, "Weight decay", "AdamW's decoupled weight decay")
     batch_size: int = setting(128, "Batch size", "Training windows per step")
+    full_softmax_items: int = setting(
+        2000, "Full-softmax items", "Catalogues up to this many items train with "
+        "cross-entropy over every item; larger ones with sampled softmax, whose cost per "
+        "target does not grow with the catalogue")
+    negatives: int = setting(256, "Sampled negatives", "Negatives drawn for each training "
+                             "window and shared by its targets (sampled softmax only)")
+    negative_sampling: Literal["popularity", "uniform"] = setting(
+        "popularity", "Negative sampling", "popularity (as often as items were taken) or "
+        "uniform; either way with the logQ correction (sampled softmax only)")
     max_epochs: int = setting(200, "Epochs (at most)", "Upper bound on epochs (all of them "
                               "without validation data)")
     patience: int = setting(10, "Patience", "Stop after this many epochs without a better "
@@ -232,6 +301,11 @@ class SequentialParams(ModelParams):
                              f"({self.heads})")
         if not 0.0 <= self.dropout < 1.0:
             raise ValueError("dropout must be in [0, 1)")
+        if self.negative_sampling not in ("popularity", "uniform"):
+            raise ValueError("negative_sampling must be 'popularity' or 'uniform', not "
+                             f"{self.negative_sampling!r}")
+        if self.negatives < 1 or self.full_softmax_items < 0:
+            raise ValueError("negatives must be at least 1 and full_softmax_items >= 0")
         if (self.patience < 1 or self.time_budget < 0 or self.lr <= 0 or self.weight_decay < 0
                 or self.threads < 0):
             raise ValueError("patience must be >= 1, lr > 0, time_budget, weight_decay "
@@ -239,7 +313,8 @@ class SequentialParams(ModelParams):
 
 
 class SequentialTransformer(Recommender):
-    """GPT-2 blocks over item sequences, full-softmax cross-entropy, early stopping.
+    """GPT-2 blocks over item sequences, full-softmax cross-entropy (sampled softmax on
+    large catalogues), early stopping.
 
     Parameters: :class:`SequentialParams`. ``item_vectors`` (an array or a callable of
     the dataset, kept as ``_item_vectors``) goes into a stored model, so a callable must be
@@ -259,6 +334,7 @@ class SequentialTransformer(Recommender):
         self._table: torch.Tensor | None = None  # cached item table for scoring
         self._log: list[dict[str, float]] = []
         self._best_epoch = 0
+        self._objective = ""  # the training loss the fit chose, and why
         self._trained_items: np.ndarray | None = None  # bool per item: taken in the fit's data
         #: The device setting of the fit (the run's when ``device`` is None), which a
         #: loaded model goes back to.
@@ -283,7 +359,11 @@ class SequentialTransformer(Recommender):
         optimiser = torch.optim.AdamW(net.parameters(), lr=self.lr,
                                       weight_decay=self.weight_decay)
         self._net, self._device, self._table, self._log, self._best_epoch = net, device, None, [], 0
-        self._trained_items = np.bincount(train.items, minlength=train.n_items) > 0
+        counts = np.bincount(train.items, minlength=train.n_items)
+        self._trained_items = counts > 0
+        sampler = self._sampler(counts, device)
+        log.info("sequential: %s", self._objective)
+        report(task, 0.0, f"sequential: {self._objective}")
         start = time.perf_counter()
         best, best_state, since_best, epoch_seconds = -math.inf, None, 0, 0.0
         for epoch in range(1, self.max_epochs + 1):
@@ -291,7 +371,7 @@ class SequentialTransformer(Recommender):
             if self.time_budget and epoch > 1 and elapsed + epoch_seconds > self.time_budget:
                 break
             tic = time.perf_counter()
-            loss = self._train_epoch(net, optimiser, train, rng, device, task, epoch)
+            loss = self._train_epoch(net, optimiser, train, rng, device, task, epoch, sampler)
             entry = {"epoch": float(epoch), "loss": loss}
             if valid is not None:
                 entry["valid_ndcg10"] = self._valid_ndcg(valid)
@@ -318,10 +398,40 @@ class SequentialTransformer(Recommender):
         report(task, 1.0, f"best epoch {self._best_epoch}")
         return self
 
+    def _sampler(self, counts: np.ndarray, device: "torch.device"
+                 ) -> tuple[np.ndarray, "torch.Tensor"] | None:
+        """Chooses the training loss by catalogue size (kept in ``_objective``): None for
+        full softmax, else the negatives' cumulative distribution and every item's log
+        expected count among the ``negatives`` draws, for :func:`sampled_cross_entropy`.
+
+        Full softmax costs (targets x items x hidden) per epoch, so on a large catalogue
+        an epoch takes many times longer and a time-bounded fit stops long before it
+        converges; sampled softmax with the logQ correction keeps the loss's cost fixed
+        while estimating the same ranking objective (see the module notes).
+        """
+        import torch
+
+        n_items = len(counts)
+        if n_items <= self.full_softmax_items:
+            self._objective = (f"{n_items:,} items <= {self.full_softmax_items:,}: full "
+                               "softmax over every item")
+            return None
+        self._objective = (f"{n_items:,} items > {self.full_softmax_items:,}: sampled "
+                           f"softmax, {self.negatives} {self.negative_sampling} negatives "
+                           "per window with logQ correction")
+        p = negative_distribution(counts, self.negative_sampling)
+        cdf = np.cumsum(p)
+        cdf /= cdf[-1]  # a draw below 1 always lands on an item with p > 0
+        expected = self.negatives * p
+        log_q = np.log(expected, out=np.zeros_like(expected), where=expected > 0)
+        return cdf, torch.from_numpy(log_q).float().to(device)
+
     def _train_epoch(self, net: "torch.nn.Module", optimiser: "torch.optim.Optimizer",
                      train: History, rng: np.random.Generator, device: "torch.device",
-                     task: Task | None, epoch: int) -> float:
-        """One pass over freshly drawn windows; returns the mean loss per target."""
+                     task: Task | None, epoch: int,
+                     sampler: tuple[np.ndarray, "torch.Tensor"] | None = None) -> float:
+        """One pass over freshly drawn windows; returns the mean loss per target (of the
+        sampled softmax when ``sampler`` is given: lower than the full one's)."""
         import torch
         import torch.nn.functional as F
 
@@ -332,20 +442,30 @@ class SequentialTransformer(Recommender):
         n_batches = math.ceil(len(windows) / self.batch_size)
         # Large catalogues: split a batch so that its logits stay within _LOGITS_PER_PASS
         # (gradients are accumulated, so the step is the same as with the whole batch).
-        part = max(1, _LOGITS_PER_PASS // (self.max_len * train.n_items))
+        columns = train.n_items if sampler is None else self.negatives + 1
+        part = max(1, _LOGITS_PER_PASS // (self.max_len * columns))
         total = torch.zeros((), device=device)  # summed on the device: no sync per step
         count = 0
         for b in range(n_batches):
             batch = windows[b * self.batch_size:(b + 1) * self.batch_size]
             n_targets = int((batch[:, :-1] > 0).sum())
+            if sampler is not None:  # a draw per window, shared by the window's targets
+                u = rng.random((len(batch), self.negatives))
+                negatives = torch.from_numpy(
+                    np.searchsorted(sampler[0], u, side="right").astype(np.int64)).to(device)
             optimiser.zero_grad(set_to_none=True)
             for lo in range(0, len(batch), part):
                 inputs, targets = batch[lo:lo + part, :-1], batch[lo:lo + part, 1:]
                 real = inputs > 0
                 table = net.table()
-                hidden = net(inputs, table)[real]  # (targets, hidden)
-                loss = F.cross_entropy(hidden @ table[1:].T, targets[real] - 1,
-                                       reduction="sum")
+                if sampler is None:
+                    hidden = net(inputs, table)[real]  # (targets, hidden)
+                    loss = F.cross_entropy(hidden @ table[1:].T, targets[real] - 1,
+                                           reduction="sum")
+                else:
+                    loss = sampled_cross_entropy(net(inputs, table), table,
+                                                 torch.where(real, targets - 1, -1),
+                                                 negatives[lo:lo + part], sampler[1])
                 (loss / n_targets).backward()
                 total += loss.detach()
             optimiser.step()
@@ -473,6 +593,12 @@ class SequentialTransformer(Recommender):
     def training_log(self) -> list[dict[str, float]]:
         """Per epoch: loss, seconds and (with validation) NDCG@10, for reports and tests."""
         return list(self._log)
+
+    @property
+    def objective(self) -> str:
+        """The training loss the fit chose and why (full or sampled softmax); "" before a
+        fit and in a model stored before the choice existed."""
+        return getattr(self, "_objective", "")
 
     @property
     def best_epoch(self) -> int:
