@@ -20,23 +20,8 @@ from engine.explanations.grounding import Grounder
 from engine.explanations.plan import CHINESE, ENGLISH, build_plan, language_of
 from engine.pipeline.config import RunConfig
 from engine.pipeline.execute import execute_run
-from tests.engine.explanations.test_plan import walk
+from tests.engine.explanations.test_plan import CATEGORIES, catalogue, walk  # noqa: F401
 from tests.support.storage import EASE_COOC, shop_dataset
-
-CATEGORIES = {
-    "Star Wars (1977)": ["Action", "Adventure", "Sci-Fi"],
-    "Titanic (1997)": ["Drama", "Romance"],
-    "Saint, The (1997)": ["Action", "Thriller"],
-    "Fargo (1996)": ["Crime", "Drama", "Thriller"],
-    "Return of the Jedi (1983)": ["Action", "Adventure", "Sci-Fi"],
-    "Heat (1995)": ["Action", "Crime", "Thriller"],
-}
-
-
-@pytest.fixture(scope="module")
-def catalogue() -> Grounder:
-    return Grounder(list(CATEGORIES), categories=CATEGORIES)
-
 
 @pytest.fixture(scope="module")
 def facts():
