@@ -112,20 +112,12 @@ def writer_gguf_files() -> list[Path]:
     return files
 
 
-#: llama.cpp's libraries the app needs, of the copies its wheel ships under several names:
-#: the two that llama_cpp loads with ctypes (``libllama``, ``libggml``) and the sonames
-#: the dynamic linker resolves for them. The multimodal library (``libmtmd``) is only
-#: loaded for image chats, which the app never starts.
-LLAMA_LIBRARIES = ("libllama.so", "libggml.so", "libggml.so.0", "libggml-base.so.0",
-                   "libggml-cpu.so.0")
-
-
 def binaries() -> list[tuple[str, str]]:
     """(source, folder in the bundle) of the libraries llama.cpp's Python package loads
     with ctypes from its own ``lib`` folder, which PyInstaller's import scan cannot see."""
     lib = package_folder("llama_cpp") / "lib"
-    return [(str(lib / name), "llama_cpp/lib") for name in LLAMA_LIBRARIES
-            if (lib / name).is_file()]
+    return [(str(path), "llama_cpp/lib") for path in sorted(lib.glob("*.so*")) + sorted(
+        lib.glob("*.dylib")) + sorted(lib.glob("*.dll")) if path.is_file()]
 
 
 def datas(root: Path = ROOT) -> list[tuple[str, str]]:
