@@ -38,7 +38,8 @@ from storage.append import write_grown
 
 #: Roles a column can play, per kind of file; "" is "not used".
 ROLES = {"interactions": tuple(INTERACTION_FLAGS), "items": tuple(CATALOGUE_FLAGS)}
-DEMO_NAME = "demo shop"
+#: The built-in demo shops by language (``resources.DEMO_FOLDERS``) and their dataset names.
+DEMO_NAMES = {"en": "demo shop", "zh": "演示商店"}
 PREVIEW_ROWS = 50
 
 
@@ -274,25 +275,28 @@ def append_checked(db: Database, spec: ImportSpec, checked: CheckResult, task: T
     return done
 
 
-def read_demo(task: Task, name: str = DEMO_NAME) -> Dataset:
-    """The shipped demo shop as a dataset named ``name``, read as any import is."""
-    interactions, items = demo_paths()
+def read_demo(task: Task, name: str | None = None, language: str = "en") -> Dataset:
+    """The shipped demo shop in ``language`` ("en" or "zh") as a dataset named ``name``
+    (default: its name in :data:`DEMO_NAMES`), read as any import is."""
+    interactions, items = demo_paths(language)
     task.begin(Stage.READ_INTERACTIONS, f"reading {interactions.name}")
     table = read_interactions(interactions)
     task.begin(Stage.READ_ITEMS, f"reading {items.name}")
     catalogue = read_catalogue(items)
     task.begin(Stage.PREPROCESS)
-    return build_dataset(link_catalogue(table, catalogue), catalogue, name=name)
+    return build_dataset(link_catalogue(table, catalogue), catalogue,
+                         name=name or DEMO_NAMES[language])
 
 
-def import_demo(db: Database, task: Task) -> str:
-    """Store the shipped demo shop as a new dataset; its name."""
+def import_demo(db: Database, task: Task, language: str = "en") -> str:
+    """Store the shipped demo shop in ``language`` as a new dataset; its name (the
+    language's demo name, numbered when a dataset has it already)."""
+    base = DEMO_NAMES[language]
     taken = {d.name for d in list_datasets(db)}
-    name = next(n for n in itertools.chain([DEMO_NAME], (f"{DEMO_NAME} {i}"
-                                                         for i in itertools.count(2)))
+    name = next(n for n in itertools.chain([base], (f"{base} {i}" for i in itertools.count(2)))
                 if n not in taken)
-    dataset = read_demo(task, name)
-    interactions, items = demo_paths()
+    dataset = read_demo(task, name, language)
+    interactions, items = demo_paths(language)
     spec = ImportSpec(name, interactions, ReadOptions(), items, ReadOptions())
     store_dataset(db, spec, dataset, task)
     return name

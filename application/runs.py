@@ -2,21 +2,28 @@
 
 A run is recorded as ``running`` when it starts (its own small transaction, so the
 window and ``runs`` show it); the pipeline computes the whole result in memory
-(:mod:`engine.pipeline.execute`); storage writes it with the ``finished`` status in one
-transaction. A failure ends the run with that status and no result rows; a cancel
-deletes it, so the database is as it was before it started; either propagates.
+(:mod:`engine.pipeline.execute`), on this computer or on a Ray cluster (a
+:class:`~engine.cluster.ComputeChoice`, connected before the run is recorded, so that a
+cluster that cannot be reached leaves no run behind); storage writes it with the
+``finished`` status in one transaction. A failure ends the run with that status and no
+result rows; a cancel deletes it, so the database is as it was before it started;
+either propagates.
 """
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from typing import Callable
 
+from engine.cluster import ComputeChoice, open_compute
 from engine.core.device import set_threads
 from engine.core.errors import Cancelled, DataError
 from engine.core.progress import Task
 from engine.core.stages import Stage
 from engine.data.preprocess import PreprocessOptions
+from engine.pipeline.compute import Compute
 from engine.pipeline.config import RunConfig
 from engine.pipeline.drift import Drift
 from engine.pipeline.execute import execute_run, refresh_run
@@ -32,8 +39,8 @@ log = logging.getLogger(__name__)
 
 
 def run_dataset(db: Database, dataset: str, config: RunConfig, task: Task,
-                started: Callable[[int], None] | None = None, threads: int | None = None
-                ) -> tuple[int, RunResult]:
+                started: Callable[[int], None] | None = None, threads: int | None = None,
+                compute: ComputeChoice = ComputeChoice()) -> tuple[int, RunResult]:
     """A new run of ``config`` on the stored ``dataset``, preprocessed as it was imported
     (the dataset's stored preprocessing options replace ``config.preprocess``), with
     torch on ``threads`` threads (None: torch's default): what Run does in the window
@@ -41,28 +48,33 @@ def run_dataset(db: Database, dataset: str, config: RunConfig, task: Task,
     info = dataset_info(db, dataset)
     config = replace(config, preprocess=PreprocessOptions(**info.options.get("preprocess", {})))
     set_threads(threads)
-    return run_and_save(db, dataset, config, task, started)
+    return run_and_save(db, dataset, config, task, started, compute)
 
 
 def run_and_save(db: Database, dataset: str, config: RunConfig, task: Task,
-                 started: Callable[[int], None] | None = None) -> tuple[int, RunResult]:
-    """Load ``dataset``, run the pipeline and save it: the one run lifecycle of the CLI and
-    the GUI. The run is recorded as running first (``started`` gets its id); the results
-    are written in one transaction at the end; a failure ends the run with that status
-    and no result rows, a cancel deletes it, and either propagates."""
+                 started: Callable[[int], None] | None = None,
+                 compute: ComputeChoice = ComputeChoice()) -> tuple[int, RunResult]:
+    """Load ``dataset``, run the pipeline on ``compute`` and save it: the one run
+    lifecycle of the CLI and the GUI. The run is recorded as running first (``started``
+    gets its id); the results are written in one transaction at the end; a failure ends
+    the run with that status and no result rows, a cancel deletes it, and either
+    propagates."""
     task.begin(Stage.LOAD, f"loading {dataset}")
     data = load_dataset(db, dataset)
     signal = training_feedback(db, data) if config.use_feedback else None
-    return _lifecycle(db, dataset, config, task, started,
-                      lambda: execute_run(data, config, task, signal))
+    with _connected(compute, task) as on:
+        return _lifecycle(db, dataset, config, task, started,
+                          lambda: execute_run(data, config, task, signal, on))
 
 
 def retrain_and_save(db: Database, run_id: int, task: Task,
-                     started: Callable[[int], None] | None = None) -> tuple[int, RunResult]:
+                     started: Callable[[int], None] | None = None,
+                     compute: ComputeChoice = ComputeChoice()) -> tuple[int, RunResult]:
     """The full pipeline again with run ``run_id``'s recorded configuration, on its
     dataset as it is now (:func:`run_and_save`)."""
     info = run_info(db, run_id)
-    return run_and_save(db, info.dataset, RunConfig.from_dict(info.config), task, started)
+    return run_and_save(db, info.dataset, RunConfig.from_dict(info.config), task, started,
+                        compute)
 
 
 def drift_of(db: Database, run_id: int) -> Drift:
@@ -76,11 +88,13 @@ def drift_of(db: Database, run_id: int) -> Drift:
 
 
 def update_and_save(db: Database, run_id: int, task: Task,
-                    started: Callable[[int], None] | None = None
+                    started: Callable[[int], None] | None = None,
+                    compute: ComputeChoice = ComputeChoice()
                     ) -> tuple[int, RunResult, Drift]:
     """A new run from run ``run_id``'s stored model, updated for what was added to its
-    dataset since (no refit), with every list and profile made again; the same life
-    cycle as :func:`run_and_save`. The drift says whether a full retrain is due."""
+    dataset since (no refit), with every list and profile made again (on ``compute``);
+    the same life cycle as :func:`run_and_save`. The drift says whether a full retrain
+    is due."""
     info = run_info(db, run_id)
     if info.status != "finished":
         raise StorageError(f"run {run_id} is {info.status}; only a finished run can be "
@@ -99,10 +113,20 @@ def update_and_save(db: Database, run_id: int, task: Task,
     signal = training_feedback(db, data) if config.use_feedback else None
     fit = (stored.fit_interactions, stored.fit_items)
     drift = Drift.between(fit, (data.n_interactions, data.n_items))
-    new_id, result = _lifecycle(
-        db, info.dataset, config, task, started,
-        lambda: refresh_run(stored.model, data, config, fit, task, signal))
+    with _connected(compute, task) as on:
+        new_id, result = _lifecycle(
+            db, info.dataset, config, task, started,
+            lambda: refresh_run(stored.model, data, config, fit, task, signal, on))
     return new_id, result, drift
+
+
+@contextmanager
+def _connected(choice: ComputeChoice, task: Task) -> Iterator[Compute]:
+    """``choice`` connected (a cluster: said in the task's status) for the block."""
+    if choice.kind != "local":
+        task.update(task.progress, f"connecting to {choice.describe()}")
+    with open_compute(choice) as compute:
+        yield compute
 
 
 def _lifecycle(db: Database, dataset: str, config: RunConfig, task: Task,

@@ -1,9 +1,10 @@
 """Options and helpers that several commands share, each defined once.
 
 The shared options come as parent parsers (``parents=[...]`` in ``add_parser``): the
-database a command works on, progress on stderr, where torch runs, and a run's model
-settings. Everything else a command needs from its arguments (a task with progress, the
-user list, a table) is a function here.
+database a command works on, progress on stderr, where torch runs, where a run computes
+(this computer or a Ray cluster), and a run's model settings. Everything else a command
+needs from its arguments (a task with progress, the user list, a table) is a function
+here.
 """
 from __future__ import annotations
 
@@ -11,9 +12,11 @@ import argparse
 import json
 import sys
 
+from engine.cluster import KINDS, ComputeChoice
 from engine.core.device import DEVICES, set_threads
 from engine.core.errors import DataError
 from engine.core.progress import Task, stderr_listener
+from engine.data.multilingual import check_encoder_spec
 from engine.models import MODELS
 from engine.pipeline.config import SplitOptions, with_run_settings
 from storage.database import DEFAULT_BUSY_TIMEOUT, URL_ENV, Database
@@ -53,6 +56,24 @@ def torch_options(seed_help: str) -> argparse.ArgumentParser:
     return parser
 
 
+def compute_options() -> argparse.ArgumentParser:
+    """--compute and --ray-address: the commands that fit models and score every user."""
+    parser = _parent()
+    group = parser.add_argument_group("compute")
+    group.add_argument("--compute", choices=KINDS, default="local",
+                       help="where models are fitted and the lists scored: this computer "
+                            "(default) or a Ray cluster (pip install "
+                            "'interest-fusion-studio[ray]'; docs/scale-out.md)")
+    group.add_argument("--ray-address", default="auto", metavar="ADDRESS",
+                       help="the Ray cluster's head, host:port (default auto: the cluster "
+                            "started on this computer, or $RAY_ADDRESS)")
+    return parser
+
+
+def compute_choice(args: argparse.Namespace) -> ComputeChoice:
+    return ComputeChoice(args.compute, args.ray_address)
+
+
 def run_options() -> argparse.ArgumentParser:
     """A run's model settings: --set overrides, the text encoder, torch, progress."""
     return argparse.ArgumentParser(add_help=False, parents=[
@@ -63,9 +84,11 @@ def _model_settings() -> argparse.ArgumentParser:
     parser = _parent()
     parser.add_argument("--set", action="append", default=[], metavar="MODEL.PARAM=VALUE",
                         help="override a hyper-parameter, e.g. --set als.factors=64")
-    parser.add_argument("--encoder", metavar="FOLDER",
-                        help="local Hugging Face text encoder folder (default: the packaged "
-                             "all-MiniLM-L6-v2)")
+    parser.add_argument("--encoder", metavar="NAME_OR_FOLDER",
+                        help="text encoder: auto (default: the packaged all-MiniLM-L6-v2 for "
+                             "a catalogue in Latin script, the packaged multilingual encoder "
+                             "otherwise), minilm, multilingual, or a local Hugging Face "
+                             "encoder folder")
     return parser
 
 
@@ -90,6 +113,7 @@ def open_db(args: argparse.Namespace) -> Database:
 def model_params(args: argparse.Namespace) -> dict[str, dict[str, object]]:
     """``--set`` overrides plus the run-wide --seed/--device/--encoder; applies --threads."""
     set_threads(args.threads)
+    check_encoder_spec(args.encoder)
     return with_run_settings(parse_overrides(args.set), seed=args.seed, device=args.device,
                              encoder=args.encoder)
 

@@ -1,7 +1,8 @@
 """Runs of the pipeline on stored datasets, saved with everything they produce.
 
     python main.py run --dataset NAME [--model cooc] [--k 20] [--metrics-k 10,20] [--split ...]
-    python main.py update --run N [--retrain-if-needed | --retrain]
+                       [--compute ray --ray-address HOST:PORT]
+    python main.py update --run N [--retrain-if-needed | --retrain] [--compute ray ...]
     python main.py runs [--dataset NAME]
 """
 from __future__ import annotations
@@ -11,8 +12,9 @@ import sys
 from typing import Callable
 
 from application import runs as run_lifecycle
-from cli.options import (database_options, int_list, make_task, model_params, open_db,
-                         quiet_options, run_options, split_options, split_options_parser)
+from cli.options import (compute_choice, compute_options, database_options, int_list, make_task,
+                         model_params, open_db, quiet_options, run_options, split_options,
+                         split_options_parser)
 from cli.table import render
 from engine.core.errors import DataError
 from engine.core.stages import Stage
@@ -28,7 +30,8 @@ def register(sub: Subparsers) -> None:  # type: ignore[valid-type]
     db = database_options()
     run = sub.add_parser("run", help="run the pipeline on a stored dataset and save "  # type: ignore[attr-defined]
                                      "everything",
-                         parents=[db, split_options_parser(), run_options()])
+                         parents=[db, split_options_parser(), run_options(),
+                                  compute_options()])
     run.add_argument("--dataset", required=True, help="name of a stored dataset")
     run.add_argument("--model", default=RunConfig.model, choices=sorted(MODELS))
     run.add_argument("--k", type=int, default=RunConfig.k, help="list length (default 20)")
@@ -41,7 +44,8 @@ def register(sub: Subparsers) -> None:  # type: ignore[valid-type]
 
     upd = sub.add_parser("update", help="a new run from a stored run's model updated with "  # type: ignore[attr-defined]
                                         "what was added to its dataset since (no full "
-                                        "retrain)", parents=[db, quiet_options()])
+                                        "retrain)",
+                         parents=[db, quiet_options(), compute_options()])
     upd.add_argument("--run", type=int, required=True, help="the run to update (see `runs`)")
     when = upd.add_mutually_exclusive_group()
     when.add_argument("--retrain-if-needed", action="store_true",
@@ -65,17 +69,19 @@ def _announce(args: argparse.Namespace) -> Callable[[int], None] | None:
 
 
 def _update(args: argparse.Namespace) -> int:
-    task, started = make_task(args), _announce(args)
+    task, started, compute = make_task(args), _announce(args), compute_choice(args)
     with open_db(args) as db:
         if args.retrain_if_needed or args.retrain:
             drift = None if args.retrain else run_lifecycle.drift_of(db, args.run)
             if drift is None or drift.retrain_advised:
                 if drift is not None:
                     print(f"the dataset has {drift.describe()}: running the full pipeline")
-                run_id, _ = run_lifecycle.retrain_and_save(db, args.run, task, started)
+                run_id, _ = run_lifecycle.retrain_and_save(db, args.run, task, started,
+                                                           compute)
                 print(f"run {run_id} finished: a full retrain of run {args.run}'s config")
                 return 0
-        run_id, result, drift = run_lifecycle.update_and_save(db, args.run, task, started)
+        run_id, result, drift = run_lifecycle.update_and_save(db, args.run, task, started,
+                                                              compute)
     seconds = result.stage_seconds.get(Stage.UPDATE.of(result.config.model), 0.0)
     print(f"run {run_id} finished: run {args.run}'s model updated in {seconds:.2f} s; lists "
           f"of {int((result.lists.items[:, 0] >= 0).sum()):,} users saved")
@@ -98,9 +104,10 @@ def _run(args: argparse.Namespace) -> int:
     config = RunConfig(model=args.model, params=params, k=args.k, metrics_k=metrics_k,
                        split=split_options(args), seed=args.seed,
                        use_feedback=not args.no_feedback)
+    compute = compute_choice(args)
     with open_db(args) as db:
         run_id, result = run_lifecycle.run_dataset(db, args.dataset, config, make_task(args),
-                                                   _announce(args))
+                                                   _announce(args), compute=compute)
     users = int((result.lists.items[:, 0] >= 0).sum())
     print(f"run {run_id} finished: model {config.model} on dataset {args.dataset!r}, "
           f"lists and profiles of {users:,} users saved")

@@ -7,6 +7,7 @@ import sys
 import time
 from pathlib import Path
 
+from engine.data.shop_text import LANGUAGES
 from engine.data.synthetic import ShopConfig, generate, write_csv
 
 
@@ -20,10 +21,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--users", type=int, help="override the number of users")
     parser.add_argument("--items", type=int, help="override the number of items")
+    parser.add_argument("--lang", choices=LANGUAGES, default="en",
+                        help="language of titles, descriptions and categories (default en)")
     args = parser.parse_args(argv)
     config = ShopConfig.large(seed=args.seed) if args.large else ShopConfig(seed=args.seed)
     overrides = {k: v for k, v in (("n_users", args.users), ("n_items", args.items))
                  if v is not None}
+    overrides["language"] = args.lang
     try:
         config = dataclasses.replace(config, **overrides)
     except ValueError as error:

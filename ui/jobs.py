@@ -13,6 +13,7 @@ import gc
 import logging
 
 from application.runs import retrain_and_save, run_dataset, update_and_save
+from engine.cluster import ClusterInfo, ComputeChoice, connect, disconnect
 from engine.core.progress import Task
 from engine.core.stages import Stage
 from engine.data.preprocess import PreprocessOptions
@@ -74,24 +75,38 @@ def freeze_heap() -> None:
 
 def run_pipeline(db: Database, dataset: str, settings: RunSettings, task: Task) -> int:
     """The Run screen's settings run on ``dataset`` (:func:`application.runs.run_dataset`,
-    as ``main.py run`` does); the run id."""
+    as ``main.py run`` does), where they say; the run id."""
     settings.check()
     run_id, _ = run_dataset(db, dataset, settings.to_config(PreprocessOptions()), task,
-                            threads=settings.threads or None)
+                            threads=settings.threads or None,
+                            compute=settings.compute_choice())
     return run_id
 
 
-def update_run(db: Database, run_id: int, task: Task) -> tuple[int, Drift]:
-    """A new run from ``run_id``'s model updated with the data added since; its id, and
-    how far the dataset has drifted from the model's last full fit."""
-    new_id, _, drift = update_and_save(db, run_id, task)
+def update_run(db: Database, run_id: int, task: Task,
+               compute: ComputeChoice = ComputeChoice()) -> tuple[int, Drift]:
+    """A new run from ``run_id``'s model updated with the data added since (its lists
+    made on ``compute``); its id, and how far the dataset has drifted from the model's
+    last full fit."""
+    new_id, _, drift = update_and_save(db, run_id, task, compute=compute)
     return new_id, drift
 
 
-def retrain_run(db: Database, run_id: int, task: Task) -> int:
-    """The full pipeline again with ``run_id``'s recorded configuration; the new run's id."""
-    new_id, _ = retrain_and_save(db, run_id, task)
+def retrain_run(db: Database, run_id: int, task: Task,
+                compute: ComputeChoice = ComputeChoice()) -> int:
+    """The full pipeline again with ``run_id``'s recorded configuration, on ``compute``;
+    the new run's id."""
+    new_id, _ = retrain_and_save(db, run_id, task, compute=compute)
     return new_id
+
+
+def check_cluster(address: str, task: Task) -> ClusterInfo:
+    """The Run screen's connection check: the Ray cluster at ``address``, its nodes,
+    CPUs and GPUs (a DataError that says what is wrong when it cannot be used)."""
+    task.begin(Stage.PREPARE, f"connecting to the Ray cluster at {address}")
+    info = connect(address)  # which leaves nothing connected when it fails
+    disconnect()
+    return info
 
 
 def load_user_index(db: Database, dataset: str, run_id: int | None, task: Task) -> UserTable:

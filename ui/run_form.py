@@ -39,9 +39,11 @@ class RunForm(QWidget):
             self.fusion.addItem(label, key)
         self.fusion.setToolTip("How several components are combined (one component runs alone)")
         self.encoder = QLineEdit(self)
-        self.encoder.setPlaceholderText("packaged all-MiniLM-L6-v2")
-        self.encoder.setToolTip("A local Hugging Face encoder folder; empty for the packaged "
-                                "default. Nothing is downloaded.")
+        self.encoder.setPlaceholderText("auto: all-MiniLM-L6-v2, multilingual for non-Latin text")
+        self.encoder.setToolTip("Empty or auto: the packaged all-MiniLM-L6-v2 for a catalogue in "
+                                "Latin script, the packaged multilingual encoder otherwise (the "
+                                "run log says which); minilm, multilingual, or a local Hugging "
+                                "Face encoder folder. Nothing is downloaded.")
         self.hidden = self._spin(16, 1024, 16)
         self.layers = self._spin(1, 12)
         self.epochs = self._spin(1, 1000)

@@ -12,8 +12,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from engine.cluster import ComputeChoice
 from engine.core.device import DEVICES
 from engine.core.errors import DataError
+from engine.data.multilingual import ENCODER_NAMES
 from engine.data.preprocess import PreprocessOptions
 from engine.models import MODELS, make_model
 from engine.models.fusion import DEFAULT_COMPONENTS
@@ -52,7 +54,8 @@ class RunSettings:
 
     ``hidden``, ``layers`` and ``epochs`` (the sequential model's size and training
     length) are None for the model's own defaults; ``encoder`` is a local text-encoder
-    folder, empty for the packaged all-MiniLM-L6-v2; ``threads`` 0 leaves torch's default.
+    folder or a packaged encoder's name (minilm, multilingual), empty for the automatic
+    choice (:mod:`engine.data.multilingual`); ``threads`` 0 leaves torch's default.
     """
 
     components: tuple[str, ...] = DEFAULT_COMPONENTS
@@ -65,6 +68,8 @@ class RunSettings:
     device: str = "auto"
     threads: int = 0
     seed: int = 0
+    compute: str = "local"
+    ray_address: str = "auto"
 
     @property
     def model(self) -> str:
@@ -99,7 +104,7 @@ class RunSettings:
             raise DataError(f"device must be one of {', '.join(DEVICES)}, not {self.device!r}")
         if self.k < 1:
             raise DataError(f"the list length K must be at least 1, not {self.k}")
-        if self.encoder and not Path(self.encoder).is_dir():
+        if self.encoder and self.encoder not in ENCODER_NAMES and not Path(self.encoder).is_dir():
             raise DataError("the text encoder folder does not exist", file=self.encoder)
         params = self.params()
         for name in {self.model, *self.components}:
@@ -107,6 +112,10 @@ class RunSettings:
                 make_model(name, **params.get(name, {}))
             except ValueError as exc:
                 raise DataError(str(exc)) from None
+
+    def compute_choice(self) -> ComputeChoice:
+        """Where the run computes (a DataError for a choice that is none)."""
+        return ComputeChoice(self.compute, self.ray_address)
 
     def to_config(self, preprocess: PreprocessOptions = PreprocessOptions()) -> RunConfig:
         return RunConfig(model=self.model, params=self.params(), k=self.k,

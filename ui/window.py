@@ -434,8 +434,9 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(f"imported into dataset {name!r}", 8000)
         self.show_page("data")
 
-    def load_demo(self) -> Job | None:
-        """Import the demo shop, then run the default pipeline on it."""
+    def load_demo(self, language: str = "en") -> Job | None:
+        """Import the demo shop in ``language`` ("en" or "zh"), then run the default
+        pipeline on it."""
         db = self.project.db
         if db is None or self.run_page is None:
             return None
@@ -446,7 +447,7 @@ class MainWindow(QMainWindow):
         from ui.run_settings import RunSettings
 
         self.show_page("run")
-        job = self.worker.submit("demo shop", lambda task: import_demo(db, task))
+        job = self.worker.submit("demo shop", lambda task: import_demo(db, task, language))
 
         def imported(name: str) -> None:
             self.project.datasets_changed.emit()

@@ -5,7 +5,9 @@ so that nothing is downloaded; any folder that ``transformers`` can load with
 ``AutoTokenizer``/``AutoModel`` (a BERT, RoBERTa, MiniLM, multilingual or Chinese model
 saved with ``save_pretrained``) works the same way. A sentence vector is the mean of the
 last hidden states over the real tokens (padding masked out), L2-normalised, as
-sentence-transformers computes it for this model family.
+sentence-transformers computes it for this model family. Catalogues that are not mostly
+in Latin script get the packaged multilingual encoder instead (:mod:`engine.data.multilingual`),
+behind the same cache (:class:`CachedEncoder`).
 
 Encoding a catalogue is the slow part of a run and the same items come back run after
 run, so vectors are cached on disk per model: one ``.npz`` file named after a key of the
@@ -35,6 +37,7 @@ import os
 import re
 import tempfile
 import zipfile
+from abc import ABC, abstractmethod
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, ClassVar
 
@@ -103,14 +106,20 @@ def model_key(folder: Path, max_length: int) -> str:
             digest.update(name.encode() + b"\0" + path.read_bytes())
     for path in sorted(folder.iterdir()):
         if path.is_file() and path.name.endswith(_WEIGHT_SUFFIXES):
-            size = path.stat().st_size
-            digest.update(f"{path.name}:{size}\0".encode())
-            with path.open("rb") as handle:
-                digest.update(handle.read(_SAMPLE_BYTES))
-                handle.seek(max(size - _SAMPLE_BYTES, 0))
-                digest.update(handle.read(_SAMPLE_BYTES))
+            sample_file(digest, path)
     slug = re.sub(r"[^A-Za-z0-9._-]+", "-", folder.name).strip("-") or "model"
     return f"{slug}-{digest.hexdigest()[:20]}"
+
+
+def sample_file(digest: Any, path: Path) -> None:
+    """Add a weight file's name, size and first and last MiB to the hashlib ``digest``
+    (see :func:`model_key` for why not its whole content)."""
+    size = path.stat().st_size
+    digest.update(f"{path.name}:{size}\0".encode())
+    with path.open("rb") as handle:
+        digest.update(handle.read(_SAMPLE_BYTES))
+        handle.seek(max(size - _SAMPLE_BYTES, 0))
+        digest.update(handle.read(_SAMPLE_BYTES))
 
 
 class EmbeddingCache:
@@ -182,7 +191,63 @@ class EmbeddingCache:
         self._vectors = all_vectors
 
 
-class TextEncoder:
+class CachedEncoder(ABC):
+    """Unit sentence vectors of texts, each text encoded once per model: the disk cache
+    (:class:`EmbeddingCache`) in front of a model that a subclass runs.
+
+    A subclass sets ``key`` (the cache file's name: what tells its vectors from another
+    model's), opens the cache with :meth:`_open_cache`, and loads its model only in
+    :meth:`_encode_uncached`, so a fully cached catalogue never loads it.
+    """
+
+    key: str
+    cache: EmbeddingCache
+    encoded_last: int = 0  # texts run through the model by the last encode (not cached)
+
+    def _open_cache(self, cache_dir: str | Path | None) -> None:
+        self.cache = EmbeddingCache(cache_root(cache_dir) / "embeddings" / f"{self.key}.npz")
+
+    @property
+    @abstractmethod
+    def loaded(self) -> bool:
+        """Whether the model is in memory (it is loaded only when a text is not cached)."""
+
+    @property
+    @abstractmethod
+    def dimension(self) -> int:
+        """Width of the vectors (without loading the model where that can be avoided)."""
+
+    @abstractmethod
+    def _encode_uncached(self, texts: list[str],
+                         progress: Callable[[float], None] | None = None) -> np.ndarray:
+        """float32 (len(texts), d) unit vectors from the model (``progress`` as in
+        :meth:`encode`)."""
+
+    def encode(self, texts: list[str], progress: Callable[[float], None] | None = None
+               ) -> np.ndarray:
+        """float32 (len(texts), d) unit vectors; cached texts are not encoded again.
+
+        ``progress`` is called with the encoded fraction after every batch; it may raise
+        (a cancel request) to stop between batches.
+        """
+        texts = [str(t) for t in texts]
+        keys = [text_key(t) for t in texts]
+        rows, cached = self.cache.lookup(keys)
+        missing: dict[bytes, str] = {}
+        for key, text, row in zip(keys, texts, rows):
+            if row < 0:
+                missing.setdefault(key, text)
+        self.encoded_last = len(missing)
+        if missing:
+            fresh = self._encode_uncached(list(missing.values()), progress)
+            self.cache.add(list(missing), fresh)
+            rows, cached = self.cache.lookup(keys)
+        if not texts:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        return np.ascontiguousarray(cached[rows], dtype=np.float32)
+
+
+class TextEncoder(CachedEncoder):
     """Masked-mean, L2-normalised sentence vectors from a local transformers model folder.
 
     ``folder=None`` takes the packaged all-MiniLM-L6-v2. The folder is checked at once
@@ -220,15 +285,13 @@ class TextEncoder:
         except OSError as exc:
             raise DataError(f"cannot read the text encoder files: {exc}",
                             file=self.folder) from None
-        self.cache = EmbeddingCache(cache_root(cache_dir) / "embeddings" / f"{self.key}.npz")
+        self._open_cache(cache_dir)
         self._tokenizer: Any = None
         self._model: Any = None
         self._torch_device: "torch.device | None" = None
-        self.encoded_last = 0  # texts run through the model by the last encode (not cached)
 
     @property
     def loaded(self) -> bool:
-        """Whether the model is in memory (it is loaded only when a text is not cached)."""
         return self._model is not None
 
     def _load(self) -> None:
@@ -254,29 +317,6 @@ class TextEncoder:
         self._tokenizer = tokenizer
         self._model = model.to(torch_device).eval()
         self._torch_device = torch_device
-
-    def encode(self, texts: list[str], progress: Callable[[float], None] | None = None
-               ) -> np.ndarray:
-        """float32 (len(texts), d) unit vectors; cached texts are not encoded again.
-
-        ``progress`` is called with the encoded fraction after every batch; it may raise
-        (a cancel request) to stop between batches.
-        """
-        texts = [str(t) for t in texts]
-        keys = [text_key(t) for t in texts]
-        rows, cached = self.cache.lookup(keys)
-        missing: dict[bytes, str] = {}
-        for key, text, row in zip(keys, texts, rows):
-            if row < 0:
-                missing.setdefault(key, text)
-        self.encoded_last = len(missing)
-        if missing:
-            fresh = self._encode_uncached(list(missing.values()), progress)
-            self.cache.add(list(missing), fresh)
-            rows, cached = self.cache.lookup(keys)
-        if not texts:
-            return np.zeros((0, self.dimension), dtype=np.float32)
-        return np.ascontiguousarray(cached[rows], dtype=np.float32)
 
     @property
     def dimension(self) -> int:
@@ -334,18 +374,19 @@ class TextEncoder:
 
 
 class ItemTextVectors(dict):  # type: ignore[type-arg]
-    """The catalogue's item texts encoded by a :class:`TextEncoder`: a source of item
+    """The catalogue's item texts encoded by the run's text encoder: a source of item
     vectors for models that take one (``SequentialTransformer(text_init=True,
     item_vectors=...)``), called with the dataset.
 
-    It is the encoder's settings as a dict (``folder``: a model folder or None for the
-    packaged all-MiniLM-L6-v2, ``device``, ``batch_size``, ``max_length``, ``precision``,
-    ``cache_dir``) that can be called. Being a plain module-level dict of JSON values, it
-    goes wherever model parameters go: a model that keeps it is stored, and read back in
-    another process, without a loaded transformer inside; parameter tables holding one
-    compare by value (a fusion reuses a component fitted with equal parameters) and
-    serialise as JSON (``--json`` results, stored run configurations), where it reads
-    back as its settings (``ItemTextVectors(settings)`` rebuilds it).
+    It is the encoder's settings as a dict (``folder``: None or "auto" for the encoder
+    the catalogue's languages call for, "minilm", "multilingual" or a model folder, see
+    :mod:`engine.data.multilingual`; ``device``, ``batch_size``, ``max_length``,
+    ``precision``, ``cache_dir``) that can be called. Being a plain module-level dict of
+    JSON values, it goes wherever model parameters go: a model that keeps it is stored,
+    and read back in another process, without a loaded transformer inside; parameter
+    tables holding one compare by value (a fusion reuses a component fitted with equal
+    parameters) and serialise as JSON (``--json`` results, stored run configurations),
+    where it reads back as its settings (``ItemTextVectors(settings)`` rebuilds it).
 
     Each call builds its encoder and lets it go afterwards: texts that the run's
     ``semantic`` model or an earlier run already encoded with the same model and
@@ -371,16 +412,22 @@ class ItemTextVectors(dict):  # type: ignore[type-arg]
             values[name] = int(values[name])  # type: ignore[call-overload]
         super().__init__(values)
 
-    def encoder(self) -> TextEncoder:
-        """A fresh encoder with these settings (a missing folder is a DataError here)."""
-        return TextEncoder(self["folder"], self["device"], self["batch_size"],
-                           self["max_length"], self["cache_dir"], self["precision"])
+    def encoder(self, texts: list[str] | None = None) -> CachedEncoder:
+        """A fresh encoder with these settings, for ``texts`` when the choice is automatic
+        (without texts: the English model); a missing folder is a DataError here."""
+        # imported here: the multilingual module builds on this one's encoder classes
+        from engine.data.multilingual import open_encoder
+
+        return open_encoder(self["folder"], texts, device=self["device"],
+                            batch_size=self["batch_size"], max_length=self["max_length"],
+                            cache_dir=self["cache_dir"], precision=self["precision"])
 
     def __call__(self, dataset: Any) -> np.ndarray:
         """(n_items, d) float32 unit vectors of the dataset's item texts, in item order."""
         from engine.data.text import item_texts
 
-        return self.encoder().encode(item_texts(dataset))
+        texts = item_texts(dataset)
+        return self.encoder(texts).encode(texts)
 
     def __repr__(self) -> str:
         return f"ItemTextVectors({dict.__repr__(self)})"

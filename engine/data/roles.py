@@ -1,8 +1,9 @@
 """Which column plays which role, guessed from the column names.
 
-Exports name their columns in many ways (``CustomerID``, ``user_id``, ``visitorId``), so
-names are normalised (lowercase, letters and digits only) and matched in two passes:
-exact synonyms first, for every role, then distinctive keywords found inside a name.
+Exports name their columns in many ways (``CustomerID``, ``user_id``, ``visitorId``,
+``用户ID``), so names are normalised (lowercase, letters, digits and Chinese characters
+only) and matched in two passes: exact synonyms first, for every role, then distinctive
+keywords found inside a name.
 Short or ambiguous words (``ts``, ``count``, ``value``, ``name``...) are exact synonyms
 only, so that ``Country`` or ``Discount`` never become a rating. The first pass over all
 roles runs before the second, so an exact match for one role is never taken by a
@@ -19,31 +20,37 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
         "visitorid", "member", "memberid", "reviewer", "reviewerid", "buyer", "buyerid",
         "account", "accountid", "person", "personid", "username", "viewer", "listener",
         "reader", "readerid", "shopper", "subscriber",
+        "用户", "用户id", "用户编号", "客户", "客户id", "会员", "会员id", "买家", "顾客",
     ),
     "item": (
         "item", "itemid", "product", "productid", "stockcode", "sku", "movie", "movieid",
         "article", "articleid", "asin", "isbn", "track", "trackid", "song", "songid", "book",
         "bookid", "iid", "pid", "contentid", "video", "videoid", "productcode",
         "itemcode", "film", "filmid", "game", "gameid", "artist", "artistid",
+        "商品", "商品id", "商品编号", "物品", "物品id", "产品", "产品id", "电影", "图书",
     ),
     "rating": (
         "rating", "score", "stars", "star", "weight", "quantity", "qty", "count", "plays",
         "playcount", "clicks", "value", "amount", "frequency", "freq", "views", "listens",
         "purchases", "interactions", "implicit", "feedback", "preference",
+        "评分", "分数", "打分", "星级", "数量", "购买数量", "点击", "点击次数",
     ),
     "time": (
         "timestamp", "time", "ts", "date", "datetime", "invoicedate", "eventtime", "createdat",
         "created", "updatedat", "orderdate", "unixtime", "epoch", "when", "datetimeutc",
         "timestamputc", "eventdate", "purchasedate", "ratingdate", "reviewdate", "clicktime",
+        "时间", "时间戳", "日期", "下单时间", "购买时间", "评分时间",
     ),
     "title": (
         "title", "name", "itemname", "productname", "movietitle", "booktitle", "tracktitle",
         "songtitle", "headline", "itemtitle", "producttitle",
+        "标题", "名称", "商品名称", "商品标题", "品名", "片名", "书名",
     ),
     "text": (
         "description", "desc", "genres", "genre", "tags", "tag", "category", "categories",
         "keywords", "keyword", "summary", "overview", "plot", "synopsis", "text", "content",
         "abstract", "subject", "subjects", "topics", "topic", "details", "about", "review",
+        "描述", "商品描述", "简介", "详情", "类别", "分类", "类目", "类型", "标签", "关键词",
     ),
 }
 
@@ -59,7 +66,8 @@ KEYWORDS: dict[str, tuple[str, ...]] = {
              "synopsis"),
 }
 
-GENRE_NAMES = frozenset({"genre", "genres", "category", "categories"})
+GENRE_NAMES = frozenset({"genre", "genres", "category", "categories",
+                         "类别", "分类", "类目", "类型"})
 """Text columns whose values are genre lists (``Action|Comedy``) as well as text."""
 
 KNOWN_NAMES = frozenset(name for names in SYNONYMS.values() for name in names)
@@ -67,8 +75,9 @@ KNOWN_NAMES = frozenset(name for names in SYNONYMS.values() for name in names)
 
 
 def normalise(name: str) -> str:
-    """``Customer ID`` -> ``customerid``: the form names are compared in."""
-    return re.sub(r"[^0-9a-z]", "", name.lower())
+    """``Customer ID`` -> ``customerid``, ``用户 ID`` -> ``用户id``: the form names are
+    compared in (letters, digits and Chinese characters)."""
+    return re.sub(r"[^0-9a-z\u4e00-\u9fff]", "", name.lower())
 
 
 def resolve(name: str, columns: Sequence[str]) -> str | None:

@@ -3,7 +3,10 @@
 The shop has ten categories (Books, Electronics, Kitchen, ...), each with four
 sub-categories and its own vocabulary (:mod:`engine.data.shop_text`), so item titles and
 descriptions read like a real catalogue and a text model can tell the categories apart.
-Item popularity is Zipf-like within every sub-category.
+The words are English or Chinese (``ShopConfig.language``): the same draws give the same
+shop in either, and :func:`engine.data.bilingual_shop.bilingual` puts every product in one
+catalogue twice, once in each language. Item popularity is Zipf-like within every
+sub-category.
 
 Every user has a stable long-term taste: one to three favourite categories with weights.
 Behaviour arrives in sessions (a few items minutes apart; sessions days apart, over about
@@ -23,7 +26,7 @@ Everything is drawn from ``numpy.random.Generator.random`` (uniform doubles, who
 NumPy keeps stable) and transformed by hand, so a seed gives the same files on every
 machine and NumPy version. One million interactions take a few seconds.
 
-Command line: ``python -m cli.synthetic --out DIR [--large] [--seed N]``.
+Command line: ``python -m cli.synthetic --out DIR [--large] [--seed N] [--lang en|zh]``.
 """
 from __future__ import annotations
 
@@ -33,7 +36,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from engine.data.shop_text import CATALOGUE, CATEGORIES, item_texts
+from engine.data.shop_text import LANGUAGES, item_texts, vocabulary
 from resources import DEMO_INTERACTIONS, DEMO_ITEMS
 
 INTERACTION_COLUMNS = ["user_id", "item_id", "rating", "timestamp"]
@@ -42,7 +45,9 @@ ITEM_COLUMNS = ["item_id", "title", "description", "category"]
 START_TIME = 1672531200  # 2023-01-01 00:00:00 UTC
 DAY = 86400
 
-_N_SUBCATEGORIES = [len(CATALOGUE[c]["subcategories"]) for c in CATEGORIES]
+_STRUCTURE = vocabulary("en")  # every language's vocabulary has the same structure
+_N_CATEGORIES = len(_STRUCTURE.categories)
+_N_SUBCATEGORIES = [len(_STRUCTURE.subcategories(c)) for c in range(_N_CATEGORIES)]
 
 
 # --------------------------------------------------------------------------------------
@@ -70,6 +75,7 @@ class ShopConfig:
     start_time: int = START_TIME
     same_second_probability: float = 0.01  # chance that an item follows the previous one in the same second
     seed: int = 0
+    language: str = "en"  # of titles, descriptions and category names: "en" or "zh"
 
     def __post_init__(self) -> None:
         def bad(message: str) -> None:
@@ -88,8 +94,8 @@ class ShopConfig:
         if not 1 <= lo <= hi:
             bad("session_length must be (lo, hi) with 1 <= lo <= hi")
         lo, hi = self.favourites
-        if not 1 <= lo <= hi <= len(CATEGORIES) - 1:
-            bad(f"favourites must be (lo, hi) with 1 <= lo <= hi <= {len(CATEGORIES) - 1}")
+        if not 1 <= lo <= hi <= _N_CATEGORIES - 1:
+            bad(f"favourites must be (lo, hi) with 1 <= lo <= hi <= {_N_CATEGORIES - 1}")
         if not 0.0 < self.session_decay <= 1.0:
             bad("session_decay must be in (0, 1]")
         for name in ("drift_probability", "p_related", "p_same_subcategory",
@@ -102,6 +108,8 @@ class ShopConfig:
             bad("n_related must be at least 1")
         if self.span_days < 1:
             bad("span_days must be at least 1")
+        if self.language not in LANGUAGES:
+            bad(f"language must be one of {', '.join(LANGUAGES)}")
 
     @classmethod
     def large(cls, seed: int = 0) -> "ShopConfig":
@@ -199,7 +207,7 @@ def _sample_rows(weights: np.ndarray, u: np.ndarray) -> np.ndarray:
 
 def _allocate(rng: np.random.Generator, n_items: int, minimum: int) -> np.ndarray:
     """Items per sub-category: a minimum each, the rest by uneven random shares."""
-    cat_share = 0.75 + 0.5 * rng.random(len(CATEGORIES))
+    cat_share = 0.75 + 0.5 * rng.random(_N_CATEGORIES)
     shares = np.concatenate([
         cat_share[c] * (0.6 + 0.8 * rng.random(n)) / n for c, n in enumerate(_N_SUBCATEGORIES)
     ])
@@ -217,7 +225,7 @@ def _allocate(rng: np.random.Generator, n_items: int, minimum: int) -> np.ndarra
 class _Layout:
     """Where the catalogue's sub-categories sit: the same for every shop."""
 
-    subcats: list[tuple[int, str]]  # (category index, sub-category name), catalogue order
+    subcats: list[tuple[int, int]]  # (category index, sub-category index in it), catalogue order
     sub_category: np.ndarray  # category index of every sub-category
     sub_first: np.ndarray  # first sub-category of each category
     n_sub_of_cat: np.ndarray  # sub-categories per category
@@ -280,7 +288,7 @@ def generate(config: ShopConfig = ShopConfig()) -> Shop:
     layout = _layout()
     items = _draw_items(rng, config, layout)
     related = _draw_related(rng, items, config.n_related)
-    texts = item_texts(rng, items.sub_of_item, layout.subcats)
+    texts = item_texts(rng, items.sub_of_item, layout.subcats, vocabulary(config.language))
     taste, favourite, cat_popularity = _draw_taste(rng, config)
     sessions = _draw_sessions(rng, config, taste, favourite, cat_popularity)
     item = _session_items(rng, config, layout, items, related, sessions)
@@ -291,8 +299,7 @@ def generate(config: ShopConfig = ShopConfig()) -> Shop:
 
 
 def _layout() -> _Layout:
-    subcats = [(c, s) for c, name in enumerate(CATEGORIES)
-               for s in CATALOGUE[name]["subcategories"]]
+    subcats = [(c, s) for c, n in enumerate(_N_SUBCATEGORIES) for s in range(n)]
     return _Layout(subcats=subcats,
                    sub_category=np.array([c for c, _ in subcats], dtype=np.int64),
                    sub_first=np.concatenate([[0], np.cumsum(_N_SUBCATEGORIES)[:-1]]),
@@ -302,7 +309,7 @@ def _layout() -> _Layout:
 def _draw_items(rng: np.random.Generator, config: ShopConfig, layout: _Layout) -> _Items:
     """Items per sub-category, their Zipf-like popularity within it, the sub-categories'
     popularity within their category, and each item's quality."""
-    n_sub, n_items, n_cat = len(layout.subcats), config.n_items, len(CATEGORIES)
+    n_sub, n_items, n_cat = len(layout.subcats), config.n_items, _N_CATEGORIES
     counts = _allocate(rng, n_items, config.n_related + 2)
     sub_start = np.concatenate([[0], np.cumsum(counts)[:-1]])
     sub_of_item = np.repeat(np.arange(n_sub), counts)
@@ -349,7 +356,7 @@ def _draw_taste(rng: np.random.Generator, config: ShopConfig
                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Users' long-term taste (weights over categories, zero outside the favourites), the
     favourites, and the categories' popularity (which drift sessions follow too)."""
-    n_users, n_cat = config.n_users, len(CATEGORIES)
+    n_users, n_cat = config.n_users, _N_CATEGORIES
     cat_popularity = 0.5 + rng.random(n_cat)
     lo, hi = config.favourites
     n_fav = lo + _pick(rng.random(n_users), hi - lo + 1)
@@ -517,20 +524,23 @@ def _shop(rng: np.random.Generator, config: ShopConfig, layout: _Layout, items: 
         "drift": log.drift[order],
     })
     titles, descriptions = texts
+    words = vocabulary(config.language)
+    categories = words.categories
+    subcategories = [words.subcategories(c)[s] for c, s in layout.subcats]
     sub_of_public = items.sub_of_item[inverse]
     catalogue = pd.DataFrame({
         "item_id": item_ids,
         "title": np.array(titles, dtype=object)[inverse],
         "description": np.array(descriptions, dtype=object)[inverse],
-        "category": np.array(CATEGORIES, dtype=object)[layout.sub_category[sub_of_public]],
-        "subcategory": np.array([s for _, s in layout.subcats], dtype=object)[sub_of_public],
+        "category": np.array(categories, dtype=object)[layout.sub_category[sub_of_public]],
+        "subcategory": np.array(subcategories, dtype=object)[sub_of_public],
     })
     return Shop(
         interactions=interactions,
         items=catalogue,
         taste=taste,
-        categories=list(CATEGORIES),
-        subcategories=[f"{CATEGORIES[c]}/{s}" for c, s in layout.subcats],
+        categories=categories,
+        subcategories=[f"{categories[c]}/{s}" for (c, _), s in zip(layout.subcats, subcategories)],
         subcategory_category=layout.sub_category,
         item_category=layout.sub_category[sub_of_public],
         item_subcategory=sub_of_public,

@@ -8,6 +8,7 @@ training history and never refitted for the test phase.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -22,6 +23,11 @@ from engine.models import make_model
 from engine.models.base import Composite, Recommender
 from engine.models.context import FitContext
 from engine.models.popularity import item_popularity
+
+#: Fits a model as :meth:`Recommender.fit` does (the model first, then fit's arguments)
+#: and returns the fitted model: where it runs is the caller's choice (a cluster's
+#: ``Compute.fit``); by default the model's own ``fit``, here.
+Fit = Callable[..., Recommender]
 
 
 def evaluate(
@@ -82,12 +88,14 @@ def evaluate_models(
     task: Task | None = None,
     fitted: dict[str, Recommender] | None = None,
     context: FitContext = FitContext(),
+    fit: Fit | None = None,
 ) -> dict[str, ModelResult]:
     """Fit each named model on the training history and evaluate it on validation and test.
 
     ``fitted`` collects the fitted models by name; composites (fusions) reuse the
     components found there (pass the same dict to several calls to fit each component
-    once). ``context`` holds the run-wide settings every fit reads.
+    once). ``context`` holds the run-wide settings every fit reads; ``fit`` fits a model
+    elsewhere (a cluster), the metrics are computed here either way.
     """
     params = params or {}
     vectors = item_vectors(split.dataset)
@@ -106,7 +114,10 @@ def evaluate_models(
             task.begin(Stage.FIT.of(name))
         start = time.perf_counter()
         valid = split.validation()
-        model.fit(split.train, split.dataset, task, valid, context=context)
+        if fit is None:
+            model.fit(split.train, split.dataset, task, valid, context=context)
+        else:
+            model = fit(model, split.train, split.dataset, task, valid, context=context)
         fit_seconds = time.perf_counter() - start
         fitted[name] = model
         if isinstance(model, Composite):

@@ -326,4 +326,10 @@ class Composite(Recommender):
     @abstractmethod
     def reuse(self, fitted: dict[str, Recommender]) -> None:
         """Models already fitted on the same training history, used instead of fitting
-        the members of the same names again."""
+        the members of the same names again (added to those given before)."""
+
+    @abstractmethod
+    def unfitted_members(self, dataset: Dataset) -> list[str]:
+        """Registry names of the members a fit on ``dataset`` would fit itself: those it
+        uses there that :meth:`reuse` did not provide. A cluster fits them beforehand,
+        side by side, and hands them over through :meth:`reuse`."""

@@ -13,10 +13,12 @@ Because the item side is text, an item nobody has interacted with yet is scored 
 other, and a user with one to three interactions already has a profile: the cold-start
 cases where collaborative models have nothing to say.
 
-Two item encoders share this: :class:`SemanticProfile` (a sentence-transformer, see
-:mod:`engine.data.encoder`) and :class:`Word2VecProfile` (word2vec trained on the catalogue's
-own text, light and language-agnostic). The profile of a batch of users is one sparse
-(users x items) weight matrix times the item vectors.
+Two item encoders share this: :class:`SemanticProfile` (a sentence encoder, see
+:mod:`engine.data.encoder`: all-MiniLM-L6-v2 for a catalogue in Latin script, the packaged
+multilingual encoder otherwise, with the languages of a mixed catalogue aligned, see
+:mod:`engine.data.multilingual`) and :class:`Word2VecProfile` (word2vec trained on the
+catalogue's own text, light and language-agnostic). The profile of a batch of users is one
+sparse (users x items) weight matrix times the item vectors.
 
 A popularity prior, ``prior`` x (training users of the item / the most any item has), is
 added to the cosine. Cosine alone ranks every item of a liked category alike, whatever
@@ -37,7 +39,6 @@ from __future__ import annotations
 
 from abc import abstractmethod
 from dataclasses import dataclass
-from pathlib import Path
 from typing import ClassVar
 
 import numpy as np
@@ -45,8 +46,10 @@ import scipy.sparse as sp
 
 from engine.core.progress import Task
 from engine.data.dataset import Dataset, History
-from engine.data.encoder import TextEncoder
+from engine.data.encoder import CachedEncoder
 from engine.data.features import unit_rows
+from engine.data.multilingual import (ENGLISH, Alignment, align, encoder_label, fit_alignment,
+                                      item_scripts, open_encoder, resolve_encoder)
 from engine.data.text import item_documents, item_text, item_texts, tokenize
 from engine.models.base import Commit, NotFittedError, Recommender, Validation, commit, report
 from engine.models.context import FitContext
@@ -202,10 +205,13 @@ class ContentProfile(Recommender):
 
 @dataclass(frozen=True)
 class SemanticParams(ContentParams):
-    """SemanticProfile's encoder settings (see :mod:`engine.data.encoder`)."""
+    """SemanticProfile's encoder settings (see :mod:`engine.data.encoder` and
+    :mod:`engine.data.multilingual`)."""
 
-    encoder: str | None = setting(None, "Text encoder", "A transformers model folder, or None "
-                                  "for the packaged all-MiniLM-L6-v2", run="encoder")
+    encoder: str | None = setting(None, "Text encoder", "None or auto: all-MiniLM-L6-v2 for a "
+                                  "catalogue in Latin script, the packaged multilingual "
+                                  "encoder otherwise; minilm; multilingual; or a "
+                                  "transformers model folder", run="encoder")
     device: str | None = setting(None, "Device", "auto (GPU when present), cpu or cuda; None: "
                                  "the run's", run="device")
     batch_size: int = setting(64, "Batch size", "Texts per encoding batch")
@@ -214,46 +220,75 @@ class SemanticParams(ContentParams):
                              "fp32 or bf16")
     cache_dir: str | None = setting(None, "Cache folder", "Root of the embedding cache "
                                     "(default $IFS_CACHE_DIR or the user cache folder)")
+    align: bool = setting(True, "Align languages", "In a catalogue that mixes languages, "
+                          "centre each language's vectors and rotate them onto the largest "
+                          "language's, so that neighbours cross languages")
 
 
 class SemanticProfile(ContentProfile):
-    """Item vectors from a sentence encoder (parameters: :class:`SemanticParams`)."""
+    """Item vectors from a sentence encoder (parameters: :class:`SemanticParams`).
+
+    The fit settles which encoder ``auto`` means for its catalogue and, when the
+    catalogue mixes languages, how they are aligned (:mod:`engine.data.multilingual`);
+    an update encodes new items with that encoder and alignment, so old and new vectors
+    stay in one space.
+    """
 
     name: ClassVar[str] = "semantic"
     Params: ClassVar[type[ModelParams]] = SemanticParams
     fit_cost: ClassVar[float] = 20.0
+    # The fit's choices. Class defaults: a model stored before there was a choice read
+    # the English model, unaligned.
+    _chosen: str | None = None
+    _alignment: Alignment = {}
 
     def __init__(self, params: SemanticParams | None = None, /, **values: object) -> None:
         super().__init__(params, **values)
-        self._encoder: TextEncoder | None = None
+        self._encoder: CachedEncoder | None = None
 
     @property
-    def text_encoder(self) -> TextEncoder:
-        """The encoder (made on first use; the model itself loads only when needed); on
-        the fit's device, or after unpickling on ``device`` (None: "auto")."""
+    def text_encoder(self) -> CachedEncoder:
+        """The encoder the fit chose (made on first use; the model itself loads only when
+        needed); on the fit's device, or after unpickling on ``device`` (None: "auto")."""
         if self._encoder is None:
             self._encoder = self._make_encoder(self.device or FitContext().device)
         return self._encoder
 
-    def _make_encoder(self, device: str) -> TextEncoder:
-        return TextEncoder(None if self.encoder is None else Path(self.encoder), device,
-                           self.batch_size, self.max_length, self.cache_dir, self.precision)
+    @property
+    def encoder_label(self) -> str:
+        """How the run log names the encoder the fit chose."""
+        return encoder_label(self._chosen or ENGLISH)
+
+    def _make_encoder(self, device: str) -> CachedEncoder:
+        return open_encoder(self._chosen or self.encoder, device=device,
+                            batch_size=self.batch_size, max_length=self.max_length,
+                            cache_dir=self.cache_dir, precision=self.precision)
 
     def _encode_items(self, dataset: Dataset, task: Task | None, context: FitContext
                       ) -> np.ndarray:
-        device = context.setting("device", self.device)
-        if self._encoder is None or self._encoder.device != device:
-            self._encoder = self._make_encoder(device)
-        return self._encode_texts(item_texts(dataset), task)
+        texts = item_texts(dataset)
+        self._chosen, why = resolve_encoder(self.encoder, texts)
+        self._encoder = self._make_encoder(context.setting("device", self.device))
+        report(task, 0.0, f"semantic: text encoder {self.encoder_label} ({why})")
+        vectors = unit_rows(self._encode_texts(texts, task))
+        scripts = item_scripts(texts)
+        self._alignment = fit_alignment(vectors, scripts) if self.align else {}
+        if self._alignment:
+            languages = ", ".join(sorted(self._alignment["centre"]))
+            report(task, 0.96, f"semantic: aligning the scripts {languages} of "
+                               f"{self.encoder_label}")
+        return align(vectors, scripts, self._alignment)
 
     def _encode_new_items(self, dataset: Dataset, rows: np.ndarray, task: Task | None
                           ) -> np.ndarray:
         texts = [item_text(dataset.titles[r], dataset.texts[r], dataset.genres[r]) for r in rows]
-        return self._encode_texts(texts, task)
+        vectors = unit_rows(self._encode_texts(texts, task))
+        return align(vectors, item_scripts(texts), self._alignment)
 
     def _encode_texts(self, texts: list[str], task: Task | None) -> np.ndarray:
+        status = f"semantic: encoding item text with {self.encoder_label}"
         return self.text_encoder.encode(
-            texts, progress=lambda done: report(task, 0.95 * done, "semantic: encoding item text"))
+            texts, progress=lambda done: report(task, 0.95 * done, status))
 
     def __getstate__(self) -> dict[str, object]:
         """Pickle without the encoder: it holds a loaded transformer and is rebuilt lazily."""

@@ -161,8 +161,23 @@ class Fusion(Composite):
         return [*self.components, *helper]
 
     def reuse(self, fitted: dict[str, Recommender]) -> None:
-        """Components already fitted on the same training history (saves refitting them)."""
-        self._reuse = dict(fitted)
+        """Components already fitted on the same training history (saves refitting them),
+        added to those given before."""
+        self._reuse.update(fitted)
+
+    def unfitted_members(self, dataset: Dataset) -> list[str]:
+        return [name for name in self._fitted_names(dataset) if name not in self._reuse]
+
+    def _cold_model(self, dataset: Dataset) -> str | None:
+        """The cold-start text model a fit on ``dataset`` uses: none for rrf, nor for a
+        catalogue without item text."""
+        return self.cold_start if self.mode != "rrf" and _has_item_text(dataset) else None
+
+    def _fitted_names(self, dataset: Dataset) -> list[str]:
+        """Every model a fit on ``dataset`` uses: the components, then the cold-start
+        text model when it takes part and is none of them."""
+        cold = self._cold_model(dataset)
+        return [*self.components, *([] if cold in (None, *self.components) else [cold])]
 
     def fit(self, train: History, dataset: Dataset, task: Task | None = None,
             valid: Validation | None = None, *, context: FitContext = FitContext()
@@ -170,10 +185,7 @@ class Fusion(Composite):
         from engine.models import MODELS, make_model  # the registry imports this module
 
         self._models = {}
-        names = list(self.components)
-        cold = self.cold_start if self.mode != "rrf" and _has_item_text(dataset) else None
-        if cold is not None and cold not in names:
-            names.append(cold)
+        names, cold = self._fitted_names(dataset), self._cold_model(dataset)
         fitted: dict[str, Recommender] = {}
         # progress: each fit its share by its expected cost, the gate one closed form's
         costs = np.array([0.0 if n in self._reuse else MODELS[n].fit_cost for n in names] + [1.0])

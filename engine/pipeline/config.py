@@ -75,8 +75,9 @@ _ENCODING = {"encoder": "folder", "device": "device", "batch_size": "batch_size"
 
 
 def text_vector_source(semantic: dict[str, object] | None = None) -> ItemTextVectors:
-    """The run's text encoder as a source of item vectors: the encoder folder (None: the
-    packaged all-MiniLM-L6-v2), device, batch size, token limit, precision and cache of
+    """The run's text encoder as a source of item vectors: the encoder (a folder or a
+    packaged encoder's name; None: chosen by the catalogue's script, see
+    :mod:`engine.data.multilingual`), device, batch size, token limit, precision and cache of
     the ``semantic`` model's parameters, so both encode alike and share the disk cache."""
     given = semantic or {}
     return ItemTextVectors({field: given[param] for param, field in _ENCODING.items()

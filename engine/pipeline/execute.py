@@ -26,9 +26,9 @@ from engine.data.feedback import TrainingSignal, add_likes, refused_matrix, with
 from engine.data.split import Split
 from engine.evaluation.breakdown import by_history_length, component_metrics
 from engine.evaluation.evaluate import evaluate
-from engine.evaluation.ranking import user_batches
 from engine.models import make_model
 from engine.models.base import Recommender
+from engine.pipeline.compute import LOCAL, Compute
 from engine.pipeline.config import RunConfig, make_split, with_text_vectors
 from engine.pipeline.profiles import interest_keywords
 from engine.pipeline.result import Profiles, RunResult, UserLists
@@ -51,24 +51,25 @@ def training_part(dataset: Dataset, config: RunConfig, feedback: TrainingSignal
 
 
 def fit_run_model(dataset: Dataset, config: RunConfig, task: Task | None = None,
-                  feedback: TrainingSignal | None = None) -> tuple[Split, Recommender]:
+                  feedback: TrainingSignal | None = None, compute: Compute = LOCAL
+                  ) -> tuple[Split, Recommender]:
     """The split and the run's model fitted on its training part (likes that are no
-    held-out item included); the validation targets stop training early and teach a
-    fusion its gate. The one fit of runs, evaluations' lists and ``recommend``."""
+    held-out item included) by ``compute``; the validation targets stop training early
+    and teach a fusion its gate. The one fit of runs, evaluations' lists and
+    ``recommend``."""
     task = task or Task()
     split, train, valid = training_part(dataset, config, feedback or TrainingSignal.empty())
     # a stored configuration holds a text-vector source as its settings: rebuilt here
     model = make_model(config.model, **with_text_vectors(config.params).get(config.model, {}))
     task.begin(Stage.FIT.of(config.model))
-    model.fit(train, dataset, task, valid)
-    return split, model
+    return split, compute.fit(model, train, dataset, task, valid)
 
 
 def fit_for_lists(name: str, dataset: Dataset, params: dict[str, object] | None = None,
-                  task: Task | None = None) -> Recommender:
+                  task: Task | None = None, compute: Compute = LOCAL) -> Recommender:
     """Model ``name`` with ``params``, fitted as a run with the default split fits it."""
     return fit_run_model(dataset, RunConfig(model=name, params={name: dict(params or {})}),
-                         task)[1]
+                         task, compute=compute)[1]
 
 
 def update_fitted(model: Recommender, dataset: Dataset, task: Task | None = None,
@@ -86,13 +87,14 @@ def update_fitted(model: Recommender, dataset: Dataset, task: Task | None = None
 
 
 def execute_run(dataset: Dataset, config: RunConfig = RunConfig(), task: Task | None = None,
-                feedback: TrainingSignal | None = None) -> RunResult:
-    """Run the pipeline; raises ``Cancelled`` at a safe point if ``task`` is cancelled."""
+                feedback: TrainingSignal | None = None, compute: Compute = LOCAL) -> RunResult:
+    """Run the pipeline, fitting and making the lists on ``compute`` (the metrics are
+    computed here); raises ``Cancelled`` at a safe point if ``task`` is cancelled."""
     task = task or Task()
     feedback = feedback or TrainingSignal.empty()
     started = time.perf_counter()
     task.begin(Stage.SPLIT)
-    split, model = fit_run_model(dataset, config, task, feedback)
+    split, model = fit_run_model(dataset, config, task, feedback, compute)
     task.begin(Stage.EVALUATE)
     vectors = item_vectors(dataset)
     metrics = {"test": evaluate(model, split, "test", config.metrics_k, vectors=vectors, task=task)}
@@ -100,55 +102,43 @@ def execute_run(dataset: Dataset, config: RunConfig = RunConfig(), task: Task | 
         metrics["valid"] = evaluate(model, split, "valid", config.metrics_k, vectors=vectors)
     metrics.update(by_history_length(model, split, config.metrics_k, vectors))
     metrics.update(component_metrics(model, split, config.metrics_k, vectors))
-    lists, profiles = lists_and_profiles(model, dataset, config, feedback, task)
+    lists, profiles = lists_and_profiles(model, dataset, config, feedback, task, compute)
     stage_seconds = {**task.stage_seconds, "total": time.perf_counter() - started}
     return RunResult(config, dataset, metrics, stage_seconds, lists, profiles, model,
                      len(feedback))
 
 
 def lists_and_profiles(model: Recommender, dataset: Dataset, config: RunConfig,
-                       feedback: TrainingSignal, task: Task) -> tuple[UserLists, Profiles]:
+                       feedback: TrainingSignal, task: Task, compute: Compute = LOCAL
+                       ) -> tuple[UserLists, Profiles]:
     """Every user's list and profile from their whole history (likes included), refused
-    items left out: what a run stores. Users are scored in batches (a batch's score
-    matrices stay bounded whatever the catalogue's size), each a safe point."""
+    items left out: what a run stores. ``compute`` scores the users (in bounded batches,
+    each a safe point); the profiles are made here."""
     task.begin(Stage.RECOMMEND)
     history = add_likes(dataset.history(), feedback)
     users = np.arange(dataset.n_users)
     refused = refused_matrix(feedback, dataset.n_users, dataset.n_items)
-    batches = []
-    for batch in user_batches(users, dataset.n_items):
-        items, scores = model.recommend(batch, history, config.k, exclude=refused)
-        batches.append((items, scores, model.contributions(batch, history, items),
-                        model.gate(batch, history), model.user_vectors(batch, history)))
-        task.update((batch[-1] + 1) / max(len(users), 1))
+    scored = compute.score(model, users, history, config.k, refused, task)
     task.begin(Stage.PROFILES)
-    items, scores = _joined([b[0] for b in batches]), _joined([b[1] for b in batches])
-    contributions = {name: _joined([b[2][name] for b in batches]) for name in
-                     (batches[0][2] if batches else {})}
-    gate = None if not batches or batches[0][3] is None else _joined([b[3] for b in batches])
-    vectors = None if not batches or batches[0][4] is None else _joined([b[4] for b in batches])
     profiles = Profiles(
         keywords=interest_keywords(dataset, history),
         recent=history.last_items(users, config.recent_window).astype(np.int32),
-        gate=None if gate is None else np.asarray(gate, dtype=np.float32),
-        long_term=None if vectors is None else np.asarray(vectors, dtype=np.float32),
+        gate=None if scored.gate is None else np.asarray(scored.gate, dtype=np.float32),
+        long_term=None if scored.vectors is None else np.asarray(scored.vectors,
+                                                                 dtype=np.float32),
     )
     task.finish()
-    finite = np.isfinite(scores)
-    lists = UserLists(np.where(finite, items, -1).astype(np.int32),
-                      np.where(finite, scores, 0).astype(np.float32),
+    finite = np.isfinite(scored.scores)
+    lists = UserLists(np.where(finite, scored.items, -1).astype(np.int32),
+                      np.where(finite, scored.scores, 0).astype(np.float32),
                       {k: np.where(finite, v, 0).astype(np.float32)
-                       for k, v in contributions.items()})
+                       for k, v in scored.contributions.items()})
     return lists, profiles
-
-
-def _joined(parts: list[np.ndarray]) -> np.ndarray:
-    return np.concatenate(parts) if parts else np.zeros((0, 0), dtype=np.float32)
 
 
 def refresh_run(model: Recommender, dataset: Dataset, config: RunConfig,
                 fitted_on: tuple[int, int], task: Task | None = None,
-                feedback: TrainingSignal | None = None) -> RunResult:
+                feedback: TrainingSignal | None = None, compute: Compute = LOCAL) -> RunResult:
     """A fitted run's model updated for the grown ``dataset`` (no refit: see
     :func:`update_fitted`), and every list and profile made again.
 
@@ -156,13 +146,14 @@ def refresh_run(model: Recommender, dataset: Dataset, config: RunConfig,
     so an evaluation would measure memory, not accuracy; the replay benchmark
     (bench/incremental_ml100k.py) measures updates against full retrains instead.
     ``fitted_on`` is (interactions, items) at the model's last full fit, kept with it.
+    The update runs here (it is small next to a fit); ``compute`` makes the lists.
     """
     task = task or Task()
     feedback = feedback or TrainingSignal.empty()
     started = time.perf_counter()
     task.begin(Stage.UPDATE.of(config.model))
     update_fitted(model, dataset, task, config, feedback)  # the lists then read everything
-    lists, profiles = lists_and_profiles(model, dataset, config, feedback, task)
+    lists, profiles = lists_and_profiles(model, dataset, config, feedback, task, compute)
     stage_seconds = {**task.stage_seconds, "total": time.perf_counter() - started}
     return RunResult(config, dataset, {}, stage_seconds, lists, profiles, model,
                      len(feedback), fitted_on)

@@ -1,5 +1,6 @@
-"""Per-user lists as a long table (user, rank, item, title, score), scored in user batches:
-what ``recommend`` writes without storing a run."""
+"""Per-user lists as a long table (user, rank, item, title, score), scored in user batches
+by a :class:`~engine.pipeline.compute.Compute`: what ``recommend`` writes without storing
+a run."""
 from __future__ import annotations
 
 import numpy as np
@@ -9,8 +10,8 @@ from engine.core.errors import DataError
 from engine.core.progress import Task
 from engine.core.stages import Stage
 from engine.data.dataset import Dataset
-from engine.evaluation.ranking import user_batches
 from engine.models.base import Recommender
+from engine.pipeline.compute import LOCAL, Compute
 
 
 def user_indices(dataset: Dataset, users: list[str] | None) -> np.ndarray:
@@ -25,27 +26,21 @@ def user_indices(dataset: Dataset, users: list[str] | None) -> np.ndarray:
 
 
 def recommendation_lists(model: Recommender, dataset: Dataset, k: int,
-                         users: list[str] | None = None, task: Task | None = None
-                         ) -> pd.DataFrame:
-    """Top-``k`` per user (items the user has are excluded) as a long table with titles."""
+                         users: list[str] | None = None, task: Task | None = None,
+                         compute: Compute = LOCAL) -> pd.DataFrame:
+    """Top-``k`` per user (items the user has are excluded) as a long table with titles,
+    the users scored by ``compute``."""
     index = user_indices(dataset, users)
-    history = dataset.history()
     if task is not None:
         task.begin(Stage.RECOMMEND)
-    parts = []
-    done = 0
-    for batch in user_batches(index, history.n_items):
-        items, scores = model.recommend(batch, history, k)
-        n = items.shape[1]
-        parts.append(pd.DataFrame({
-            "user": np.repeat(dataset.user_ids[batch], n),
-            "rank": np.tile(np.arange(1, n + 1), len(batch)),
-            "item": dataset.item_ids[items.ravel()],
-            "title": dataset.titles[items.ravel()],
-            "score": scores.ravel(),
-        }))
-        done += len(batch)
-        if task is not None:
-            task.update(done / len(index))
-    lists = pd.concat(parts, ignore_index=True)
+    scored = compute.score(model, index, dataset.history(), k, task=task, details=False)
+    n = scored.items.shape[1]
+    items = scored.items.astype(np.int64).ravel()
+    lists = pd.DataFrame({
+        "user": np.repeat(dataset.user_ids[index], n),
+        "rank": np.tile(np.arange(1, n + 1), len(index)),
+        "item": dataset.item_ids[items],
+        "title": dataset.titles[items],
+        "score": scored.scores.ravel(),
+    })
     return lists[np.isfinite(lists["score"])]  # a user who has seen almost everything

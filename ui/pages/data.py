@@ -41,7 +41,7 @@ class DataPage(QWidget):
     import_interactions = Signal()
     import_items = Signal()
     append_requested = Signal(str)  # the dataset to add interactions to
-    demo_requested = Signal()
+    demo_requested = Signal(str)  # the demo shop's language: "en" or "zh"
 
     def __init__(self, project: Project, worker: Worker, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -70,7 +70,7 @@ class DataPage(QWidget):
         items_button = QPushButton(icon("items"), "Import items...", self)
         items_button.clicked.connect(self.import_items)
         demo_button = QPushButton(icon("demo"), "Add the demo shop", self)
-        demo_button.clicked.connect(self.demo_requested)
+        demo_button.clicked.connect(lambda: self.demo_requested.emit("en"))
         self.append_button = QPushButton(icon("import"), "Add interactions...", self)
         self.append_button.setObjectName("appendButton")
         self.append_button.setToolTip("Add new interactions (and new items) to the selected "
@@ -127,7 +127,8 @@ class DataPage(QWidget):
             "items in 10 categories): it is imported and the default pipeline runs on it "
             "(long-term EASE and ALS fused with short-term co-occurrence and a sequential "
             "transformer, a learned gate per user), in about a minute on a laptop; the Run "
-            "screen shows each stage as it goes.\n\nOr import your own interaction log: any "
+            "screen shows each stage as it goes. The same shop with its catalogue in Chinese "
+            "shows the multilingual text side.\n\nOr import your own interaction log: any "
             "CSV-like file with a user and an item column, and optionally a rating and a "
             "time column, plus an item catalogue with titles and descriptions.", panel)
         text.setWordWrap(True)
@@ -135,13 +136,20 @@ class DataPage(QWidget):
         self.demo_button = QPushButton(icon("demo"), "  Load the demo shop and run", panel)
         self.demo_button.setObjectName("demoButton")
         self.demo_button.setMinimumHeight(44)
-        self.demo_button.clicked.connect(self.demo_requested)
+        self.demo_button.clicked.connect(lambda: self.demo_requested.emit("en"))
+        self.demo_zh_button = QPushButton(icon("demo"), "  Chinese demo shop (中文)", panel)
+        self.demo_zh_button.setObjectName("demoZhButton")
+        self.demo_zh_button.setMinimumHeight(44)
+        self.demo_zh_button.setToolTip("The demo shop with titles, descriptions and categories "
+                                       "in Chinese, imported and run like the English one")
+        self.demo_zh_button.clicked.connect(lambda: self.demo_requested.emit("zh"))
         own = QPushButton(icon("import"), "  Import my own data...", panel)
         own.setMinimumHeight(44)
         own.clicked.connect(self.import_interactions)
         row = QHBoxLayout()
         row.addStretch(1)
         row.addWidget(self.demo_button)
+        row.addWidget(self.demo_zh_button)
         row.addWidget(own)
         row.addStretch(1)
         centred = QHBoxLayout()  # no alignment flag: a wrapped label then gets its height

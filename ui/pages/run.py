@@ -1,7 +1,9 @@
-"""The Run screen: the configuration form, Run and Cancel, a progress bar per stage with
-elapsed time and an estimate of the rest, a log, and every run kept in the project."""
+"""The Run screen: the configuration form, where the run computes (this computer or a Ray
+cluster, with a connection check), Run and Cancel, a progress bar per stage with elapsed
+time and an estimate of the rest, a log, and every run kept in the project."""
 from __future__ import annotations
 
+import dataclasses
 import json
 import time
 from collections.abc import Callable
@@ -10,17 +12,18 @@ from typing import Any
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor, QShowEvent
 from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QGroupBox, QHBoxLayout, QHeaderView,
-                               QLabel, QMessageBox, QPlainTextEdit, QPushButton, QScrollArea,
-                               QSizePolicy, QSplitter, QTableWidget, QTableWidgetItem, QVBoxLayout,
-                               QWidget)
+                               QLabel, QLineEdit, QMessageBox, QPlainTextEdit, QPushButton,
+                               QScrollArea, QSizePolicy, QSplitter, QTableWidget, QTableWidgetItem,
+                               QVBoxLayout, QWidget)
 
+from engine.cluster import ClusterInfo, ComputeChoice
 from engine.core.errors import DataError
 from engine.core.progress import Task
 from engine.core.stages import Stage, run_stages, update_stages
-from storage import RunInfo, list_runs, run_info
 from engine.pipeline.drift import Drift
+from storage import RunInfo, list_runs, run_info
 from ui.icons import icon
-from ui.jobs import prepare_models, retrain_run, run_pipeline, update_run
+from ui.jobs import check_cluster, prepare_models, retrain_run, run_pipeline, update_run
 from ui.messages import confirm, report
 from ui.preferences import Preferences
 from ui.project import Project
@@ -92,6 +95,59 @@ class RunPage(QWidget):
         self.cancel_button.setObjectName("cancelButton")
         self.cancel_button.setToolTip("Stop at the next safe point; nothing is saved (Esc)")
         self.cancel_button.clicked.connect(self.cancel)
+        self._make_compute_controls(RunSettings.from_dict(prefs.run_settings))
+
+    def _make_compute_controls(self, settings: RunSettings) -> None:
+        """Compute: this computer, or the Ray cluster at an address, with a check that
+        connects and shows the cluster's nodes, CPUs and GPUs."""
+        self.compute = QComboBox(self)
+        self.compute.setObjectName("compute")
+        self.compute.addItem("this computer", "local")
+        self.compute.addItem("Ray cluster at", "ray")
+        self.compute.setToolTip("Where models are fitted and every user's list is scored; a "
+                                "Ray cluster needs pip install 'interest-fusion-studio[ray]' "
+                                "here and on its nodes (docs/scale-out.md)")
+        self.ray_address = QLineEdit(self)
+        self.ray_address.setObjectName("rayAddress")
+        self.ray_address.setPlaceholderText("auto, or the head's host:port")
+        self.check_button = QPushButton("Check", self)
+        self.check_button.setObjectName("checkCluster")
+        self.check_button.setToolTip("Connect to the cluster and show its nodes, CPUs and GPUs")
+        self.check_button.clicked.connect(lambda: self.check_cluster())
+        self.cluster_info = QLabel(self)
+        self.cluster_info.setObjectName("clusterInfo")
+        self.cluster_info.setWordWrap(True)
+        self.compute.currentIndexChanged.connect(self._compute_changed)
+        self._show_compute(settings)
+
+    def _show_compute(self, settings: RunSettings) -> None:
+        self.compute.setCurrentIndex(max(0, self.compute.findData(settings.compute)))
+        self.ray_address.setText(settings.ray_address)
+        self._compute_changed()
+
+    def _compute_changed(self) -> None:
+        on_ray = self.compute.currentData() == "ray"
+        self.ray_address.setEnabled(on_ray)
+        self.check_button.setEnabled(on_ray)
+        self.cluster_info.clear()
+
+    def compute_choice(self) -> ComputeChoice:
+        """Where runs compute, as chosen (an empty address is ``auto``)."""
+        return ComputeChoice(self.compute.currentData(), self.ray_address.text().strip() or "auto")
+
+    def check_cluster(self) -> Job:
+        """Connect to the chosen cluster on the worker and show what it has."""
+        address = self.compute_choice().address
+        self.cluster_info.setText(f"connecting to {address}...")
+        job = self._worker.submit("check the Ray cluster",
+                                  lambda task: check_cluster(address, task))
+        job.succeeded.connect(self._cluster_checked)
+        job.failed.connect(lambda exc: self.cluster_info.setText(f"cannot use it: {exc}"))
+        return job
+
+    def _cluster_checked(self, info: ClusterInfo) -> None:
+        nodes = "; ".join(f"{n.host}: {n.cpus:g} CPU, {n.gpus:g} GPU" for n in info.nodes)
+        self.cluster_info.setText(f"connected to {info.address}: {info.describe()} ({nodes})")
 
     def _form_panel(self) -> QScrollArea:
         """The left side: the controls, scrolled when the window is short."""
@@ -102,6 +158,15 @@ class RunPage(QWidget):
         top.addWidget(self.dataset, 1)
         left_layout.addLayout(top)
         left_layout.addWidget(self.form, 1)
+        compute = QGroupBox("Compute", left)
+        compute_layout = QVBoxLayout(compute)
+        where = QHBoxLayout()
+        where.addWidget(self.compute)
+        where.addWidget(self.ray_address, 1)
+        where.addWidget(self.check_button)
+        compute_layout.addLayout(where)
+        compute_layout.addWidget(self.cluster_info)
+        left_layout.addWidget(compute)
         buttons = QHBoxLayout()
         buttons.addStretch(1)
         buttons.addWidget(self.cancel_button)
@@ -246,9 +311,12 @@ class RunPage(QWidget):
         if db is None or not dataset or self.running:
             return None
         if settings is None:
-            settings = self.form.settings()
+            choice = self.compute_choice()
+            settings = dataclasses.replace(self.form.settings(), compute=choice.kind,
+                                           ray_address=choice.address)
         else:
             self.form.set_settings(settings)
+            self._show_compute(settings)
         try:
             settings.check()
         except DataError as exc:
@@ -258,7 +326,8 @@ class RunPage(QWidget):
         self._start_stages(dataset, settings.model, settings.params().get(settings.model, {}))
         self._log(f"run {settings.model} on {dataset!r} "
                   f"(components {', '.join(settings.components)}, K={settings.k}, "
-                  f"device {settings.device}, seed {settings.seed})")
+                  f"device {settings.device}, seed {settings.seed}, on "
+                  f"{settings.compute_choice().describe()})")
         job = self._start(f"run {settings.model}",
                           lambda task: run_pipeline(db, dataset, settings, task))
         job.succeeded.connect(self._finished)
@@ -275,7 +344,9 @@ class RunPage(QWidget):
         self.stages.start(update_stages(run.model), None)
         self._log(f"update run {run.id} ({run.model} on {run.dataset!r}) with the data "
                   "added since")
-        job = self._start(f"update run {run.id}", lambda task: update_run(db, run.id, task))
+        compute = self.compute_choice()
+        job = self._start(f"update run {run.id}",
+                          lambda task: update_run(db, run.id, task, compute))
         job.succeeded.connect(lambda result: self._updated(run, *result))
         return job
 
@@ -289,7 +360,9 @@ class RunPage(QWidget):
         self._start_stages(run.dataset, run.model,
                            run.config.get("params", {}).get(run.model, {}))
         self._log(f"retrain run {run.id}'s configuration on {run.dataset!r}")
-        job = self._start(f"retrain run {run.id}", lambda task: retrain_run(db, run.id, task))
+        compute = self.compute_choice()
+        job = self._start(f"retrain run {run.id}",
+                          lambda task: retrain_run(db, run.id, task, compute))
         job.succeeded.connect(self._finished)
         return job
 

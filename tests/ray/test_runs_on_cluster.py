@@ -1,0 +1,122 @@
+"""A run through a real Ray cluster gives a local run's results, its progress comes from
+the workers, and a cancel stops the cluster's tasks, fits and scoring alike."""
+from __future__ import annotations
+
+import time
+
+import numpy as np
+import pytest
+
+from engine.cluster import ComputeChoice, open_compute
+from engine.core.errors import Cancelled
+from engine.core.progress import Task
+from engine.models import make_model
+from engine.pipeline.config import RunConfig
+from engine.pipeline.execute import execute_run, fit_run_model
+from engine.pipeline.result import RunResult
+
+pytest.importorskip("ray", reason="Ray is not installed: pip install -e '.[ray]'")
+from engine.cluster import ray_compute  # noqa: E402  (imports ray)
+
+#: Three deterministic components, and the fusion's cold-start text model (word2vec) as
+#: a fourth member: four fits as tasks on the cluster's two CPUs, then the gate here.
+FUSION = RunConfig(model="fusion", params={"fusion": {"components": ["ease", "als", "cooc"]}})
+#: How far a transformer fitted on the cluster may be from one fitted here (the
+#: tolerance docs/scale-out.md states): NDCG@10 on each phase, and the share of each
+#: top-20 list the two have in common, on average.
+TRANSFORMER_NDCG_TOLERANCE, TRANSFORMER_OVERLAP = 0.01, 0.9
+
+
+def watched() -> tuple[Task, list[tuple[str, float, str]]]:
+    """A task, and what it reported (stage, progress, status), in order."""
+    task, seen = Task(), []
+    task.listeners.append(lambda t: seen.append((t.stage, t.progress, t.status)))
+    return task, seen
+
+
+def same(a: np.ndarray | None, b: np.ndarray | None) -> bool:
+    return (a is None and b is None) or (a is not None and b is not None
+                                         and np.array_equal(a, b))
+
+
+def assert_same_results(local: RunResult, remote: RunResult) -> None:
+    assert np.array_equal(local.lists.items, remote.lists.items)
+    assert np.array_equal(local.lists.scores, remote.lists.scores)
+    assert local.lists.contributions.keys() == remote.lists.contributions.keys()
+    for name, part in local.lists.contributions.items():
+        assert np.array_equal(part, remote.lists.contributions[name]), name
+    assert same(local.profiles.gate, remote.profiles.gate)
+    assert same(local.profiles.long_term, remote.profiles.long_term)
+    assert local.profiles.keywords == remote.profiles.keywords
+    assert local.metrics == remote.metrics
+
+
+def test_a_fusion_on_the_cluster_equals_the_local_run(cluster, ray_shop):
+    local = execute_run(ray_shop, FUSION)
+    task, seen = watched()
+    with open_compute(ComputeChoice("ray", cluster.address)) as compute:
+        assert compute.info.describe() == "2 nodes, 2 CPUs, 0 GPUs"
+        remote = execute_run(ray_shop, FUSION, task, compute=compute)
+    assert_same_results(local, remote)
+    assert set(remote.lists.contributions) == {"ease", "als", "cooc", "word2vec"}
+    fit = [(p, s) for stage, p, s in seen if stage == "fit fusion"]
+    on_cluster = [s for _, s in fit if s.startswith("on the cluster:")]
+    for name in ("ease", "als", "cooc", "word2vec"):
+        assert any(f"{name}: done" in s for s in on_cluster), name
+    assert fit[-1][1] == "learning the gate"  # here, with the members reused
+    progress = [p for p, _ in fit]
+    assert progress == sorted(progress) and progress[-1] == 1.0
+    scoring = [s for stage, _, s in seen if stage == "recommend" and "users scored" in s]
+    assert scoring[-1] == "on the cluster: 120 of 120 users scored"
+
+
+def test_the_transformer_on_the_cluster_is_the_local_one_within_tolerance(cluster, ray_shop):
+    """Seeded alike, it may still sum in another order on a worker's thread count (and
+    another CPU), so its lists may drift: docs/scale-out.md states how far."""
+    config = RunConfig(model="sequential", params={"sequential": {
+        "hidden": 16, "layers": 1, "heads": 1, "max_epochs": 4, "patience": 4,
+        "time_budget": 0}})
+    local = execute_run(ray_shop, config)
+    with open_compute(ComputeChoice("ray", cluster.address)) as compute:
+        remote = execute_run(ray_shop, config, compute=compute)
+    for phase in ("valid", "test"):
+        assert abs(local.metrics[phase]["NDCG@10"]
+                   - remote.metrics[phase]["NDCG@10"]) <= TRANSFORMER_NDCG_TOLERANCE
+    k = local.lists.items.shape[1]
+    shared = [len(set(a) & set(b)) / k for a, b in zip(local.lists.items, remote.lists.items)]
+    assert np.mean(shared) >= TRANSFORMER_OVERLAP
+
+
+def test_cancel_stops_the_tasks_on_the_cluster(cluster, ray_shop):
+    """ALS would iterate for minutes: the cancel comes once its worker's progress
+    (``ALS iteration i/n``, which only the worker knows) reached this process, and
+    stops the fit there."""
+    endless = RunConfig(model="als", params={"als": {"iterations": 1_000_000}})
+    task = Task()
+    task.listeners.append(lambda t: t.cancel() if "ALS iteration" in t.status else None)
+    with open_compute(ComputeChoice("ray", cluster.address)) as compute:
+        with pytest.raises(Cancelled):
+            fit_run_model(ray_shop, endless, task, compute=compute)
+    stopped(cluster, "ray::fit als")
+
+
+def test_cancel_stops_the_scoring_on_the_cluster(cluster, ray_shop, monkeypatch):
+    """Shards of ten users: the cancel comes with the first shard's lists, and the Ray
+    Data workers scoring the rest end."""
+    monkeypatch.setattr(ray_compute, "SHARD_USERS", 10)
+    model = make_model("cooc").fit(ray_shop.history(), ray_shop)
+    task = Task()
+    task.listeners.append(lambda t: t.cancel() if "users scored" in t.status else None)
+    with open_compute(ComputeChoice("ray", cluster.address)) as compute:
+        with pytest.raises(Cancelled):
+            compute.score(model, np.arange(ray_shop.n_users), ray_shop.history(), 10,
+                          task=task)
+    stopped(cluster, "ray::MapWorker")
+
+
+def stopped(cluster, title: str) -> None:
+    """Until no process of the cluster runs a task titled ``title`` (30 s at most)."""
+    deadline = time.monotonic() + 30
+    while any(c.startswith(title) for c in cluster.processes().values()):
+        assert time.monotonic() < deadline, f"{title} still runs on the cluster"
+        time.sleep(0.2)
