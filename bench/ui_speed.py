@@ -298,6 +298,9 @@ def main(argv: list[str] | None = None) -> int:
                         help="transformer epochs of the timed run (default 3)")
     parser.add_argument("--starts", type=int, default=5,
                         help="times the window is started and timed (default 5)")
+    parser.add_argument("--out", default="ui_speed",
+                        help="results name in bench/results (default ui_speed; e.g. "
+                             "ui_speed_1m for --users 1000000)")
     args = parser.parse_args(argv)
     load_before = os.getloadavg()[0]
     figures = measure(args.users, args.repeats)
@@ -322,7 +325,7 @@ def main(argv: list[str] | None = None) -> int:
         f"\n\nStart-up: the window painted {statistics.median(starts):.2f} s (median of "
         f"{len(starts)}; slowest {max(starts):.2f} s) after its process started, on a new "
         "project.")
-    write_results("ui_speed", payload, text)
+    write_results(args.out, payload, text)
     print(text)
     return 0
 

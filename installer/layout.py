@@ -69,12 +69,18 @@ HIDDEN_IMPORTS = (
     "matplotlib.backends.backend_agg",
 )
 
+#: Optional extras the desktop build leaves out, and the one package of the app that
+#: imports each (only when the user chooses it, saying how to install it when missing):
+#: a Ray cluster is driven from a Python install with the ``ray`` extra, while the
+#: installed app computes on this computer.
+LEFT_OUT_EXTRAS = {"ray": "engine/cluster"}
+
 #: Never bundled: the other Qt bindings and Qt modules the window does not use (QtSvg
 #: stays: the icons are SVG), the model package's plugin framework (llm, openai) and
 #: llama.cpp's web server (the app calls llama.cpp in process),
 #: what transformers and huggingface_hub use only to download or to serve (the app
 #: reads local folders), libraries some packages import optionally (scikit-learn), and
-#: the Ray extra (a cluster runs from a Python install; the desktop app computes here).
+#: the optional extras of :data:`LEFT_OUT_EXTRAS`.
 EXCLUDES = (
     "PySide6.QtQml", "PySide6.QtQmlFeatures", "PySide6.QtQuick", "PySide6.QtQuickControls2",
     "PySide6.QtQuickTest", "PySide6.QtQuickWidgets", "PySide6.QtNetwork", "PySide6.QtSql",
@@ -87,7 +93,7 @@ EXCLUDES = (
     "torch.utils.tensorboard", "tensorboard", "tensorflow", "jax", "flax", "keras",
     "torchvision", "torchaudio", "timm", "accelerate", "bitsandbytes", "deepspeed",
     "transformers.cli", "hf_xet", "pydantic", "fastapi", "uvicorn", "sklearn",
-    "PyInstaller", "ray", "pyarrow",
+    "PyInstaller",
 )
 
 
@@ -141,6 +147,7 @@ def datas(root: Path = ROOT) -> list[tuple[str, str]]:
     add(sorted((root / "resources" / "demo").glob("*.csv")), "resources/demo")
     add(sorted((root / "resources" / "demo_zh").glob("*.csv")), "resources/demo_zh")
     add(sorted((root / "resources" / "icons").glob("*.svg")), "resources/icons")
+    add(sorted((root / "resources" / "translations").glob("*.qm")), "resources/translations")
     migrations = root / "storage" / "migrations"
     add([migrations / "env.py", migrations / "script.py.mako"], "storage/migrations")
     add(sorted((migrations / "versions").glob("*.py")), "storage/migrations/versions")

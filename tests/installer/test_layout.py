@@ -100,26 +100,45 @@ def test_spec_ships_every_file_the_app_reads(linux_spec):
                if "dist-info" in dest or "egg-info" in dest)
 
 
-def _imported_modules() -> set[str]:
-    """Every module the application's own code imports (main.py, engine, storage, ui)."""
-    names: set[str] = set()
+def _imported_modules() -> dict[str, set[str]]:
+    """Every module the application's own code imports (main.py, engine, storage, ui),
+    with the files (relative to the repository) that import it."""
+    names: dict[str, set[str]] = {}
     files = [ROOT / "main.py"] + [p for folder in ("engine", "storage", "ui")
                                   for p in (ROOT / folder).rglob("*.py")]
     for path in files:
+        where = path.relative_to(ROOT).as_posix()
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if isinstance(node, ast.Import):
-                names.update(alias.name for alias in node.names)
+                found = [alias.name for alias in node.names]
             elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
-                names.add(node.module)
-                names.update(f"{node.module}.{alias.name}" for alias in node.names)
+                found = [node.module, *(f"{node.module}.{a.name}" for a in node.names)]
+            else:
+                continue
+            for name in found:
+                names.setdefault(name, set()).add(where)
     return names
+
+
+def _within(module: str, package: str) -> bool:
+    return module == package or module.startswith(package + ".")
 
 
 def test_no_excluded_module_is_one_the_app_imports():
     used = _imported_modules()
-    clash = sorted(m for m in used for x in layout.EXCLUDES if m == x or m.startswith(x + "."))
+    clash = sorted(m for m in used for x in layout.EXCLUDES if _within(m, x))
     assert not clash, f"excluded from the build but imported by the app: {clash}"
     assert "PySide6.QtSvg" not in layout.EXCLUDES  # the icons are SVG
+
+
+def test_a_left_out_extra_is_imported_only_where_its_choice_is_made():
+    """The Ray extra stays out of the desktop build: only engine/cluster imports it
+    (when the user picks a cluster, with a message saying how to install it)."""
+    used = _imported_modules()
+    for extra, package in layout.LEFT_OUT_EXTRAS.items():
+        importers = set().union(*(files for m, files in used.items() if _within(m, extra)))
+        assert importers, f"nothing imports {extra}: drop it from LEFT_OUT_EXTRAS"
+        assert all(f.startswith(package + "/") for f in importers), importers
 
 
 def test_spec_on_windows_adds_the_console_executable(monkeypatch):
