@@ -1,6 +1,8 @@
 """Start the desktop application: ``python main.py`` with no command.
 
 Only Qt is imported before the window shows; see :mod:`ui.window` for what loads later.
+The translations of the chosen language are installed before the window is built, so it
+is made in that language (:mod:`ui.language`).
 """
 from __future__ import annotations
 
@@ -12,6 +14,7 @@ from PySide6.QtWidgets import QApplication
 
 from ui.about import APP_NAME
 from ui.icons import icon
+from ui.language import apply_language, chosen_language
 from ui.messages import install_excepthook, setup_logging
 from ui.preferences import Preferences
 from ui.window import MainWindow
@@ -35,6 +38,8 @@ def main(argv: list[str] | None = None, database: str | None = None) -> int:
     app = create_application(sys.argv[:1] + (argv or []))
     setup_logging()
     install_excepthook()
-    window = MainWindow(Preferences(), database)
+    prefs = Preferences()
+    apply_language(chosen_language(prefs))
+    window = MainWindow(prefs, database)
     window.show()
     return app.exec()

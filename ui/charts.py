@@ -12,6 +12,10 @@ draws the chart again at the new size, a moment after the resizing stops; meanwh
 the last image is scaled. matplotlib itself is imported on the render thread, so the
 window starts without it. A chart saved as PNG is rendered at print resolution rather
 than copied from the screen.
+
+Builders translate their texts when they run (``QCoreApplication.translate`` is
+thread-safe), so after a language change a chart is simply drawn again; Chinese text is
+drawn with the first installed font that has Chinese characters (:data:`CJK_FONTS`).
 """
 from __future__ import annotations
 
@@ -21,7 +25,7 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QRectF, QSize, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QRectF, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QImage, QPainter, QPaintEvent, QResizeEvent, QShowEvent
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
@@ -45,6 +49,12 @@ _STYLE = {
     "axes.spines.right": False, "axes.grid": True, "grid.alpha": 0.25, "legend.frameon": False,
     "figure.facecolor": "white", "axes.facecolor": "white",
 }
+#: Fonts with Chinese characters, for the glyphs DejaVu Sans (matplotlib's own) lacks:
+#: Chinese labels and catalogues. Only the installed ones are named, else matplotlib
+#: warns about every missing one.
+CJK_FONTS = ("Noto Sans CJK SC", "Source Han Sans SC", "WenQuanYi Zen Hei",
+             "WenQuanYi Micro Hei", "Microsoft YaHei", "SimHei", "PingFang SC",
+             "Hiragino Sans GB", "Heiti SC", "Droid Sans Fallback", "Arial Unicode MS")
 Builder = Callable[["Figure"], None]
 log = logging.getLogger("interest_fusion_studio")
 
@@ -53,8 +63,11 @@ log = logging.getLogger("interest_fusion_studio")
 def _styled() -> None:
     """The charts' look, set once in matplotlib's global settings."""
     import matplotlib
+    from matplotlib import font_manager
 
-    matplotlib.rcParams.update(_STYLE)
+    installed = {font.name for font in font_manager.fontManager.ttflist}
+    fallback = [name for name in CJK_FONTS if name in installed]
+    matplotlib.rcParams.update({**_STYLE, "font.family": ["sans-serif", *fallback]})
 
 
 @cache
@@ -222,7 +235,8 @@ class Chart(QWidget):
             from ui.messages import describe
 
             describe(image)  # logs the traceback of an unexpected error
-            self._builder = message_builder(f"The chart could not be drawn: {image}")
+            self._builder = message_builder(
+                self.tr("The chart could not be drawn: {error}").format(error=image))
             self._dirty = True
             return
         self.figure, self.image = figure, image
@@ -242,6 +256,13 @@ class Chart(QWidget):
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
         self._render_if_visible()
+
+    def changeEvent(self, event: QEvent) -> None:
+        """Another language: the builder runs again (it translates its texts)."""
+        if event.type() == QEvent.Type.LanguageChange and self._builder is not None:
+            self._dirty = True
+            self._render_if_visible()
+        super().changeEvent(event)
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)

@@ -9,6 +9,9 @@ click on the writer. The engine's :class:`ExplanationWriter` is built once per m
 and the engine keeps the loaded model, so it loads once, on that worker; while it loads
 the line says so. Tokens cross from the worker thread through a queued signal of a small
 relay object that lives on the UI thread.
+
+The pane's own texts are in the window's language; the recommendation texts themselves
+are written in the catalogue's language, and a template's reasons are the engine's.
 """
 from __future__ import annotations
 
@@ -16,7 +19,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QEvent, QObject, Signal
 from PySide6.QtGui import QTextCursor
 from PySide6.QtWidgets import (QFileDialog, QHBoxLayout, QLabel, QMenu, QProgressBar, QPushButton,
                                QTextEdit, QToolButton, QVBoxLayout, QWidget)
@@ -36,6 +39,12 @@ from ui.preferences import Preferences
 from ui.worker import Job, Progress, Worker
 
 UNREAD = object()  # show_list's ``stored`` when the caller did not read the text
+#: The languages texts are written in and who wrote a text, by the engine's names, as the
+#: pane says them (translated where shown).
+WORDS = {"English": QT_TRANSLATE_NOOP("ExplanationPane", "English"),
+         "Chinese": QT_TRANSLATE_NOOP("ExplanationPane", "Chinese"),
+         "generated": QT_TRANSLATE_NOOP("ExplanationPane", "generated"),
+         "template": QT_TRANSLATE_NOOP("ExplanationPane", "template")}
 
 
 class _TokenRelay(QObject):
@@ -47,14 +56,20 @@ class _TokenRelay(QObject):
 def describe(stored: StoredText | Explanation | None) -> str:
     """One line under the text: who wrote it, in which language, and why a template
     replaced the model."""
+    translate = QCoreApplication.translate  # lupdate reads translate("Context", "text")
     if stored is None:
-        return "No text yet: Generate writes one from this list and profile."
-    language = language_of(stored.text).name
+        return translate("ExplanationPane", "No text yet: Generate writes one from this list "
+                         "and profile.")
+    name = language_of(stored.text).name
+    language = translate("ExplanationPane", WORDS.get(name, name))
     if stored.source == "generated":
-        return (f"Written in {language} by {stored.model or 'the language model'}; every "
-                "claim matches a fact of the run.")
-    why = f": {stored.reasons[-1]}" if stored.reasons else ""
-    return f"Template, in {language}{why}."
+        model = stored.model or translate("ExplanationPane", "the language model")
+        return translate("ExplanationPane", "Written in {language} by {model}; every claim "
+                         "matches a fact of the run.").format(language=language, model=model)
+    if stored.reasons:
+        return translate("ExplanationPane", "Template, in {language}: {reason}.").format(
+            language=language, reason=stored.reasons[-1])
+    return translate("ExplanationPane", "Template, in {language}.").format(language=language)
 
 
 class ExplanationPane(QWidget):
@@ -87,22 +102,21 @@ class ExplanationPane(QWidget):
         self.source.setObjectName("explanationSource")
         self.source.setWordWrap(True)
         self.source.setStyleSheet("color: #5f6b7a")
-        self.generate_button = QPushButton(icon("run"), "Generate", self)
+        self.generate_button = QPushButton(icon("run"), "", self)
         self.generate_button.setObjectName("generateText")
-        self.generate_button.setToolTip("Write this user's text with the language model")
         self.generate_button.clicked.connect(self.generate)
-        self.all_button = QPushButton("Generate for all users", self)
+        self.all_button = QPushButton(self)
         self.all_button.setObjectName("generateAll")
         self.all_button.clicked.connect(self.generate_all)
-        self.stop_button = QPushButton(icon("cancel"), "Stop", self)
+        self.stop_button = QPushButton(icon("cancel"), "", self)
         self.stop_button.setObjectName("stopText")
         self.stop_button.clicked.connect(self.stop)
         self.model_button = QToolButton(self)
         self.model_button.setObjectName("textModel")
         self.model_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         menu = QMenu(self.model_button)
-        menu.addAction(f"Use the packaged {DEFAULT_NAME}", lambda: self.set_model_file(""))
-        menu.addAction("Model file...", self._choose_model_file)
+        self.packaged_action = menu.addAction("", lambda: self.set_model_file(""))
+        self.file_action = menu.addAction("", self._choose_model_file)
         self.model_button.setMenu(menu)
         self.progress = QProgressBar(self)
         self.progress.setObjectName("textProgress")
@@ -111,7 +125,8 @@ class ExplanationPane(QWidget):
         self.progress.hide()
 
         header = QHBoxLayout()
-        header.addWidget(QLabel("<b>Recommendation text</b>", self))
+        self.title = QLabel(self)
+        header.addWidget(self.title)
         header.addStretch(1)
         header.addWidget(self.progress, 1)
         header.addWidget(self.model_button)
@@ -123,8 +138,29 @@ class ExplanationPane(QWidget):
         layout.addLayout(header)
         layout.addWidget(self.text)
         layout.addWidget(self.source)
-        self._show_model()
+        self.retranslate()
         self._update_buttons()
+
+    def retranslate(self) -> None:
+        """The pane's texts in the current language (the line under the text: once no
+        text is being written)."""
+        self.generate_button.setText(self.tr("Generate"))
+        self.generate_button.setToolTip(self.tr("Write this user's text with the language "
+                                                "model"))
+        self.all_button.setText(self.tr("Generate for all users"))
+        self.stop_button.setText(self.tr("Stop"))
+        self.packaged_action.setText(self.tr("Use the packaged {model}").format(
+            model=DEFAULT_NAME))
+        self.file_action.setText(self.tr("Model file..."))
+        self.title.setText("<b>" + self.tr("Recommendation text") + "</b>")
+        self._show_model()
+        if not self.busy:
+            self._show_stored()
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)
 
     # -- the model ------------------------------------------------------------------------
 
@@ -139,7 +175,7 @@ class ExplanationPane(QWidget):
         try:
             writer = ExplanationWriter(str(path) or None)
         except DataError as exc:
-            report(self, exc, "Model file")
+            report(self, exc, self.tr("Model file"))
             return False
         self._prefs.text_model_file = str(path)
         self._writer = writer  # its model loads at the next text
@@ -148,16 +184,16 @@ class ExplanationPane(QWidget):
 
     def _choose_model_file(self) -> None:
         chosen, _ = QFileDialog.getOpenFileName(
-            self, "Language model file", self.model_file or self._prefs.last_folder,
-            "GGUF models (*.gguf);;All files (*)")
+            self, self.tr("Language model file"), self.model_file or self._prefs.last_folder,
+            self.tr("GGUF models (*.gguf);;All files (*)"))
         if chosen:
             self.set_model_file(chosen)
 
     def _show_model(self) -> None:
         name = Path(self.model_file).stem if self.model_file else DEFAULT_NAME
         self.model_button.setText(name)
-        self.model_button.setToolTip(f"Language model (GGUF, llama.cpp): "
-                                     f"{self.model_file or name}")
+        self.model_button.setToolTip(self.tr("Language model (GGUF, llama.cpp): {model}").format(
+            model=self.model_file or name))
 
     def writer(self) -> ExplanationWriter:
         """The writer of the chosen file, built once (its model loads on first use)."""
@@ -193,7 +229,7 @@ class ExplanationPane(QWidget):
                             else "")
 
     def _describe(self, stored: StoredText | Explanation | None) -> str:
-        note = (" It is about the run's list, before this user's feedback."
+        note = (" " + self.tr("It is about the run's list, before this user's feedback.")
                 if stored is not None and self.has_feedback else "")
         return describe(stored) + note
 
@@ -216,13 +252,15 @@ class ExplanationPane(QWidget):
         if db is None or run_id is None or user is None or self.busy:
             return None
         writer, relay = self.writer(), self._relay
+        loading = self.tr("loading {model}")
+        writing = self.tr("writing the text of user {user}")
 
         def write(task: Task) -> Explanation:
             if not writer.loaded:
-                task.begin(Stage.LOAD_MODEL, f"loading {writer.name}")
+                task.begin(Stage.LOAD_MODEL, loading.format(model=writer.name))
                 writer.load()
             stored = run_facts(db, run_id, [user])
-            task.begin(Stage.WRITE, f"writing the text of user {user}")
+            task.begin(Stage.WRITE, writing.format(user=user))
             text = writer.explain(stored.facts[0], stored.grounder, on_token=relay.piece.emit,
                                   cancel=task)
             save_texts(db, run_id, {user: text})
@@ -230,8 +268,8 @@ class ExplanationPane(QWidget):
 
         self.text.clear()
         self.streamed = 0
-        self.source.setText(f"Writing with {writer.name}...")
-        job = self._start(f"text of user {user}", write, user)
+        self.source.setText(self.tr("Writing with {model}...").format(model=writer.name))
+        job = self._start(self.tr("text of user {user}").format(user=user), write, user)
         job.progress.connect(lambda p: self._loading(p, writer.name))
         job.succeeded.connect(lambda text: self._written(user, text))
         return job
@@ -239,9 +277,9 @@ class ExplanationPane(QWidget):
     def _loading(self, progress: Progress, name: str) -> None:
         """Say so while the model loads (once per process; a large file takes a while)."""
         if progress.stage == Stage.LOAD_MODEL:
-            self.source.setText(f"Loading {name} (once)...")
+            self.source.setText(self.tr("Loading {model} (once)...").format(model=name))
         elif progress.stage == Stage.WRITE:
-            self.source.setText(f"Writing with {name}...")
+            self.source.setText(self.tr("Writing with {model}...").format(model=name))
 
     def generate_all(self) -> Job | None:
         """Write the text of every user of the run in the background, with progress."""
@@ -249,10 +287,10 @@ class ExplanationPane(QWidget):
         if db is None or run_id is None or self.busy:
             return None
         writer = self.writer()
-        job = self._start(f"texts of run {run_id}",
+        job = self._start(self.tr("texts of run {run}").format(run=run_id),
                           lambda task: write_texts(db, run_id, writer, task=task), None)
         self.progress.setValue(0)
-        self.progress.setFormat("loading the model...")
+        self.progress.setFormat(self.tr("loading the model..."))
         self.progress.show()
         job.progress.connect(self._batch_progress)
         job.succeeded.connect(lambda sources: self._all_written(run_id, sources))
@@ -266,8 +304,9 @@ class ExplanationPane(QWidget):
     def _start(self, name: str, function: Callable[[Task], Any], user: str | None) -> Job:
         job = self.worker.submit(name, function)
         self._job, self._job_user = job, user
-        job.failed.connect(lambda exc: report(self, exc, "Recommendation text"))
-        job.cancelled.connect(lambda _: self.message.emit(f"stopped: {name}"))
+        job.failed.connect(lambda exc: report(self, exc, self.tr("Recommendation text")))
+        job.cancelled.connect(lambda _: self.message.emit(self.tr("stopped: {job}").format(
+            job=name)))
         job.finished.connect(lambda: self._finished(job))
         self._update_buttons()
         return job
@@ -281,11 +320,13 @@ class ExplanationPane(QWidget):
         if self.user == user:
             self.text.setPlainText(text.text)
             self.source.setText(self._describe(text))
-        self.message.emit(f"text of user {user} stored ({text.source})")
+        self.message.emit(self.tr("text of user {user} stored ({source})").format(
+            user=user, source=self.tr(WORDS.get(text.source, text.source))))
 
     def _all_written(self, run_id: int, sources: dict[str, int]) -> None:
-        self.message.emit(f"run {run_id}: {sources['generated']:,} texts generated, "
-                          f"{sources['template']:,} templates, stored")
+        self.message.emit(self.tr("run {run}: {generated:,} texts generated, {templates:,} "
+                                  "templates, stored").format(
+            run=run_id, generated=sources["generated"], templates=sources["template"]))
         self.texts_written.emit(run_id)
 
     def _finished(self, job: Job) -> None:

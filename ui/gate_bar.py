@@ -16,7 +16,7 @@ class GateBar(QWidget):
         super().__init__(parent)
         self.gate: float | None = None
         self.model_gate: float | None = None
-        self._note = "no run"
+        self._note = self.tr("no run")
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         self.setMinimumWidth(200)
 
@@ -29,15 +29,21 @@ class GateBar(QWidget):
                            else min(max(float(model_gate), 0.0), 1.0))
         self._note = note
         self.setToolTip("" if gate is None else
-                        f"The fusion's gate gives {self.gate:.0%} of this user's scores to "
-                        f"the long-term components and {1 - self.gate:.0%} to the short-term "
-                        "ones")
+                        self.tr("The fusion's gate gives {long:.0%} of this user's scores to "
+                                "the long-term components and {short:.0%} to the short-term "
+                                "ones").format(long=self.gate, short=1 - self.gate))
         self.update()
 
     def text(self) -> str:
         if self.gate is None:
             return self._note
-        return f"long-term {self.gate:.0%} | short-term {1 - self.gate:.0%}"
+        left, right = self._labels()
+        return f"{left} | {right}"
+
+    def _labels(self) -> tuple[str, str]:
+        """"long-term 60%" and "short-term 40%", in the window's language."""
+        return (self.tr("long-term {share:.0%}").format(share=self.gate),
+                self.tr("short-term {share:.0%}").format(share=1 - self.gate))
 
     def sizeHint(self) -> QSize:
         return QSize(320, 26)
@@ -71,11 +77,12 @@ class GateBar(QWidget):
             painter.drawLine(QPointF(mark, rect.top()), QPointF(mark, rect.bottom()))
         painter.setPen(QColor("white"))
         inner = rect.adjusted(8, 0, -8, 0)
-        left, right = f"long-term {self.gate:.0%}", f"short-term {1 - self.gate:.0%}"
+        left, right = self._labels()
         metrics = painter.fontMetrics()
         if metrics.horizontalAdvance(left) + metrics.horizontalAdvance(right) + 16 \
                 > inner.width():  # too narrow for two labels: the shortest that fits
-            short = f"long {self.gate:.0%} | short {1 - self.gate:.0%}"
+            short = self.tr("long {long:.0%} | short {short:.0%}").format(
+                long=self.gate, short=1 - self.gate)
             if metrics.horizontalAdvance(short) > inner.width():
                 short = f"{self.gate:.0%} | {1 - self.gate:.0%}"
             painter.drawText(inner, Qt.AlignmentFlag.AlignCenter, short)

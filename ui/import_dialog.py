@@ -4,7 +4,8 @@ every problem listed before anything is written, then the import on the worker.
 Any change (a file, a delimiter, a role, an option) schedules a check: the files are read
 and preprocessed on the worker exactly as the import would, and the problems are listed
 with file, row and column. Import stays disabled while an error is listed. The import
-itself writes in one transaction and can be cancelled until it commits.
+itself writes in one transaction and can be cancelled until it commits. The dialog is in
+the window's language as it opens; the problems' messages are the importer's.
 """
 from __future__ import annotations
 
@@ -42,8 +43,8 @@ class ImportDialog(QDialog):
                  parent: QWidget | None = None, append_to: str | None = None) -> None:
         super().__init__(parent)
         self.append_to = append_to
-        self.setWindowTitle(f"Add interactions to {append_to}" if append_to
-                            else "Import a dataset")
+        self.setWindowTitle(self.tr("Add interactions to {dataset}").format(dataset=append_to)
+                            if append_to else self.tr("Import a dataset"))
         self.setObjectName("importDialog")
         self.resize(980, 720)
         self._project = project
@@ -56,8 +57,8 @@ class ImportDialog(QDialog):
         self.interactions = FilePreviewSection("interactions", worker, prefs, self)
         self.items = FilePreviewSection("items", worker, prefs, self)
         self.tabs = QTabWidget(self)
-        self.tabs.addTab(self.interactions, icon("import"), "Interactions")
-        self.tabs.addTab(self.items, icon("items"), "Items (optional)")
+        self.tabs.addTab(self.interactions, icon("import"), self.tr("Interactions"))
+        self.tabs.addTab(self.items, icon("items"), self.tr("Items (optional)"))
 
         options = self._options_box()
         checks = self._check_box()
@@ -81,40 +82,43 @@ class ImportDialog(QDialog):
             self.name_edit.setReadOnly(True)
             for widget in (self.dedupe, self.min_rating, self.kcore, self.replace):
                 widget.setEnabled(False)  # the stored dataset's own options apply
-            self.import_button.setText("Add")
+            self.import_button.setText(self.tr("Add"))
         self._update_buttons()
 
     def _options_box(self) -> QGroupBox:
         """The dataset's name and preprocessing options."""
         self.name_edit = QLineEdit(self)
         self.name_edit.setMaxLength(MAX_NAME)
-        self.name_edit.setPlaceholderText("a name for the dataset")
+        self.name_edit.setPlaceholderText(self.tr("a name for the dataset"))
         self.dedupe = QComboBox(self)
-        for label, value in (("keep the latest", "latest"), ("sum their weights", "sum"),
-                             ("keep every one", "none")):
+        for label, value in ((self.tr("keep the latest"), "latest"),
+                             (self.tr("sum their weights"), "sum"),
+                             (self.tr("keep every one"), "none")):
             self.dedupe.addItem(label, value)
         self.min_rating = QDoubleSpinBox(self)
         self.min_rating.setRange(0.0, 1e6)
         self.min_rating.setDecimals(2)
-        self.min_rating.setSpecialValueText("off")
-        self.min_rating.setToolTip("Keep only interactions rated at least this (0 = off)")
+        self.min_rating.setSpecialValueText(self.tr("off"))
+        self.min_rating.setToolTip(self.tr("Keep only interactions rated at least this "
+                                           "(0 = off)"))
         self.kcore = QSpinBox(self)
         self.kcore.setRange(0, 1000)
-        self.kcore.setSpecialValueText("off")
-        self.kcore.setToolTip("Drop users and items with fewer interactions, repeatedly")
+        self.kcore.setSpecialValueText(self.tr("off"))
+        self.kcore.setToolTip(self.tr("Drop users and items with fewer interactions, "
+                                      "repeatedly"))
         self.unknown_items = QComboBox(self)
-        self.unknown_items.addItem("keep them", "keep")
-        self.unknown_items.addItem("drop them", "drop")
-        self.replace = QCheckBox("Replace a dataset of this name", self)
-        self.replace.setToolTip("The stored dataset of this name and its runs are replaced "
-                                "in the same transaction")
-        options = QGroupBox("Dataset", self)
+        self.unknown_items.addItem(self.tr("keep them"), "keep")
+        self.unknown_items.addItem(self.tr("drop them"), "drop")
+        self.replace = QCheckBox(self.tr("Replace a dataset of this name"), self)
+        self.replace.setToolTip(self.tr("The stored dataset of this name and its runs are "
+                                        "replaced in the same transaction"))
+        options = QGroupBox(self.tr("Dataset"), self)
         form = QFormLayout(options)
-        form.addRow("Name:", self.name_edit)
-        form.addRow("Repeated user-item pairs:", self.dedupe)
-        form.addRow("Minimum rating:", self.min_rating)
-        form.addRow("k-core filter:", self.kcore)
-        form.addRow("Items missing from the catalogue:", self.unknown_items)
+        form.addRow(self.tr("Name:"), self.name_edit)
+        form.addRow(self.tr("Repeated user-item pairs:"), self.dedupe)
+        form.addRow(self.tr("Minimum rating:"), self.min_rating)
+        form.addRow(self.tr("k-core filter:"), self.kcore)
+        form.addRow(self.tr("Items missing from the catalogue:"), self.unknown_items)
         form.addRow(self.replace)  # across both columns: its text is never cut
         return options
 
@@ -123,7 +127,8 @@ class ImportDialog(QDialog):
         self.problems = QTreeWidget(self)
         self.problems.setObjectName("problems")
         self.problems.setRootIsDecorated(False)
-        self.problems.setHeaderLabels(["", "File", "Row", "Column", "Problem"])
+        self.problems.setHeaderLabels(["", self.tr("File"), self.tr("Row"), self.tr("Column"),
+                                       self.tr("Problem")])
         for column, width in ((0, 28), (1, 100), (2, 48), (3, 76)):
             self.problems.setColumnWidth(column, width)
         self.status = QLabel(self)
@@ -131,7 +136,7 @@ class ImportDialog(QDialog):
         self.progress = QProgressBar(self)
         self.progress.setRange(0, 1000)
         self.progress.setVisible(False)
-        checks = QGroupBox("Check", self)
+        checks = QGroupBox(self.tr("Check"), self)
         check_layout = QVBoxLayout(checks)
         check_layout.addWidget(self.problems)
         status_row = QHBoxLayout()
@@ -142,7 +147,7 @@ class ImportDialog(QDialog):
 
     def _make_buttons(self) -> None:
         self.buttons = QDialogButtonBox(self)
-        self.import_button = QPushButton(icon("import"), "Import", self)
+        self.import_button = QPushButton(icon("import"), self.tr("Import"), self)
         self.import_button.setDefault(True)
         self.buttons.addButton(self.import_button, QDialogButtonBox.ButtonRole.AcceptRole)
         self.cancel_button = self.buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
@@ -209,11 +214,12 @@ class ImportDialog(QDialog):
             return
         if spec is None:
             self._show_result(CheckResult([Problem(
-                "error", "choose the interactions file (user, item, and optionally rating "
-                         "and time columns)")]))
+                "error", self.tr("choose the interactions file (user, item, and optionally "
+                                 "rating and time columns)"))]))
             return
-        self.status.setText("checking...")
-        job = self._worker.submit("check import", lambda task: check_import(spec, task))
+        self.status.setText(self.tr("checking..."))
+        job = self._worker.submit(self.tr("check import"),
+                                  lambda task: check_import(spec, task))
         self._check_job = job
         job.succeeded.connect(lambda result: self._checked_result(job, result))
         job.failed.connect(lambda exc: self._check_failed(job, exc))
@@ -227,8 +233,8 @@ class ImportDialog(QDialog):
     def _check_failed(self, job: Job, exc: BaseException) -> None:
         if job is self._check_job:
             self._check_job = None
-            self.status.setText("the check failed")
-            report(self, exc, "Check")
+            self.status.setText(self.tr("the check failed"))
+            report(self, exc, self.tr("Check"))
 
     def _show_result(self, result: CheckResult) -> None:
         self._checked = result
@@ -242,7 +248,7 @@ class ImportDialog(QDialog):
             item.setToolTip(1, problem.file or "")
             self.problems.addTopLevelItem(item)
         if result.dataset is not None and not result.problems:
-            item = QTreeWidgetItem(["", "", "", "", "No problems found."])
+            item = QTreeWidgetItem(["", "", "", "", self.tr("No problems found.")])
             item.setIcon(0, icon("info"))
             self.problems.addTopLevelItem(item)
         self._update_buttons()
@@ -252,9 +258,10 @@ class ImportDialog(QDialog):
             return None
         name = self.name_edit.text().strip()
         if not name:
-            return "give the dataset a name"
+            return self.tr("give the dataset a name")
         if name in self._taken and not self.replace.isChecked():
-            return f"a dataset named {name!r} exists: choose another name or tick Replace"
+            return self.tr("a dataset named {name} exists: choose another name or tick "
+                           "Replace").format(name=repr(name))
         return None
 
     def _update_buttons(self) -> None:
@@ -265,19 +272,23 @@ class ImportDialog(QDialog):
         if storing:
             return
         if self._checked is None:
-            self.status.setText("checking..." if self._check_job or self._timer.isActive()
-                                else "")
+            self.status.setText(self.tr("checking...") if self._check_job
+                                or self._timer.isActive() else "")
         elif self._checked.dataset is None:
             errors = sum(p.severity == "error" for p in self._checked.problems)
-            self.status.setText(f"{errors} error{'s' if errors != 1 else ''}: fix "
-                                f"{'it' if errors == 1 else 'them'} before importing")
+            self.status.setText(self.tr("1 error: fix it before importing") if errors == 1
+                                else self.tr("{n} errors: fix them before importing").format(
+                                    n=errors))
         elif problem:
             self.status.setText(problem)
         else:
             data = self._checked.dataset
-            what = "to add" if self.append_to is not None else "ready"
-            self.status.setText(f"{what}: {data.n_users:,} users, {data.n_items:,} items, "
-                                f"{data.n_interactions:,} interactions")
+            text = (self.tr("to add: {users:,} users, {items:,} items, {interactions:,} "
+                            "interactions") if self.append_to is not None
+                    else self.tr("ready: {users:,} users, {items:,} items, {interactions:,} "
+                                 "interactions"))
+            self.status.setText(text.format(users=data.n_users, items=data.n_items,
+                                            interactions=data.n_interactions))
 
     # -- importing ------------------------------------------------------------------------
 
@@ -290,24 +301,24 @@ class ImportDialog(QDialog):
         db = self._project.db
         dataset = checked.dataset
         if self.append_to is not None:
-            job = self._worker.submit(f"add to {spec.name}",
+            job = self._worker.submit(self.tr("add to {dataset}").format(dataset=spec.name),
                                       lambda task: append_checked(db, spec, checked, task))
         else:
-            job = self._worker.submit(f"import {spec.name}",
+            job = self._worker.submit(self.tr("import {dataset}").format(dataset=spec.name),
                                       lambda task: store_dataset(db, spec, dataset, task))
         self._store_job = job
         self.progress.setVisible(True)
         self.progress.setValue(0)
         self.tabs.setEnabled(False)
-        self.status.setText("importing...")
+        self.status.setText(self.tr("importing..."))
         self._update_buttons()
         job.progress.connect(self._store_progress)
         job.succeeded.connect(lambda _: self._stored(spec.name))
-        job.cancelled.connect(lambda _: self._store_ended("import cancelled; nothing was "
-                                                          "written"))
-        job.failed.connect(lambda exc: (self._store_ended("the import failed; nothing was "
-                                                          "written"),
-                                        report(self, exc, "Import")))
+        job.cancelled.connect(lambda _: self._store_ended(self.tr("import cancelled; nothing "
+                                                                  "was written")))
+        job.failed.connect(lambda exc: (self._store_ended(self.tr("the import failed; nothing "
+                                                                  "was written")),
+                                        report(self, exc, self.tr("Import"))))
 
     def _store_progress(self, progress: Progress) -> None:
         self.progress.setValue(int(progress.fraction * 1000))
@@ -329,7 +340,7 @@ class ImportDialog(QDialog):
         """Cancel stops a running import; otherwise it closes the dialog."""
         if self._store_job is not None:
             self._store_job.cancel()
-            self.status.setText("cancelling...")
+            self.status.setText(self.tr("cancelling..."))
             return
         if self._check_job is not None:
             self._check_job.cancel()

@@ -3,13 +3,14 @@ box above every column, all as the importer itself detects them.
 
 The file is read on the worker thread (a large file takes seconds); the preview shows
 the first rows with their line numbers, so a problem reported later for "row 1,204" can
-be found in the file.
+be found in the file. Its texts are in the window's language as the dialog opens;
+delimiter names are the engine's.
 """
 from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, Qt, Signal
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QFileDialog, QHBoxLayout, QLabel, QLineEdit,
                                QPushButton, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
 
@@ -21,10 +22,16 @@ from ui.preferences import Preferences
 from ui.worker import Worker
 
 ROLE_LABELS = {
-    "interactions": {"": "(not used)", "user": "User", "item": "Item",
-                     "rating": "Rating / weight", "time": "Time"},
-    "items": {"": "(not used)", "item": "Item", "title": "Title", "text": "Text",
-              "category": "Category"},
+    "interactions": {"": QT_TRANSLATE_NOOP("FilePreviewSection", "(not used)"),
+                     "user": QT_TRANSLATE_NOOP("FilePreviewSection", "User"),
+                     "item": QT_TRANSLATE_NOOP("FilePreviewSection", "Item"),
+                     "rating": QT_TRANSLATE_NOOP("FilePreviewSection", "Rating / weight"),
+                     "time": QT_TRANSLATE_NOOP("FilePreviewSection", "Time")},
+    "items": {"": QT_TRANSLATE_NOOP("FilePreviewSection", "(not used)"),
+              "item": QT_TRANSLATE_NOOP("FilePreviewSection", "Item"),
+              "title": QT_TRANSLATE_NOOP("FilePreviewSection", "Title"),
+              "text": QT_TRANSLATE_NOOP("FilePreviewSection", "Text"),
+              "category": QT_TRANSLATE_NOOP("FilePreviewSection", "Category")},
 }
 FILE_FILTER = "Delimited text (*.csv *.tsv *.txt *.dat);;All files (*)"
 
@@ -47,31 +54,32 @@ class FilePreviewSection(QWidget):
 
         self.path_edit = QLineEdit(self)
         self.path_edit.setReadOnly(True)
-        self.path_edit.setPlaceholderText("no file chosen" if kind == "interactions"
-                                          else "optional: titles, descriptions, categories")
-        choose = QPushButton("Choose...", self)
+        self.path_edit.setPlaceholderText(
+            self.tr("no file chosen") if kind == "interactions"
+            else self.tr("optional: titles, descriptions, categories"))
+        choose = QPushButton(self.tr("Choose..."), self)
         choose.clicked.connect(self.choose_file)
-        self.clear_button = QPushButton("Clear", self)
+        self.clear_button = QPushButton(self.tr("Clear"), self)
         self.clear_button.clicked.connect(lambda: self.set_file(None))
         self.clear_button.setVisible(kind == "items")
         top = QHBoxLayout()
-        top.addWidget(QLabel("File:", self))
+        top.addWidget(QLabel(self.tr("File:"), self))
         top.addWidget(self.path_edit, 1)
         top.addWidget(choose)
         top.addWidget(self.clear_button)
 
         self.sep_combo = QComboBox(self)
-        self.sep_combo.addItem("detect", None)
+        self.sep_combo.addItem(self.tr("detect"), None)
         for sep in SEPARATORS:
             self.sep_combo.addItem(describe_sep(sep), sep)
         self.sep_combo.currentIndexChanged.connect(self._reread)
-        self.header_box = QCheckBox("First row names the columns", self)
+        self.header_box = QCheckBox(self.tr("First row names the columns"), self)
         self.header_box.setTristate(False)
         self.header_box.clicked.connect(self._reread)
         self.info = QLabel(self)
         self.info.setObjectName("previewInfo")
         how = QHBoxLayout()
-        how.addWidget(QLabel("Delimiter:", self))
+        how.addWidget(QLabel(self.tr("Delimiter:"), self))
         how.addWidget(self.sep_combo)
         how.addSpacing(12)
         how.addWidget(self.header_box)
@@ -92,8 +100,9 @@ class FilePreviewSection(QWidget):
     # -- choosing and reading -------------------------------------------------------------
 
     def choose_file(self) -> None:
-        what = "interactions" if self.kind == "interactions" else "items (catalogue)"
-        path, _ = QFileDialog.getOpenFileName(self, f"Choose the {what} file",
+        title = (self.tr("Choose the interactions file") if self.kind == "interactions"
+                 else self.tr("Choose the items (catalogue) file"))
+        path, _ = QFileDialog.getOpenFileName(self, title,
                                               self._prefs.last_folder, FILE_FILTER)
         if path:
             self.set_file(Path(path))
@@ -119,8 +128,8 @@ class FilePreviewSection(QWidget):
         if path is None:
             self._show(None)
             return
-        self.info.setText("reading...")
-        job = self._worker.submit(f"preview {path.name}",
+        self.info.setText(self.tr("reading..."))
+        job = self._worker.submit(self.tr("preview {file}").format(file=path.name),
                                   lambda task: preview_file(path, self.kind, sep, header))
         self._pending = job
         job.succeeded.connect(lambda preview: self._show(preview) if job is self._pending
@@ -130,9 +139,9 @@ class FilePreviewSection(QWidget):
     def _failed(self, exc: BaseException) -> None:
         self._pending = None
         self.preview = None
-        self.info.setText("cannot be read")
+        self.info.setText(self.tr("cannot be read"))
         self._fill_table()
-        report(self, exc, "Preview")
+        report(self, exc, self.tr("Preview"))
         self.previewed.emit()
         self.changed.emit()
 
@@ -146,8 +155,8 @@ class FilePreviewSection(QWidget):
             self.sep_combo.setCurrentIndex(max(index, 0))
             self.sep_combo.blockSignals(False)
             self.header_box.setChecked(preview.header)
-            self.info.setText(f"{preview.n_rows:,} rows, {len(preview.columns)} columns, "
-                              f"{preview.encoding}")
+            self.info.setText(self.tr("{rows:,} rows, {columns} columns, {encoding}").format(
+                rows=preview.n_rows, columns=len(preview.columns), encoding=preview.encoding))
         else:
             self.info.setText("")
         self._fill_table()
@@ -171,13 +180,14 @@ class FilePreviewSection(QWidget):
         self.table.setColumnCount(len(preview.columns))
         self.table.setRowCount(len(preview.rows) + 1)
         self.table.setHorizontalHeaderLabels(preview.columns)
-        self.table.setVerticalHeaderLabels(["role"] + [f"line {n}" for n in preview.lines])
+        self.table.setVerticalHeaderLabels([self.tr("role")] + [
+            self.tr("line {n}").format(n=n) for n in preview.lines])
         labels = ROLE_LABELS[self.kind]
         for j, column in enumerate(preview.columns):
             combo = QComboBox(self.table)
             combo.setObjectName(f"role:{column}")
             for role, label in labels.items():
-                combo.addItem(label, role)
+                combo.addItem(self.tr(label), role)
             combo.setCurrentIndex(max(combo.findData(preview.roles.get(column, "")), 0))
             combo.currentIndexChanged.connect(self._role_changed)
             self.table.setCellWidget(0, j, combo)

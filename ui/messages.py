@@ -5,6 +5,8 @@ Data and storage errors carry a message written for the user (file, row and colu
 database and why) and are shown as they are. Anything else is a bug: its traceback goes
 to the log file and the dialog says where that file is. Dialogs are opened window-modal
 but without a nested event loop, so the worker keeps reporting and tests can read them.
+The titles and the application's own sentences are translated (:mod:`ui.language`); the
+messages of data and storage errors are the engine's and storage's, shown as written.
 """
 from __future__ import annotations
 
@@ -17,7 +19,7 @@ from pathlib import Path
 from types import TracebackType
 
 import platformdirs
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtWidgets import QApplication, QMainWindow, QMessageBox, QWidget
 
 from engine.core.errors import DataError
@@ -25,6 +27,7 @@ from engine.core.errors import DataError
 #: The folder name under the user's log folder; the same name storage uses for its data.
 APP_FOLDER = "interest-fusion-studio"
 log = logging.getLogger("interest_fusion_studio")
+translate = QCoreApplication.translate  # lupdate reads translate("Context", "text") calls
 _state: dict[str, Path] = {}
 _unowned: set[QMessageBox] = set()
 
@@ -56,16 +59,18 @@ def describe(exc: BaseException) -> tuple[str, str]:
     # imported; checking sys.modules keeps this module from importing storage at start-up.
     storage_errors = sys.modules.get("storage.errors")
     if storage_errors is not None and isinstance(exc, storage_errors.StorageError):
-        return "Database problem", str(exc)
+        return translate("Messages", "Database problem"), str(exc)
     if isinstance(exc, DataError):
-        return "Problem with the data", str(exc)
+        return translate("Messages", "Problem with the data"), str(exc)
     log.error("unexpected error: %s",
               "".join(traceback.format_exception(type(exc), exc, exc.__traceback__)))
     where = log_path()
-    saved = f"\n\nThe details were written to {where}." if where else ""
-    return ("Unexpected error",
-            f"{type(exc).__name__}: {exc}{saved}\n\nThe application is still usable; "
-            "please report this with the log file.")
+    saved = ("\n\n" + translate("Messages", "The details were written to {path}.").format(
+        path=where)) if where else ""
+    return (translate("Messages", "Unexpected error"),
+            f"{type(exc).__name__}: {exc}{saved}\n\n"
+            + translate("Messages", "The application is still usable; please report this with "
+                        "the log file."))
 
 
 def show_error(parent: QWidget | None, title: str, message: str) -> QMessageBox:
@@ -84,7 +89,10 @@ def show_error(parent: QWidget | None, title: str, message: str) -> QMessageBox:
 def report(parent: QWidget | None, exc: BaseException, doing: str = "") -> QMessageBox:
     """Show ``exc`` to the user (and log it when it is a bug)."""
     title, message = describe(exc)
-    return show_error(parent, f"{doing}: {title.lower()}" if doing else title, message)
+    if doing:
+        title = translate("Messages", "{doing}: {problem}").format(doing=doing,
+                                                                   problem=title.lower())
+    return show_error(parent, title, message)
 
 
 def install_excepthook() -> None:

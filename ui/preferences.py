@@ -1,5 +1,5 @@
-"""What the window remembers between sessions: geometry, last folder, recent projects and
-the last run configuration, kept in QSettings (the platform's usual place).
+"""What the window remembers between sessions: geometry, language, last folder, recent
+projects and the last run configuration, kept in QSettings (the platform's usual place).
 
 Lists and dictionaries are stored as JSON text, because QSettings hands a one-element
 list back as a plain string on some platforms.
@@ -58,6 +58,16 @@ class Preferences:
     @page.setter
     def page(self, value: int) -> None:
         self._set_json("window/page", int(value))
+
+    @property
+    def language(self) -> str:
+        """The language chosen under View > Language ("" until one is: the system's)."""
+        value = self._json("window/language", "")
+        return value if isinstance(value, str) else ""
+
+    @language.setter
+    def language(self, value: str) -> None:
+        self._set_json("window/language", str(value))
 
     @property
     def last_folder(self) -> str:

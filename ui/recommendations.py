@@ -4,13 +4,15 @@ contributions, the explanation, and like / dislike / not interested on every row
 Contributions are summed per side of the user's interests (each component model says
 whether it describes the long or the short term). Feedback is stored as an event when a
 button is pressed; the Users screen then shows the list re-ranked after it, and a row
-still in the list shows the latest feedback for its item.
+still in the list shows the latest feedback for its item. Headers and button texts are
+translated when asked for or in :meth:`FeedbackButtons.retranslate`.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import (QT_TRANSLATE_NOOP, QAbstractTableModel, QCoreApplication, QEvent,
+                            QModelIndex, QPersistentModelIndex, Qt, Signal)
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import QHBoxLayout, QToolButton, QWidget
 
@@ -18,11 +20,18 @@ from engine.models import MODELS
 from storage import ListEntry
 from ui.icons import icon
 
-COLUMNS = ("#", "Title", "Score", "Long-term", "Short-term", "Why", "Feedback")
+COLUMNS = ("#", QT_TRANSLATE_NOOP("RecommendationModel", "Title"),
+           QT_TRANSLATE_NOOP("RecommendationModel", "Score"),
+           QT_TRANSLATE_NOOP("RecommendationModel", "Long-term"),
+           QT_TRANSLATE_NOOP("RecommendationModel", "Short-term"),
+           QT_TRANSLATE_NOOP("RecommendationModel", "Why"),
+           QT_TRANSLATE_NOOP("RecommendationModel", "Feedback"))
 FEEDBACK_COLUMN = COLUMNS.index("Feedback")
-#: Feedback kinds as storage names them, with the button text and the row's tint.
-KINDS = {"like": ("Like", "#e8f5e9"), "dislike": ("Dislike", "#ffebee"),
-         "not_interested": ("Not interested", "#f1f1f1")}
+#: Feedback kinds as storage names them, with the button text (translated where shown, in
+#: the context of the screens that show it) and the row's tint.
+KINDS = {"like": (QT_TRANSLATE_NOOP("UsersPage", "Like"), "#e8f5e9"),
+         "dislike": (QT_TRANSLATE_NOOP("UsersPage", "Dislike"), "#ffebee"),
+         "not_interested": (QT_TRANSLATE_NOOP("UsersPage", "Not interested"), "#f1f1f1")}
 _Index = QModelIndex | QPersistentModelIndex
 
 
@@ -86,11 +95,15 @@ class RecommendationModel(QAbstractTableModel):
     def headerData(self, section: int, orientation: Qt.Orientation,
                    role: int = Qt.ItemDataRole.DisplayRole) -> object:
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return COLUMNS[section]
+            return self.tr(COLUMNS[section])
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.ToolTipRole:
-            return {2: "The fused score: the sum of the two contributions",
-                    3: "What the long-term components (the whole history) add to the score",
-                    4: "What the short-term components (the latest actions) add"}.get(section)
+            if section == 2:
+                return self.tr("The fused score: the sum of the two contributions")
+            if section == 3:
+                return self.tr("What the long-term components (the whole history) add to the "
+                               "score")
+            if section == 4:
+                return self.tr("What the short-term components (the latest actions) add")
         return None
 
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> object:
@@ -101,7 +114,8 @@ class RecommendationModel(QAbstractTableModel):
             return self._cells[row][column]
         if role == Qt.ItemDataRole.ToolTipRole and column in (1, 5):
             entry = self.rows[row].entry
-            return f"{entry.title} (item {entry.item})" if column == 1 else entry.explanation
+            return (self.tr("{title} (item {item})").format(title=entry.title, item=entry.item)
+                    if column == 1 else entry.explanation)
         if role == Qt.ItemDataRole.TextAlignmentRole and column in (0, 2, 3, 4):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role == Qt.ItemDataRole.BackgroundRole:
@@ -125,12 +139,10 @@ class FeedbackButtons(QWidget):
         layout = QHBoxLayout(self)
         layout.setContentsMargins(2, 0, 2, 0)
         layout.setSpacing(2)
-        for name, (label, _) in KINDS.items():
+        for name in KINDS:
             button = QToolButton(self)
             button.setObjectName(name)
             button.setIcon(icon(name.replace("_", "-")))
-            button.setToolTip(label)
-            button.setAccessibleName(label)
             button.setCheckable(True)
             button.setAutoRaise(True)
             button.setChecked(name == kind)
@@ -138,6 +150,18 @@ class FeedbackButtons(QWidget):
             layout.addWidget(button)
             self.buttons[name] = button
         layout.addStretch(1)
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        for name, button in self.buttons.items():
+            label = QCoreApplication.translate("UsersPage", KINDS[name][0])
+            button.setToolTip(label)
+            button.setAccessibleName(label)
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)
 
     def rebind(self, item: str, kind: str | None) -> None:
         """The same buttons for another row's item."""

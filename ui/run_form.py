@@ -1,11 +1,14 @@
 """The run configuration form: components, fusion, text encoder, sequential model size,
-K, device, threads and seed, read from and written to a :class:`RunSettings`."""
+K, device, threads and seed, read from and written to a :class:`RunSettings`.
+
+Its texts are set in :meth:`RunForm.retranslate`, again when the language changes; the
+sequential model's labels are its params class's own (the engine's)."""
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QEvent, Qt, Signal
 from PySide6.QtWidgets import (QComboBox, QFileDialog, QFormLayout, QGroupBox, QHBoxLayout,
-                               QLineEdit, QListWidget, QListWidgetItem, QPushButton, QSpinBox,
-                               QVBoxLayout, QWidget)
+                               QLabel, QLineEdit, QListWidget, QListWidgetItem, QPushButton,
+                               QSpinBox, QVBoxLayout, QWidget)
 
 from engine.models import MODELS
 from ui.preferences import Preferences
@@ -13,15 +16,23 @@ from ui.run_settings import SEQUENTIAL, RunSettings, components, model_default, 
 
 #: What each component is, for people who do not know the registry names.
 DESCRIPTIONS = {
-    "pop": "Popularity", "itemknn": "Item k-NN", "itemknn-bm25": "Item k-NN, BM25 weights",
-    "als": "ALS matrix factorisation", "ease": "EASE linear autoencoder",
-    "cooc": "Next-item co-occurrence", "semantic": "Text encoder profile",
-    "word2vec": "Word2vec text profile", "item2vec": "Item2vec session model",
-    "sequential": "Sequential transformer",
+    "pop": QT_TRANSLATE_NOOP("RunForm", "Popularity"),
+    "itemknn": QT_TRANSLATE_NOOP("RunForm", "Item k-NN"),
+    "itemknn-bm25": QT_TRANSLATE_NOOP("RunForm", "Item k-NN, BM25 weights"),
+    "als": QT_TRANSLATE_NOOP("RunForm", "ALS matrix factorisation"),
+    "ease": QT_TRANSLATE_NOOP("RunForm", "EASE linear autoencoder"),
+    "cooc": QT_TRANSLATE_NOOP("RunForm", "Next-item co-occurrence"),
+    "semantic": QT_TRANSLATE_NOOP("RunForm", "Text encoder profile"),
+    "word2vec": QT_TRANSLATE_NOOP("RunForm", "Word2vec text profile"),
+    "item2vec": QT_TRANSLATE_NOOP("RunForm", "Item2vec session model"),
+    "sequential": QT_TRANSLATE_NOOP("RunForm", "Sequential transformer"),
 }
-FUSION_LABELS = {"learned": "Learned gate per user", "fixed": "Fixed weights",
-                 "rrf": "Reciprocal-rank fusion"}
-DEVICE_LABELS = {"auto": "Auto (GPU when present)", "cpu": "CPU", "cuda": "GPU (CUDA)"}
+FUSION_LABELS = {"learned": QT_TRANSLATE_NOOP("RunForm", "Learned gate per user"),
+                 "fixed": QT_TRANSLATE_NOOP("RunForm", "Fixed weights"),
+                 "rrf": QT_TRANSLATE_NOOP("RunForm", "Reciprocal-rank fusion")}
+DEVICE_LABELS = {"auto": QT_TRANSLATE_NOOP("RunForm", "Auto (GPU when present)"),
+                 "cpu": QT_TRANSLATE_NOOP("RunForm", "CPU"),
+                 "cuda": QT_TRANSLATE_NOOP("RunForm", "GPU (CUDA)")}
 
 
 class RunForm(QWidget):
@@ -37,32 +48,26 @@ class RunForm(QWidget):
         self.fusion = QComboBox(self)
         for key, label in FUSION_LABELS.items():
             self.fusion.addItem(label, key)
-        self.fusion.setToolTip("How several components are combined (one component runs alone)")
         self.encoder = QLineEdit(self)
-        self.encoder.setPlaceholderText("auto: all-MiniLM-L6-v2, multilingual for non-Latin text")
-        self.encoder.setToolTip("Empty or auto: the packaged all-MiniLM-L6-v2 for a catalogue in "
-                                "Latin script, the packaged multilingual encoder otherwise (the "
-                                "run log says which); minilm, multilingual, or a local Hugging "
-                                "Face encoder folder. Nothing is downloaded.")
         self.hidden = self._spin(16, 1024, 16)
         self.layers = self._spin(1, 12)
         self.epochs = self._spin(1, 1000)
         self.sequential = self._sequential_group()
         self.k = self._spin(1, 500)
-        self.k.setToolTip("Length of every user's recommendation list")
         self.device = QComboBox(self)
         for key, label in DEVICE_LABELS.items():
             self.device.addItem(label, key)
         self.threads = self._spin(0, 256)
-        self.threads.setSpecialValueText("default")
         self.seed = self._spin(0, 2**31 - 1)
-        self.defaults = QPushButton("Restore defaults", self)
+        self.defaults = QPushButton(self)
         self.defaults.clicked.connect(lambda: self.set_settings(RunSettings()))
+        self.model_group = self._model_group()
+        self.run_group = self._run_group()
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self._model_group())
+        layout.addWidget(self.model_group)
         layout.addWidget(self.sequential)
-        layout.addWidget(self._run_group())
+        layout.addWidget(self.run_group)
         layout.addWidget(self.defaults, 0, Qt.AlignmentFlag.AlignLeft)
         layout.addStretch(1)
         for signal in (self.fusion.currentIndexChanged, self.encoder.textChanged,
@@ -71,7 +76,55 @@ class RunForm(QWidget):
                        self.device.currentIndexChanged, self.threads.valueChanged,
                        self.seed.valueChanged):
             signal.connect(self._edited)
+        self.retranslate()
         self.set_settings(RunSettings.from_dict(prefs.run_settings))
+
+    def retranslate(self) -> None:
+        """Every text of the form in the current language."""
+        for i in range(self.components.count()):
+            item = self.components.item(i)
+            name = item.data(Qt.ItemDataRole.UserRole)
+            description = self.tr(DESCRIPTIONS[name]) if name in DESCRIPTIONS else name
+            if MODELS[name].horizon == "short":
+                item.setText(self.tr("{model}, short-term").format(model=description))
+                item.setToolTip(self.tr("registry name {name}; describes the user's "
+                                        "short-term interests").format(name=repr(name)))
+            else:
+                item.setText(self.tr("{model}, long-term").format(model=description))
+                item.setToolTip(self.tr("registry name {name}; describes the user's "
+                                        "long-term interests").format(name=repr(name)))
+        for combo, labels in ((self.fusion, FUSION_LABELS), (self.device, DEVICE_LABELS)):
+            for i in range(combo.count()):
+                combo.setItemText(i, self.tr(labels[combo.itemData(i)]))
+        self.fusion.setToolTip(self.tr("How several components are combined (one component "
+                                       "runs alone)"))
+        self.encoder.setPlaceholderText(self.tr("auto: all-MiniLM-L6-v2, multilingual for "
+                                                "non-Latin text"))
+        self.encoder.setToolTip(self.tr(
+            "Empty or auto: the packaged all-MiniLM-L6-v2 for a catalogue in Latin script, the "
+            "packaged multilingual encoder otherwise (the run log says which); minilm, "
+            "multilingual, or a local Hugging Face encoder folder. Nothing is downloaded."))
+        self.k.setToolTip(self.tr("Length of every user's recommendation list"))
+        self.threads.setSpecialValueText(self.tr("default"))
+        self.defaults.setText(self.tr("Restore defaults"))
+        self.browse.setText(self.tr("Browse..."))
+        self.model_group.setTitle(self.tr("Model"))
+        self.sequential.setTitle(self.tr("Sequential model"))
+        self.run_group.setTitle(self.tr("Run"))
+        for form, field, text in (
+                (self.model_form, self.components, self.tr("Components:")),
+                (self.model_form, self.fusion, self.tr("Fusion:")),
+                (self.model_form, self.encoder_row, self.tr("Text encoder:")),
+                (self.run_form, self.k, self.tr("List length K:")),
+                (self.run_form, self.device, self.tr("Device:")),
+                (self.run_form, self.threads, self.tr("CPU threads:")),
+                (self.run_form, self.seed, self.tr("Seed:"))):
+            form.labelForField(field).setText(text)
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)
 
     def _component_list(self) -> QListWidget:
         """Every possible component, checkable, described for people who do not know the
@@ -79,10 +132,7 @@ class RunForm(QWidget):
         widget = QListWidget(self)
         widget.setObjectName("components")
         for name in components():
-            horizon = MODELS[name].horizon
-            item = QListWidgetItem(f"{DESCRIPTIONS.get(name, name)}, {horizon}-term")
-            item.setToolTip(f"registry name {name!r}; describes the user's {horizon}-term "
-                            "interests")
+            item = QListWidgetItem(name)  # the description: retranslate
             item.setData(Qt.ItemDataRole.UserRole, name)
             item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
             item.setCheckState(Qt.CheckState.Unchecked)
@@ -94,21 +144,20 @@ class RunForm(QWidget):
 
     def _model_group(self) -> QGroupBox:
         """Which components, how they are fused, and the text encoder they read."""
-        browse = QPushButton("Browse...", self)
-        browse.clicked.connect(self._choose_encoder)
-        encoder_row = QHBoxLayout()
-        encoder_row.addWidget(self.encoder, 1)
-        encoder_row.addWidget(browse)
-        model = QGroupBox("Model", self)
-        form = QFormLayout(model)
-        form.addRow("Components:", self.components)
-        form.addRow("Fusion:", self.fusion)
-        form.addRow("Text encoder:", encoder_row)
+        self.browse = QPushButton(self)
+        self.browse.clicked.connect(self._choose_encoder)
+        self.encoder_row = QHBoxLayout()
+        self.encoder_row.addWidget(self.encoder, 1)
+        self.encoder_row.addWidget(self.browse)
+        model = QGroupBox(self)
+        self.model_form = QFormLayout(model)
+        for field in (self.components, self.fusion, self.encoder_row):
+            self.model_form.addRow(QLabel(model), field)  # the texts: retranslate
         return model
 
     def _sequential_group(self) -> QGroupBox:
         """The sequential model's size and training length, labelled by its params class."""
-        group = QGroupBox("Sequential model", self)
+        group = QGroupBox(self)
         group.setVisible(SEQUENTIAL in MODELS)  # shown once the model is installed
         form = QFormLayout(group)
         for spin, parameter in ((self.hidden, "hidden"), (self.layers, "layers"),
@@ -120,12 +169,10 @@ class RunForm(QWidget):
 
     def _run_group(self) -> QGroupBox:
         """The run-wide settings: list length, device, threads and seed."""
-        general = QGroupBox("Run", self)
-        form = QFormLayout(general)
-        form.addRow("List length K:", self.k)
-        form.addRow("Device:", self.device)
-        form.addRow("CPU threads:", self.threads)
-        form.addRow("Seed:", self.seed)
+        general = QGroupBox(self)
+        self.run_form = QFormLayout(general)
+        for field in (self.k, self.device, self.threads, self.seed):
+            self.run_form.addRow(QLabel(general), field)
         return general
 
     def _spin(self, low: int, high: int, step: int = 1) -> QSpinBox:
@@ -135,7 +182,7 @@ class RunForm(QWidget):
         return spin
 
     def _choose_encoder(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self, "Text encoder folder",
+        folder = QFileDialog.getExistingDirectory(self, self.tr("Text encoder folder"),
                                                   self.encoder.text() or self._prefs.last_folder)
         if folder:
             self.encoder.setText(folder)

@@ -8,13 +8,14 @@ minus the time spent, and the whole job's rest that run's total minus the time s
 Otherwise a stage's rest assumes its pace so far, except in stages whose progress is not
 proportional to time (a fusion's fit reports each component as an equal share, while the
 transformer takes nearly all the time): there no estimate is better than a wrong one.
+Times and summaries are in the window's language; stage labels are the engine's.
 """
 from __future__ import annotations
 
 import time
 from dataclasses import dataclass
 
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import QCoreApplication, QTimer
 from PySide6.QtWidgets import QGridLayout, QLabel, QProgressBar, QWidget
 
 from engine.core.stages import label
@@ -24,13 +25,16 @@ MIN_FRACTION_FOR_ESTIMATE = 0.03
 
 
 def seconds_text(seconds: float) -> str:
-    """``0.4 s``, ``12 s``, ``3 min 05 s``."""
+    """``0.4 s``, ``12 s``, ``3 min 05 s`` (in the window's language)."""
     if seconds < 10:
-        return f"{seconds:.1f} s"
+        return QCoreApplication.translate("StageProgress", "{seconds:.1f} s").format(
+            seconds=seconds)
     if seconds < 60:
-        return f"{seconds:.0f} s"
+        return QCoreApplication.translate("StageProgress", "{seconds:.0f} s").format(
+            seconds=seconds)
     minutes, rest = divmod(int(round(seconds)), 60)
-    return f"{minutes} min {rest:02d} s"
+    return QCoreApplication.translate("StageProgress", "{minutes} min {seconds:02d} s").format(
+        minutes=minutes, seconds=rest)
 
 
 def remaining(elapsed: float, fraction: float) -> float | None:
@@ -114,8 +118,11 @@ class StageProgress(QWidget):
             self._close_current()
         self._timer.stop()
         self._refresh_times()
-        total = time.perf_counter() - self._started
-        self.summary.setText(f"{outcome.capitalize()} after {seconds_text(total)}")
+        total = seconds_text(time.perf_counter() - self._started)
+        texts = {"finished": self.tr("Finished after {time}"),
+                 "cancelled": self.tr("Cancelled after {time}"),
+                 "failed": self.tr("Failed after {time}")}
+        self.summary.setText(texts[outcome].format(time=total))
 
     def _add(self, stage: str) -> _Row:
         n = len(self._rows)
@@ -140,7 +147,7 @@ class StageProgress(QWidget):
         row.ended = time.perf_counter()
         row.fraction = 1.0
         row.bar.setValue(1000)
-        row.bar.setFormat("done")
+        row.bar.setFormat(self.tr("done"))
         row.label.setStyleSheet("")
         self._current = None
         self._refresh_times()
@@ -153,19 +160,24 @@ class StageProgress(QWidget):
                 continue
             elapsed = (row.ended or now) - row.started
             left = None if row.ended else stage_left(row, elapsed)
-            row.time.setText(seconds_text(elapsed) + (f", about {seconds_text(left)} left"
-                                                      if left is not None else ""))
+            row.time.setText(seconds_text(elapsed) if left is None else self.tr(
+                "{elapsed}, about {left} left").format(elapsed=seconds_text(elapsed),
+                                                      left=seconds_text(left)))
         if self._timer.isActive():
             total = now - self._started
-            text = f"Elapsed {seconds_text(total)}"
-            if self._expected_total is not None:
-                if total < self._expected_total:
-                    text += f"; about {seconds_text(self._expected_total - total)} left " \
-                            "(from the last run like this)"
-                else:
-                    text += f"; longer than the last run like this " \
-                            f"({seconds_text(self._expected_total)})"
-            self.summary.setText(text)
+            expected = self._expected_total
+            if expected is None:
+                text = self.tr("Elapsed {elapsed}")
+            elif total < expected:
+                text = self.tr("Elapsed {elapsed}; about {left} left (from the last run like "
+                               "this)")
+            else:
+                text = self.tr("Elapsed {elapsed}; longer than the last run like this "
+                               "({expected})")
+            self.summary.setText(text.format(
+                elapsed=seconds_text(total),
+                left=seconds_text(expected - total) if expected is not None else "",
+                expected=seconds_text(expected) if expected is not None else ""))
 
     def estimate(self, stage: str) -> str:
         """The stage's time text as shown (elapsed, and the estimate of the rest)."""

@@ -3,11 +3,13 @@
 
 :func:`draw_timeline` draws on a matplotlib Figure and touches no Qt object, so the
 Users screen hands it to :meth:`ui.charts.Chart.plot`, which runs it on the render
-thread."""
+thread; its texts are translated there (``QCoreApplication.translate`` is thread-safe)."""
 from __future__ import annotations
 
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
 
 from storage.browse import HistoryEvent
 from ui.charts import SHORT_COLOUR, message_builder
@@ -15,7 +17,8 @@ from ui.charts import SHORT_COLOUR, message_builder
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
-NO_CATEGORY = "(no category)"
+NO_CATEGORY = QT_TRANSLATE_NOOP("Timeline", "(no category)")
+translate = QCoreApplication.translate  # lupdate reads translate("Context", "text") calls
 JITTER = 0.07  # vertical offset between neighbouring items of one category
 MIN_SPAN = 0.015  # the window's shading is at least this share of the axis wide
 
@@ -25,7 +28,7 @@ def draw_timeline(figure: "Figure", events: list[HistoryEvent], window: int,
     """Draw ``events`` (chronological) on ``figure``; the last ``window`` are the short
     term."""
     if not events:
-        message_builder("This user has no history.")(figure)
+        message_builder(translate("Timeline", "This user has no history."))(figure)
         return
     from matplotlib import colormaps, dates
 
@@ -45,13 +48,15 @@ def draw_timeline(figure: "Figure", events: list[HistoryEvent], window: int,
     n = min(window, len(events))
     if n:
         ax.scatter(x[-n:], spread[-n:], s=110, facecolors="none", edgecolors=SHORT_COLOUR,
-                   linewidths=1.8, zorder=4, label=f"short-term window (last {n})")
+                   linewidths=1.8, zorder=4,
+                   label=translate("Timeline", "short-term window (last {n})").format(n=n))
         lo, hi = min(x), max(x)
         pad = max((hi - lo) * MIN_SPAN, 0.5 if not has_timestamps else 1 / 24)
         ax.axvspan(x[-n] - pad, x[-1] + pad, color=SHORT_COLOUR, alpha=0.14, zorder=1)
         ax.legend(loc="lower right", bbox_to_anchor=(1.0, 1.0), borderaxespad=0.2,
                   fontsize=8)  # above the axes: it covers no point
-    ax.set_yticks(range(len(rows)), rows)
+    ax.set_yticks(range(len(rows)),
+                  [translate("Timeline", r) if r == NO_CATEGORY else r for r in rows])
     ax.set_ylim(-0.7, len(rows) - 0.3)
     ax.grid(axis="x", visible=False)
     if has_timestamps:
@@ -59,4 +64,5 @@ def draw_timeline(figure: "Figure", events: list[HistoryEvent], window: int,
         ax.xaxis.set_major_locator(locator)
         ax.xaxis.set_major_formatter(dates.ConciseDateFormatter(locator))
     else:
-        ax.set_xlabel("position in the history (the file has no time column)")
+        ax.set_xlabel(translate("Timeline", "position in the history (the file has no time "
+                                "column)"))

@@ -7,7 +7,8 @@ thread a sort is then picking one of those orders, a search one vectorised subst
 test (``numpy.char.find``, a ufunc in numpy 2) and one boolean selection of that order,
 and finding a user's row is an array lookup. The model holds only the displayed row
 positions; a cell is an array lookup and only the visible rows are ever formatted. A
-sort keeps the selection on the same user (persistent indexes follow the rows).
+sort keeps the selection on the same user (persistent indexes follow the rows). The
+headers are translated when asked for, so they follow the window's language.
 """
 from __future__ import annotations
 
@@ -15,11 +16,15 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
 import numpy as np
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import (QT_TRANSLATE_NOOP, QAbstractTableModel, QModelIndex,
+                            QPersistentModelIndex, Qt)
 
 from storage.browse import UserIndex
 
-COLUMNS = ("User", "History", "Gate", "Last activity")
+COLUMNS = (QT_TRANSLATE_NOOP("UserTableModel", "User"),
+           QT_TRANSLATE_NOOP("UserTableModel", "History"),
+           QT_TRANSLATE_NOOP("UserTableModel", "Gate"),
+           QT_TRANSLATE_NOOP("UserTableModel", "Last activity"))
 _Index = QModelIndex | QPersistentModelIndex
 
 
@@ -152,11 +157,13 @@ class UserTableModel(QAbstractTableModel):
     def headerData(self, section: int, orientation: Qt.Orientation,
                    role: int = Qt.ItemDataRole.DisplayRole) -> object:
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return COLUMNS[section]
+            return self.tr(COLUMNS[section])
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.ToolTipRole:
-            return {1: "Interactions in the user's history",
-                    2: "The run's gate: the share of the long-term side in this user's "
-                       "scores (1 = all long-term), before any feedback"}.get(section)
+            if section == 1:
+                return self.tr("Interactions in the user's history")
+            if section == 2:
+                return self.tr("The run's gate: the share of the long-term side in this "
+                               "user's scores (1 = all long-term), before any feedback")
         return None
 
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> object:

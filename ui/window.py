@@ -1,5 +1,8 @@
 """The main window: menus, tool bar, the four screens, status bar, and the project.
 
+Its texts follow the language chosen under View > Language (:mod:`ui.language`): they are
+set in :meth:`MainWindow.retranslate`, again whenever the language changes.
+
 The window appears at once: it imports only Qt. Opening the project, the first time,
 also imports the engine and storage (pandas, SciPy, SQLAlchemy) on the worker thread; the
 screens are built when that is done. torch and transformers are imported by the models
@@ -8,11 +11,13 @@ that need them, when a run first needs them.
 from __future__ import annotations
 
 import os
+import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QSize, Qt, QUrl
-from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QKeySequence
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QEvent, QSize, Qt, QUrl
+from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QDesktopServices, QKeySequence
 from PySide6.QtWidgets import (QFileDialog, QHBoxLayout, QLabel, QListWidget, QListWidgetItem,
                                QMainWindow, QProgressBar, QStackedWidget, QToolBar, QWidget)
 
@@ -20,6 +25,7 @@ from engine.core.progress import Task
 from engine.core.stages import Stage
 from ui.about import APP_NAME, show_about
 from ui.icons import icon
+from ui.language import LANGUAGES, apply_language, current_language
 from ui.messages import log_path, report, show_error
 from ui.preferences import Preferences
 from ui.project import Project
@@ -33,14 +39,17 @@ if TYPE_CHECKING:
     from ui.pages.run import RunPage
     from ui.pages.users import UsersPage
 
-PAGES = (("data", "Data", "data"), ("run", "Run", "run"), ("users", "Users", "users"),
-         ("evaluation", "Evaluation", "evaluation"))
-PROJECT_FILTER = "Interest Fusion Studio projects (*.db);;All files (*)"
+#: The screens: key, name (translated where shown) and icon.
+PAGES = (("data", QT_TRANSLATE_NOOP("MainWindow", "Data"), "data"),
+         ("run", QT_TRANSLATE_NOOP("MainWindow", "Run"), "run"),
+         ("users", QT_TRANSLATE_NOOP("MainWindow", "Users"), "users"),
+         ("evaluation", QT_TRANSLATE_NOOP("MainWindow", "Evaluation"), "evaluation"))
 #: The database the command line and the window open when none is named (a file or an
 #: SQLAlchemy URL): storage.database.URL_ENV, not imported here to keep start-up light.
 DB_ENV = "INTEREST_FUSION_STUDIO_DB"
 #: Save the shown chart of the Evaluation screen (Ctrl+Shift+S is Save Project As).
 SAVE_CHART_SHORTCUT = "Ctrl+Shift+P"
+translate = QCoreApplication.translate  # lupdate reads translate("Context", "text") calls
 STYLE = """
 QListWidget#sidebar { background: #27313f; color: #e8edf3; border: none; font-size: 13px;
                       padding-top: 8px; }
@@ -54,13 +63,22 @@ QLabel#userSubtitle, QLabel#progressSummary { color: #555; }
 """
 
 
+def plain(text: str) -> str:
+    """A menu text without its mnemonic ("&Open", "打开(&O)") and trailing dots."""
+    return re.sub(r"\(&\w\)|&", "", text).rstrip(".")
+
+
+def project_filter() -> str:
+    return translate("MainWindow", "Interest Fusion Studio projects (*.db);;All files (*)")
+
+
 def open_project(path: str | Path | None, task: Task) -> "Database":
     """Worker: open (create, migrate) the project database.
 
     The first call also imports the engine and storage and prepares matplotlib here, off
     the UI thread, so that the screens built afterwards find them ready.
     """
-    task.begin(Stage.OPEN, "loading the engine")
+    task.begin(Stage.OPEN, translate("MainWindow", "loading the engine"))
     from storage import open_database
     from ui import jobs  # engine and storage as the screens use them
     from ui.charts import prepare_rendering
@@ -68,7 +86,8 @@ def open_project(path: str | Path | None, task: Task) -> "Database":
     prepare_rendering()
     jobs.freeze_heap()  # the libraries just loaded: no full collection walks them again
 
-    task.begin(Stage.OPEN, f"opening {path or 'the default project'}")
+    task.begin(Stage.OPEN, translate("MainWindow", "opening {path}").format(path=path) if path
+               else translate("MainWindow", "opening the default project"))
     return open_database(path)
 
 
@@ -98,6 +117,7 @@ class MainWindow(QMainWindow):
         self.users_page: UsersPage | None = None
         self.evaluation_page: EvaluationPage | None = None
         self._status_job: Job | None = None
+        self._loading_text: Callable[[], str] = lambda: self.tr("Opening the project...")
 
         self.setWindowTitle(APP_NAME)
         self.setWindowIcon(icon("app"))
@@ -108,6 +128,7 @@ class MainWindow(QMainWindow):
         self._build_menus()
         self._build_central()
         self._build_status_bar()
+        self.retranslate()
         if prefs.geometry is not None:
             self.restoreGeometry(prefs.geometry)
         if prefs.window_state is not None:
@@ -118,72 +139,72 @@ class MainWindow(QMainWindow):
 
     # -- building -------------------------------------------------------------------------
 
-    def _action(self, text: str, slot: object, shortcut: str | QKeySequence.StandardKey = "",
-                icon_name: str = "", tip: str = "") -> QAction:
-        action = QAction(text, self)
+    def _action(self, slot: Callable[[], object],
+                shortcut: str | QKeySequence.StandardKey = "", icon_name: str = "") -> QAction:
+        """An action without its texts: :meth:`retranslate` sets them."""
+        action = QAction(self)
         if icon_name:
             action.setIcon(icon(icon_name))
-        action.setStatusTip(tip or text.rstrip("."))
         if shortcut:
             action.setShortcut(QKeySequence(shortcut))
-            keys = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
-            action.setToolTip(f"{text.replace('&', '').rstrip('.')} ({keys})")
         action.triggered.connect(lambda _=False: slot())
         return action
 
+    @staticmethod
+    def _set_texts(action: QAction, text: str, tip: str = "") -> None:
+        """The menu text, the tool bar's (without the mnemonic, which Qt strips only in the
+        "&Open" form), the status bar's tip (default: the text) and the tooltip, which names
+        the shortcut."""
+        action.setText(text)
+        action.setIconText(plain(text))
+        action.setStatusTip(tip or text.rstrip("."))
+        if not action.shortcut().isEmpty():
+            keys = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
+            action.setToolTip(f"{plain(text)} ({keys})")
+
     def _build_actions(self) -> None:
         a = self._action
-        self.new_action = a("&New Project...", self.new_project, QKeySequence.StandardKey.New,
-                            "new", "Create an empty project file")
-        self.open_action = a("&Open Project...", self.choose_project,
-                             QKeySequence.StandardKey.Open, "open", "Open a project file")
-        self.save_as_action = a("Save Project &As...", self.save_project_as,
-                                QKeySequence.StandardKey.SaveAs, "save",
-                                "Copy the project to a new file and continue there")
-        self.import_action = a("&Import Interactions...", lambda: self.import_data("interactions"),
-                               "Ctrl+I", "import", "Import an interaction log as a dataset")
-        self.import_items_action = a("Import I&tems...", lambda: self.import_data("items"),
-                                     "Ctrl+Shift+I", "items",
-                                     "Import an item catalogue with the interactions")
-        self.demo_action = a("Add the &Demo Shop", self.load_demo, "", "demo",
-                             "Import the built-in demo shop and run the default pipeline on "
-                             "it (about a minute)")
-        self.export_action = a("&Export Lists...", self.export_lists, "Ctrl+E", "export",
-                               "Write every user's list of the shown run as CSV, after "
-                               "their feedback")
-        self.save_chart_action = a("Save &Chart as PNG...", self.save_chart,
-                                   SAVE_CHART_SHORTCUT, "save-chart",
-                                   "Save the chart shown on the Evaluation screen as PNG")
-        self.find_user_action = a("&Find User...", self.find_user,
-                                  QKeySequence.StandardKey.Find, "users",
-                                  "Search the users of the Users screen by id")
-        self.quit_action = a("&Quit", self.close, QKeySequence.StandardKey.Quit, "", "Quit")
-        self.run_action = a("&Run Pipeline", self.run_pipeline, "F5", "run",
-                            "Run the configured pipeline on the chosen dataset")
+        self.new_action = a(self.new_project, QKeySequence.StandardKey.New, "new")
+        self.open_action = a(self.choose_project, QKeySequence.StandardKey.Open, "open")
+        self.save_as_action = a(self.save_project_as, QKeySequence.StandardKey.SaveAs, "save")
+        self.import_action = a(lambda: self.import_data("interactions"), "Ctrl+I", "import")
+        self.import_items_action = a(lambda: self.import_data("items"), "Ctrl+Shift+I",
+                                     "items")
+        self.demo_action = a(self.load_demo, "", "demo")
+        self.export_action = a(self.export_lists, "Ctrl+E", "export")
+        self.save_chart_action = a(self.save_chart, SAVE_CHART_SHORTCUT, "save-chart")
+        self.find_user_action = a(self.find_user, QKeySequence.StandardKey.Find, "users")
+        self.quit_action = a(self.close, QKeySequence.StandardKey.Quit)
+        self.run_action = a(self.run_pipeline, "F5", "run")
         self.run_action.setShortcuts([QKeySequence("F5"), QKeySequence("Ctrl+R")])
-        self.cancel_action = a("&Cancel", self.cancel_work, "Esc", "cancel",
-                               "Stop the running work at its next safe point")
+        self.cancel_action = a(self.cancel_work, "Esc", "cancel")
         self.cancel_action.setEnabled(False)
         self.page_actions = []
-        for number, (key, label, icon_name) in enumerate(PAGES, start=1):
-            action = a(f"&{label}", lambda k=key: self.show_page(k), f"Ctrl+{number}",
-                       icon_name, f"Show the {label} screen")
+        for number, (key, _, icon_name) in enumerate(PAGES, start=1):
+            action = a(lambda k=key: self.show_page(k), f"Ctrl+{number}", icon_name)
             self.page_actions.append(action)
-        self.about_action = a("&About Interest Fusion Studio", self.about, "F1", "app")
-        self.log_action = a("Show the &Log Folder", self.show_log_folder, "", "",
-                            "Open the folder of the log file")
+        self.about_action = a(self.about, "F1", "app")
+        self.log_action = a(self.show_log_folder)
         self._project_actions = [self.save_as_action, self.import_action,
                                  self.import_items_action, self.demo_action,
                                  self.export_action, self.save_chart_action,
                                  self.find_user_action, self.run_action]
         for action in self._project_actions:
             action.setEnabled(False)
+        # each language's name in its own language: the same in every language
+        self.language_actions = QActionGroup(self)
+        for code, name in LANGUAGES.items():
+            action = self.language_actions.addAction(name)
+            action.setCheckable(True)
+            action.setData(code)
+            action.setChecked(code == current_language())
+            action.triggered.connect(lambda _=False, c=code: self.set_language(c))
 
     def _build_menus(self) -> None:
         menu = self.menuBar()
-        file = menu.addMenu("&File")
+        self.file_menu = file = menu.addMenu("")
         file.addActions([self.new_action, self.open_action])
-        self.recent_menu = file.addMenu("Open &Recent")
+        self.recent_menu = file.addMenu("")
         file.addAction(self.save_as_action)
         file.addSeparator()
         file.addActions([self.import_action, self.import_items_action, self.demo_action])
@@ -191,17 +212,21 @@ class MainWindow(QMainWindow):
         file.addActions([self.export_action, self.save_chart_action])
         file.addSeparator()
         file.addAction(self.quit_action)
-        run = menu.addMenu("&Run")
+        self.run_menu = run = menu.addMenu("")
         run.addActions([self.run_action, self.cancel_action])
-        view = menu.addMenu("&View")
+        self.view_menu = view = menu.addMenu("")
         view.addActions(self.page_actions)
         view.addSeparator()
         view.addAction(self.find_user_action)
-        help_menu = menu.addMenu("&Help")
+        view.addSeparator()
+        self.language_menu = view.addMenu("")
+        self.language_menu.setObjectName("languageMenu")
+        self.language_menu.addActions(self.language_actions.actions())
+        self.help_menu = help_menu = menu.addMenu("")
         help_menu.addActions([self.log_action, self.about_action])
         self._update_recent_menu()
 
-        toolbar = QToolBar("Main", self)
+        self.toolbar = toolbar = QToolBar(self)
         toolbar.setObjectName("mainToolbar")
         toolbar.setIconSize(QSize(20, 20))
         toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
@@ -219,12 +244,12 @@ class MainWindow(QMainWindow):
         self.sidebar.setFixedWidth(150)
         self.sidebar.setIconSize(QSize(22, 22))
         self.sidebar.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        for key, label, icon_name in PAGES:
-            item = QListWidgetItem(icon(f"{icon_name}-light"), label)
+        for key, _, icon_name in PAGES:
+            item = QListWidgetItem(icon(f"{icon_name}-light"), "")
             item.setData(Qt.ItemDataRole.UserRole, key)
             self.sidebar.addItem(item)
         self.stack = QStackedWidget(self)
-        self.loading = QLabel("Opening the project...", self)
+        self.loading = QLabel(self)
         self.loading.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.stack.addWidget(self.loading)
         self.sidebar.currentRowChanged.connect(self._page_chosen)
@@ -251,6 +276,76 @@ class MainWindow(QMainWindow):
         bar.addPermanentWidget(self.job_label)
         bar.addPermanentWidget(self.job_progress)
         bar.addPermanentWidget(self.project_label)
+
+    # -- texts --------------------------------------------------------------------------
+
+    def retranslate(self) -> None:
+        """Set every text of the window's own in the current language (at start and after
+        a language change; the screens do theirs)."""
+        self.file_menu.setTitle(self.tr("&File"))
+        self.recent_menu.setTitle(self.tr("Open &Recent"))
+        self.run_menu.setTitle(self.tr("&Run"))
+        self.view_menu.setTitle(self.tr("&View"))
+        self.language_menu.setTitle(self.tr("&Language"))
+        self.help_menu.setTitle(self.tr("&Help"))
+        self.toolbar.setWindowTitle(self.tr("Main"))
+        texts = [
+            (self.new_action, self.tr("&New Project..."), self.tr("Create an empty project file")),
+            (self.open_action, self.tr("&Open Project..."), self.tr("Open a project file")),
+            (self.save_as_action, self.tr("Save Project &As..."),
+             self.tr("Copy the project to a new file and continue there")),
+            (self.import_action, self.tr("&Import Interactions..."),
+             self.tr("Import an interaction log as a dataset")),
+            (self.import_items_action, self.tr("Import I&tems..."),
+             self.tr("Import an item catalogue with the interactions")),
+            (self.demo_action, self.tr("Add the &Demo Shop"),
+             self.tr("Import the built-in demo shop and run the default pipeline on it (about "
+                     "a minute)")),
+            (self.export_action, self.tr("&Export Lists..."),
+             self.tr("Write every user's list of the shown run as CSV, after their feedback")),
+            (self.save_chart_action, self.tr("Save &Chart as PNG..."),
+             self.tr("Save the chart shown on the Evaluation screen as PNG")),
+            (self.find_user_action, self.tr("&Find User..."),
+             self.tr("Search the users of the Users screen by id")),
+            (self.quit_action, self.tr("&Quit"), self.tr("Quit")),
+            (self.run_action, self.tr("&Run Pipeline"),
+             self.tr("Run the configured pipeline on the chosen dataset")),
+            (self.cancel_action, self.tr("&Cancel"),
+             self.tr("Stop the running work at its next safe point")),
+            (self.about_action, self.tr("&About {app}").format(app=APP_NAME), ""),
+            (self.log_action, self.tr("Show the &Log Folder"),
+             self.tr("Open the folder of the log file")),
+        ]
+        menu_names = [self.tr("&Data"), self.tr("&Run"), self.tr("&Users"),
+                      self.tr("&Evaluation")]
+        for action, menu_name, (_, name, _) in zip(self.page_actions, menu_names, PAGES,
+                                                    strict=True):
+            texts.append((action, menu_name,
+                          self.tr("Show the {screen} screen").format(screen=self.tr(name))))
+        for action, text, tip in texts:
+            self._set_texts(action, text, tip)
+        for row, (_, name, _) in enumerate(PAGES):
+            self.sidebar.item(row).setText(self.tr(name))
+        self.loading.setText(self._loading_text())
+        if self.project.db is not None:
+            self.project_label.setText(self.tr("Project: {where}").format(
+                where=self.project.db.where))
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)
+
+    def set_language(self, code: str) -> None:
+        """Show the window in ``code`` from now on, and at the next start."""
+        self.prefs.language = code
+        if not apply_language(code):
+            show_error(self, self.tr("Language"),
+                       self.tr("The translation into {language} is missing from this "
+                               "installation; the window stays in English.").format(
+                           language=LANGUAGES[code]))
+        for action in self.language_actions.actions():
+            action.setChecked(action.data() == current_language())
 
     def _build_pages(self) -> None:
         """The screens, once the engine and storage are loaded (see :func:`open_project`)."""
@@ -300,10 +395,13 @@ class MainWindow(QMainWindow):
 
     def open_database(self, path: str | Path | None) -> Job | None:
         """Open ``path`` (None: the default project) on the worker, then show it."""
-        if self._refuse_while_busy("open another project"):
+        if self._refuse_while_busy(self.tr("Cannot open another project while work is "
+                                           "running ({job}); wait or cancel it.")):
             return None
-        self.loading.setText(f"Opening {path or 'the project'}...")
-        job = self.worker.submit("open project", lambda task: open_project(path, task))
+        self._loading_text = ((lambda: self.tr("Opening {path}...").format(path=path)) if path
+                              else (lambda: self.tr("Opening the project...")))
+        self.loading.setText(self._loading_text())
+        job = self.worker.submit(self.tr("open project"), lambda task: open_project(path, task))
         job.succeeded.connect(self._opened)
         job.failed.connect(lambda exc: self._open_failed(exc))
         return job
@@ -317,37 +415,40 @@ class MainWindow(QMainWindow):
             self.prefs.add_recent_project(db.path)
         self._update_recent_menu()
         self.setWindowTitle(f"{APP_NAME} - {db.path.name if db.path else db.where}")
-        self.project_label.setText(f"Project: {db.where}")
+        self.project_label.setText(self.tr("Project: {where}").format(where=db.where))
         self.project_label.setToolTip(db.where)
         if first:
             self.show_page(PAGES[min(self.prefs.page, len(PAGES) - 1)][0])
             self._page_chosen(self.sidebar.currentRow())
         if not self.data_page.datasets:
             self.show_page("data")  # the welcome panel
-        self.statusBar().showMessage(f"opened {db.where}", 5000)
+        self.statusBar().showMessage(self.tr("opened {where}").format(where=db.where), 5000)
 
     def _open_failed(self, exc: BaseException) -> None:
-        self.loading.setText("The project could not be opened. Choose another one under "
-                             "File > Open Project or create one with File > New Project.")
-        report(self, exc, "Open project")
+        self._loading_text = lambda: self.tr(
+            "The project could not be opened. Choose another one under File > Open Project "
+            "or create one with File > New Project.")
+        self.loading.setText(self._loading_text())
+        report(self, exc, self.tr("Open project"))
 
     def choose_project(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Open project", self.prefs.last_folder,
-                                              PROJECT_FILTER)
+        path, _ = QFileDialog.getOpenFileName(self, self.tr("Open project"),
+                                              self.prefs.last_folder, project_filter())
         if path:
             self.prefs.remember_file(path)
             self.open_database(Path(path))
 
     def new_project(self) -> None:
         path, _ = QFileDialog.getSaveFileName(
-            self, "New project", str(Path(self.prefs.last_folder) / "project.db"),
-            PROJECT_FILTER, options=QFileDialog.Option.DontConfirmOverwrite)
+            self, self.tr("New project"), str(Path(self.prefs.last_folder) / "project.db"),
+            project_filter(), options=QFileDialog.Option.DontConfirmOverwrite)
         if not path:
             return
         path = Path(path)
         if path.exists():
-            show_error(self, "New project", f"{path} already exists. Open it with File > "
-                                            "Open Project, or choose another name.")
+            show_error(self, self.tr("New project"),
+                       self.tr("{path} already exists. Open it with File > Open Project, or "
+                               "choose another name.").format(path=path))
             return
         self.prefs.remember_file(path)
         self.open_database(path)
@@ -355,16 +456,17 @@ class MainWindow(QMainWindow):
     def save_project_as(self, path: Path | None = None) -> Job | None:
         """Copy the project to ``path`` (asked for when None) and continue in the copy."""
         db = self.project.db
-        if db is None or self._refuse_while_busy("save the project"):
+        if db is None or self._refuse_while_busy(self.tr(
+                "Cannot save the project while work is running ({job}); wait or cancel it.")):
             return None
         if path is None:
-            chosen, _ = QFileDialog.getSaveFileName(self, "Save project as",
-                                                    self.prefs.last_folder, PROJECT_FILTER)
+            chosen, _ = QFileDialog.getSaveFileName(self, self.tr("Save project as"),
+                                                    self.prefs.last_folder, project_filter())
             if not chosen:
                 return None
             path = Path(chosen)
             if db.path is not None and path.resolve() == db.path.resolve():
-                self.statusBar().showMessage("the project is saved as you work", 5000)
+                self.statusBar().showMessage(self.tr("the project is saved as you work"), 5000)
                 return None
             if path.exists():  # the file dialog asked before replacing it
                 path.unlink()
@@ -372,13 +474,14 @@ class MainWindow(QMainWindow):
         from storage.browse import copy_database
 
         def copy_and_open(task: Task) -> "Database":
-            task.begin(Stage.SAVE_AS, f"copying the project to {path}")
+            task.begin(Stage.SAVE_AS, translate("MainWindow", "copying the project to {path}")
+                       .format(path=path))
             copy_database(db, path)
             return open_project(path, task)
 
-        job = self.worker.submit("save as", copy_and_open)
+        job = self.worker.submit(self.tr("save as"), copy_and_open)
         job.succeeded.connect(self._opened)
-        job.failed.connect(lambda exc: report(self, exc, "Save project as"))
+        job.failed.connect(lambda exc: report(self, exc, self.tr("Save project as")))
         return job
 
     def _update_recent_menu(self) -> None:
@@ -390,10 +493,10 @@ class MainWindow(QMainWindow):
             action.triggered.connect(lambda _=False, p=path: self.open_database(Path(p)))
         self.recent_menu.setEnabled(bool(recent))
 
-    def _refuse_while_busy(self, what: str) -> bool:
+    def _refuse_while_busy(self, refusal: str) -> bool:
+        """Say ``refusal`` (its {job}: the running job) while the worker is busy."""
         if self.worker.busy:
-            show_error(self, APP_NAME, f"Cannot {what} while work is running "
-                                       f"({self.worker.jobs[0].name}); wait or cancel it.")
+            show_error(self, APP_NAME, refusal.format(job=self.worker.jobs[0].name))
             return True
         return False
 
@@ -413,9 +516,10 @@ class MainWindow(QMainWindow):
         from ui.import_preview import FILE_FILTER
 
         if path is None:
-            what = "interactions" if kind == "interactions" else "items (catalogue)"
-            chosen, _ = QFileDialog.getOpenFileName(self, f"Import {what}",
-                                                    self.prefs.last_folder, FILE_FILTER)
+            title = (self.tr("Import interactions") if kind == "interactions"
+                     else self.tr("Import items (catalogue)"))
+            chosen, _ = QFileDialog.getOpenFileName(self, title, self.prefs.last_folder,
+                                                    FILE_FILTER)
             if not chosen:
                 return None
             path = Path(chosen)
@@ -431,7 +535,8 @@ class MainWindow(QMainWindow):
     def _imported(self, name: str) -> None:
         self.project.datasets_changed.emit()
         self.project.runs_changed.emit()  # a grown dataset's runs can be updated
-        self.statusBar().showMessage(f"imported into dataset {name!r}", 8000)
+        self.statusBar().showMessage(self.tr("imported into dataset {name}").format(
+            name=repr(name)), 8000)
         self.show_page("data")
 
     def load_demo(self, language: str = "en") -> Job | None:
@@ -441,13 +546,15 @@ class MainWindow(QMainWindow):
         if db is None or self.run_page is None:
             return None
         if self.run_page.running:
-            show_error(self, APP_NAME, "A run is going on; wait for it or cancel it first.")
+            show_error(self, APP_NAME,
+                       self.tr("A run is going on; wait for it or cancel it first."))
             return None
         from application.importing import import_demo
         from ui.run_settings import RunSettings
 
         self.show_page("run")
-        job = self.worker.submit("demo shop", lambda task: import_demo(db, task, language))
+        job = self.worker.submit(self.tr("demo shop"),
+                                 lambda task: import_demo(db, task, language))
 
         def imported(name: str) -> None:
             self.project.datasets_changed.emit()
@@ -455,7 +562,7 @@ class MainWindow(QMainWindow):
             self.run_page.start_run(name, RunSettings())  # the default pipeline
 
         job.succeeded.connect(imported)
-        job.failed.connect(lambda exc: report(self, exc, "Demo shop"))
+        job.failed.connect(lambda exc: report(self, exc, self.tr("Demo shop")))
         return job
 
     def run_pipeline(self) -> None:
@@ -473,7 +580,7 @@ class MainWindow(QMainWindow):
         from storage import run_info
 
         info = run_info(self.project.db, run_id)
-        self.statusBar().showMessage(f"run {run_id} finished", 8000)
+        self.statusBar().showMessage(self.tr("run {run} finished").format(run=run_id), 8000)
         self.users_page.show_run(info.dataset, run_id)
         self.show_page("users")
 

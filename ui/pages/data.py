@@ -1,8 +1,10 @@
 """The Data screen: the stored datasets with their counts and import report, import and
-delete; on an empty project, a welcome panel that loads the demo shop in one click."""
+delete; on an empty project, a welcome panel that loads the demo shop in one click.
+
+Its fixed texts are set in :meth:`DataPage.retranslate`, again when the language changes."""
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QEvent, Qt, Signal
 from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QHeaderView, QLabel, QPlainTextEdit,
                                QPushButton, QSplitter, QStackedWidget, QTableWidget,
                                QTableWidgetItem, QVBoxLayout, QWidget)
@@ -14,7 +16,23 @@ from ui.messages import confirm, report
 from ui.project import Project
 from ui.worker import Worker
 
-COLUMNS = ("Name", "Users", "Items", "Interactions", "Time stamps", "Imported", "Source")
+COLUMNS = (QT_TRANSLATE_NOOP("DataPage", "Name"), QT_TRANSLATE_NOOP("DataPage", "Users"),
+           QT_TRANSLATE_NOOP("DataPage", "Items"), QT_TRANSLATE_NOOP("DataPage", "Interactions"),
+           QT_TRANSLATE_NOOP("DataPage", "Time stamps"), QT_TRANSLATE_NOOP("DataPage", "Imported"),
+           QT_TRANSLATE_NOOP("DataPage", "Source"))
+
+#: What the importer detected, by its report's key (keys not listed are shown as they are).
+DETECTED = {"encoding": QT_TRANSLATE_NOOP("DataPage", "encoding"),
+            "sep": QT_TRANSLATE_NOOP("DataPage", "sep"),
+            "header": QT_TRANSLATE_NOOP("DataPage", "header"),
+            "format": QT_TRANSLATE_NOOP("DataPage", "format"),
+            "roles": QT_TRANSLATE_NOOP("DataPage", "roles"),
+            "time_format": QT_TRANSLATE_NOOP("DataPage", "time_format"),
+            "rating_max": QT_TRANSLATE_NOOP("DataPage", "rating_max"),
+            "genre_flags": QT_TRANSLATE_NOOP("DataPage", "genre_flags")}
+#: The files a dataset is read from, by the role storage records.
+ROLES = {"interactions": QT_TRANSLATE_NOOP("DataPage", "interactions"),
+         "items": QT_TRANSLATE_NOOP("DataPage", "items")}
 
 
 def _detected(key: str, value: object) -> str:
@@ -24,7 +42,7 @@ def _detected(key: str, value: object) -> str:
     if isinstance(value, dict):
         return ", ".join(f"{k} = {v}" for k, v in value.items())
     if isinstance(value, list):
-        return ", ".join(map(str, value)) or "none"
+        return ", ".join(map(str, value)) or QCoreApplication.translate("DataPage", "none")
     return str(value)
 
 
@@ -51,7 +69,6 @@ class DataPage(QWidget):
 
         self.table = QTableWidget(0, len(COLUMNS), self)
         self.table.setObjectName("datasets")
-        self.table.setHorizontalHeaderLabels(COLUMNS)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -63,45 +80,43 @@ class DataPage(QWidget):
         self.report = QPlainTextEdit(self)
         self.report.setObjectName("importReport")
         self.report.setReadOnly(True)
-        self.report.setPlaceholderText("Select a dataset to see how its files were read.")
 
-        import_button = QPushButton(icon("import"), "Import interactions...", self)
-        import_button.clicked.connect(self.import_interactions)
-        items_button = QPushButton(icon("items"), "Import items...", self)
-        items_button.clicked.connect(self.import_items)
-        demo_button = QPushButton(icon("demo"), "Add the demo shop", self)
-        demo_button.clicked.connect(lambda: self.demo_requested.emit("en"))
-        self.append_button = QPushButton(icon("import"), "Add interactions...", self)
+        self.import_button = QPushButton(icon("import"), "", self)
+        self.import_button.clicked.connect(self.import_interactions)
+        self.items_button = QPushButton(icon("items"), "", self)
+        self.items_button.clicked.connect(self.import_items)
+        self.add_demo_button = QPushButton(icon("demo"), "", self)
+        self.add_demo_button.clicked.connect(lambda: self.demo_requested.emit("en"))
+        self.append_button = QPushButton(icon("import"), "", self)
         self.append_button.setObjectName("appendButton")
-        self.append_button.setToolTip("Add new interactions (and new items) to the selected "
-                                      "dataset; then update a run with them on the Run page")
         self.append_button.clicked.connect(
             lambda: self.append_requested.emit(self.selected_name() or ""))
-        self.delete_button = QPushButton(icon("delete"), "Delete...", self)
+        self.delete_button = QPushButton(icon("delete"), "", self)
         self.delete_button.setObjectName("deleteDataset")
         self.delete_button.clicked.connect(self.delete_selected)
         buttons = QHBoxLayout()
-        for button in (import_button, items_button, demo_button):
+        for button in (self.import_button, self.items_button, self.add_demo_button):
             buttons.addWidget(button)
         buttons.addStretch(1)
         buttons.addWidget(self.append_button)
         buttons.addWidget(self.delete_button)
 
-        title = QLabel("Datasets", self)
-        title.setObjectName("pageTitle")
+        self.title = QLabel(self)
+        self.title.setObjectName("pageTitle")
         splitter = QSplitter(Qt.Orientation.Vertical, self)
         splitter.addWidget(self.table)
         report_box = QWidget(self)
         report_layout = QVBoxLayout(report_box)
         report_layout.setContentsMargins(0, 0, 0, 0)
-        report_layout.addWidget(QLabel("Import report", self))
+        self.report_label = QLabel(self)
+        report_layout.addWidget(self.report_label)
         report_layout.addWidget(self.report)
         splitter.addWidget(report_box)
         splitter.setSizes([400, 200])
         listing = QWidget(self)
         listing_layout = QVBoxLayout(listing)
         listing_layout.setContentsMargins(0, 0, 0, 0)
-        listing_layout.addWidget(title)
+        listing_layout.addWidget(self.title)
         listing_layout.addLayout(buttons)
         listing_layout.addWidget(splitter, 1)
 
@@ -114,15 +129,66 @@ class DataPage(QWidget):
 
         project.opened.connect(self.refresh)
         project.datasets_changed.connect(self.refresh)
+        self.retranslate()
         self._update_buttons()
 
     def _welcome(self) -> QWidget:
         """What an empty project shows: the demo in one click, or your own files."""
         panel = QWidget(self)
         panel.setObjectName("welcome")
-        title = QLabel("Welcome to Interest Fusion Studio", panel)
-        title.setObjectName("welcomeTitle")
-        text = QLabel(
+        self.welcome_title = QLabel(panel)
+        self.welcome_title.setObjectName("welcomeTitle")
+        self.welcome_text = QLabel(panel)
+        self.welcome_text.setWordWrap(True)
+        self.welcome_text.setFixedWidth(620)  # a wrapped label needs a fixed width for its height
+        self.demo_button = QPushButton(icon("demo"), "", panel)
+        self.demo_button.setObjectName("demoButton")
+        self.demo_button.setMinimumHeight(44)
+        self.demo_button.clicked.connect(lambda: self.demo_requested.emit("en"))
+        self.demo_zh_button = QPushButton(icon("demo"), "", panel)
+        self.demo_zh_button.setObjectName("demoZhButton")
+        self.demo_zh_button.setMinimumHeight(44)
+        self.demo_zh_button.clicked.connect(lambda: self.demo_requested.emit("zh"))
+        self.own_button = QPushButton(icon("import"), "", panel)
+        self.own_button.setMinimumHeight(44)
+        self.own_button.clicked.connect(self.import_interactions)
+        row = QHBoxLayout()
+        row.addStretch(1)
+        row.addWidget(self.demo_button)
+        row.addWidget(self.demo_zh_button)
+        row.addWidget(self.own_button)
+        row.addStretch(1)
+        centred = QHBoxLayout()  # no alignment flag: a wrapped label then gets its height
+        centred.addStretch(1)
+        centred.addWidget(self.welcome_text)
+        centred.addStretch(1)
+        layout = QVBoxLayout(panel)
+        layout.addStretch(1)
+        layout.addWidget(self.welcome_title, 0, Qt.AlignmentFlag.AlignHCenter)
+        layout.addSpacing(12)
+        layout.addLayout(centred)
+        layout.addSpacing(20)
+        layout.addLayout(row)
+        layout.addStretch(2)
+        return panel
+
+    def retranslate(self) -> None:
+        """The screen's fixed texts in the current language; the rows again."""
+        self.table.setHorizontalHeaderLabels([self.tr(c) for c in COLUMNS])
+        self.report.setPlaceholderText(self.tr("Select a dataset to see how its files were "
+                                               "read."))
+        self.import_button.setText(self.tr("Import interactions..."))
+        self.items_button.setText(self.tr("Import items..."))
+        self.add_demo_button.setText(self.tr("Add the demo shop"))
+        self.append_button.setText(self.tr("Add interactions..."))
+        self.append_button.setToolTip(self.tr("Add new interactions (and new items) to the "
+                                              "selected dataset; then update a run with them "
+                                              "on the Run page"))
+        self.delete_button.setText(self.tr("Delete..."))
+        self.title.setText(self.tr("Datasets"))
+        self.report_label.setText(self.tr("Import report"))
+        self.welcome_title.setText(self.tr("Welcome to Interest Fusion Studio"))
+        self.welcome_text.setText(self.tr(
             "This project has no data yet. Try the built-in demo shop (300 users, 1,200 "
             "items in 10 categories): it is imported and the default pipeline runs on it "
             "(long-term EASE and ALS fused with short-term co-occurrence and a sequential "
@@ -130,41 +196,20 @@ class DataPage(QWidget):
             "screen shows each stage as it goes. The same shop with its catalogue in Chinese "
             "shows the multilingual text side.\n\nOr import your own interaction log: any "
             "CSV-like file with a user and an item column, and optionally a rating and a "
-            "time column, plus an item catalogue with titles and descriptions.", panel)
-        text.setWordWrap(True)
-        text.setFixedWidth(620)  # a wrapped label needs a fixed width for its height
-        self.demo_button = QPushButton(icon("demo"), "  Load the demo shop and run", panel)
-        self.demo_button.setObjectName("demoButton")
-        self.demo_button.setMinimumHeight(44)
-        self.demo_button.clicked.connect(lambda: self.demo_requested.emit("en"))
-        self.demo_zh_button = QPushButton(icon("demo"), "  Chinese demo shop (中文)", panel)
-        self.demo_zh_button.setObjectName("demoZhButton")
-        self.demo_zh_button.setMinimumHeight(44)
-        self.demo_zh_button.setToolTip("The demo shop with titles, descriptions and categories "
-                                       "in Chinese, imported and run like the English one")
-        self.demo_zh_button.clicked.connect(lambda: self.demo_requested.emit("zh"))
-        own = QPushButton(icon("import"), "  Import my own data...", panel)
-        own.setMinimumHeight(44)
-        own.clicked.connect(self.import_interactions)
-        row = QHBoxLayout()
-        row.addStretch(1)
-        row.addWidget(self.demo_button)
-        row.addWidget(self.demo_zh_button)
-        row.addWidget(own)
-        row.addStretch(1)
-        centred = QHBoxLayout()  # no alignment flag: a wrapped label then gets its height
-        centred.addStretch(1)
-        centred.addWidget(text)
-        centred.addStretch(1)
-        layout = QVBoxLayout(panel)
-        layout.addStretch(1)
-        layout.addWidget(title, 0, Qt.AlignmentFlag.AlignHCenter)
-        layout.addSpacing(12)
-        layout.addLayout(centred)
-        layout.addSpacing(20)
-        layout.addLayout(row)
-        layout.addStretch(2)
-        return panel
+            "time column, plus an item catalogue with titles and descriptions."))
+        self.demo_button.setText("  " + self.tr("Load the demo shop and run"))
+        self.demo_zh_button.setText("  " + self.tr("Chinese demo shop (中文)"))
+        self.demo_zh_button.setToolTip(self.tr("The demo shop with titles, descriptions and "
+                                               "categories in Chinese, imported and run like "
+                                               "the English one"))
+        self.own_button.setText("  " + self.tr("Import my own data..."))
+        if self._project.db is not None:
+            self.refresh()
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)
 
     def refresh(self) -> None:
         """Read the datasets again (a few rows: quick enough for the UI thread)."""
@@ -178,7 +223,8 @@ class DataPage(QWidget):
             source = info.sources.get("interactions") or info.sources.get("movielens") or ""
             cells = [QTableWidgetItem(info.name), _number_item(info.n_users),
                      _number_item(info.n_items), _number_item(info.n_interactions),
-                     QTableWidgetItem("yes" if info.has_timestamps else "file order"),
+                     QTableWidgetItem(self.tr("yes") if info.has_timestamps
+                                      else self.tr("file order")),
                      QTableWidgetItem(created), QTableWidgetItem(source)]
             cells[-1].setToolTip(source)
             for column, cell in enumerate(cells):
@@ -209,16 +255,22 @@ class DataPage(QWidget):
             self.report.clear()
             return
         data = info.report
-        lines = [f"{info.name}: {info.n_users:,} users, {info.n_items:,} items, "
-                 f"{info.n_interactions:,} interactions",
-                 f"rows read: {data.get('rows_read', 0):,}, dropped: "
-                 f"{data.get('rows_dropped', 0):,}"]
-        lines += [f"  dropped {n:,} ({reason})" for reason, n in
-                  sorted(data.get("dropped", {}).items())]
-        lines += [f"  warning: {w}" for w in data.get("warnings", [])]
-        lines += [f"detected {key}: {_detected(key, value)}"
+        lines = [self.tr("{name}: {users:,} users, {items:,} items, {interactions:,} "
+                         "interactions").format(name=info.name, users=info.n_users,
+                                                items=info.n_items,
+                                                interactions=info.n_interactions),
+                 self.tr("rows read: {read:,}, dropped: {dropped:,}").format(
+                     read=data.get("rows_read", 0), dropped=data.get("rows_dropped", 0))]
+        lines += ["  " + self.tr("dropped {n:,} ({reason})").format(n=n, reason=reason)
+                  for reason, n in sorted(data.get("dropped", {}).items())]
+        lines += ["  " + self.tr("warning: {warning}").format(warning=w)
+                  for w in data.get("warnings", [])]
+        lines += [self.tr("detected {key}: {value}").format(key=self.tr(DETECTED.get(key, key)),
+                                                            value=_detected(key, value))
                   for key, value in data.get("detected", {}).items()]
-        lines += [f"{role} file: {path}" for role, path in info.sources.items()]
+        lines += [self.tr("{role} file: {path}").format(role=self.tr(ROLES.get(role, role)),
+                                                        path=path)
+                  for role, path in info.sources.items()]
         self.report.setPlainText("\n".join(lines))
 
     def _update_buttons(self) -> None:
@@ -230,14 +282,16 @@ class DataPage(QWidget):
         info = self._selected_info()
         if info is None:
             return
-        confirm(self, "Delete dataset",
-                f"Delete the dataset {info.name!r} with its {info.n_interactions:,} "
-                "interactions, all its runs and feedback? This cannot be undone.",
-                "Delete", lambda: self._delete(info.name))
+        confirm(self, self.tr("Delete dataset"),
+                self.tr("Delete the dataset {name} with its {n:,} interactions, all its runs "
+                        "and feedback? This cannot be undone.").format(
+                    name=repr(info.name), n=info.n_interactions),
+                self.tr("Delete"), lambda: self._delete(info.name))
 
     def _delete(self, name: str) -> None:
         db = self._project.db
-        job = self._worker.submit(f"delete {name}", lambda task: delete_dataset(db, name))
+        job = self._worker.submit(self.tr("delete {name}").format(name=name),
+                                  lambda task: delete_dataset(db, name))
         job.succeeded.connect(lambda _: (self._project.datasets_changed.emit(),
                                          self._project.runs_changed.emit()))
-        job.failed.connect(lambda exc: report(self, exc, "Delete"))
+        job.failed.connect(lambda exc: report(self, exc, self.tr("Delete")))

@@ -9,6 +9,10 @@ The charts are drawn by plain functions of a matplotlib figure and the data they
 (``draw_*`` below), on the render thread (:mod:`ui.charts`), and only the chart of the
 tab shown, when the screen is shown: runs finishing while another screen is open cost
 the UI thread nothing here.
+
+The screen's fixed texts are set in :meth:`EvaluationPage.retranslate`, again when the
+language changes; the charts translate theirs as they are drawn (thread-safe). Metric
+names (NDCG@10 ...) and model names are shown as they are.
 """
 from __future__ import annotations
 
@@ -19,7 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QEvent, Qt, Signal
 from PySide6.QtGui import QKeySequence, QShowEvent
 from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QFileDialog, QHBoxLayout,
                                QHeaderView, QLabel, QPushButton, QSplitter, QTableWidget,
@@ -43,11 +47,20 @@ from ui.worker import Worker
 METRICS = ("HR@10", "NDCG@10", "Recall@20", "MRR@10", "Coverage@10", "Novelty@10",
            "ILD@10", "Gini@10")
 COMPARED = ("NDCG@10", "HR@10", "Coverage@10", "Novelty@10")
-FIXED = ("Run", "Dataset", "Model", "Components", "K")
+FIXED = (QT_TRANSLATE_NOOP("EvaluationPage", "Run"),
+         QT_TRANSLATE_NOOP("EvaluationPage", "Dataset"),
+         QT_TRANSLATE_NOOP("EvaluationPage", "Model"),
+         QT_TRANSLATE_NOOP("EvaluationPage", "Components"), "K")
 HISTORY_PHASE = re.compile(r"^test: history (\d+)(?:-(\d+)|\+)$")
 MAX_DEFAULT_SELECTION = 6
 ROW_INDEX = Qt.ItemDataRole.UserRole + 1  # on a row's first cell: its index in ``rows``
-PHASES = {"test": "Test", "valid": "Validation"}
+translate = QCoreApplication.translate  # lupdate reads translate("Context", "text") calls
+PHASES = {"test": QT_TRANSLATE_NOOP("EvaluationPage", "Test"),
+          "valid": QT_TRANSLATE_NOOP("EvaluationPage", "Validation")}
+#: The chart tabs' titles, in the order of the tabs.
+TABS = (QT_TRANSLATE_NOOP("EvaluationPage", "Model comparison"),
+        QT_TRANSLATE_NOOP("EvaluationPage", "Gate distribution"),
+        QT_TRANSLATE_NOOP("EvaluationPage", "Accuracy by history length"))
 
 
 def history_buckets(metrics: dict[str, dict[str, float]]) -> list[tuple[str, dict[str, float]]]:
@@ -103,7 +116,9 @@ def draw_comparison(figure: "Figure", runs: list[RunInfo], phase: str) -> None:
         ax.set_xticks(range(len(runs)), labels, rotation=30, ha="right", fontsize=8)
         ax.grid(axis="x", visible=False)
         ax.margins(y=0.15)
-    figure.suptitle(f"{PHASES[phase]} metrics of the selected runs")
+    figure.suptitle(translate("EvaluationPage", "Test metrics of the selected runs")
+                    if phase == "test"
+                    else translate("EvaluationPage", "Validation metrics of the selected runs"))
 
 
 def draw_gates(figure: "Figure", fused: list[RunInfo], gates: dict[int, np.ndarray]) -> None:
@@ -119,13 +134,16 @@ def draw_gates(figure: "Figure", fused: list[RunInfo], gates: dict[int, np.ndarr
         colour = LONG_COLOUR if len(fused) == 1 else colormaps["tab10"](i % 10)
         ax.hist(values, bins=bins, histtype="bar" if len(fused) == 1 else "step",
                 color=colour, alpha=0.75 if len(fused) == 1 else 1.0, linewidth=1.6,
-                label=f"{run_label(run)} ({' + '.join(run.components)}): median "
-                      f"{np.median(values):.2f}, {len(values):,} users")
+                label=translate("EvaluationPage", "{run} ({components}): median {median:.2f}, "
+                                "{users:,} users").format(
+                    run=run_label(run), components=" + ".join(run.components),
+                    median=np.median(values), users=len(values)))
     ax.set_xlim(0, 1)
-    ax.set_xlabel("gate: share of the long-term side in a user's scores "
-                  "(0 = all short-term, 1 = all long-term)")
-    ax.set_ylabel("users")
-    ax.set_title("How much long- versus short-term interests drive each user")
+    ax.set_xlabel(translate("EvaluationPage", "gate: share of the long-term side in a user's "
+                            "scores (0 = all short-term, 1 = all long-term)"))
+    ax.set_ylabel(translate("EvaluationPage", "users"))
+    ax.set_title(translate("EvaluationPage", "How much long- versus short-term interests drive "
+                           "each user"))
     ax.legend(loc="upper left", fontsize=8)
 
 
@@ -142,9 +160,9 @@ def draw_by_history(figure: "Figure", bucketed: list[tuple[RunInfo, list]]) -> N
         ax_ndcg.bar(x, [values.get(lab, {}).get("NDCG@10", np.nan) for lab in labels],
                     width, color=colormaps["tab10"](i % 10), label=run_label(run))
     ax_ndcg.set_xticks(range(len(labels)), labels)
-    ax_ndcg.set_xlabel("interactions in the training history")
-    ax_ndcg.set_ylabel("NDCG@10 (test)")
-    ax_ndcg.set_title("Accuracy by history length")
+    ax_ndcg.set_xlabel(translate("EvaluationPage", "interactions in the training history"))
+    ax_ndcg.set_ylabel(translate("EvaluationPage", "NDCG@10 (test)"))
+    ax_ndcg.set_title(translate("EvaluationPage", "Accuracy by history length"))
     ax_ndcg.grid(axis="x", visible=False)
     # Beside the bars, never over them: a legend inside covered the shortest group.
     ax_ndcg.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0.0,
@@ -153,7 +171,7 @@ def draw_by_history(figure: "Figure", bucketed: list[tuple[RunInfo, list]]) -> N
     ax_users.bar(range(len(labels)), [first.get(lab, {}).get("users", 0) for lab in labels],
                  color="#9e9e9e")
     ax_users.set_xticks(range(len(labels)), labels, fontsize=7)
-    ax_users.set_title("test users")
+    ax_users.set_title(translate("EvaluationPage", "test users"))
     ax_users.grid(axis="x", visible=False)
 
 
@@ -180,36 +198,32 @@ class EvaluationPage(QWidget):
         self.phase = QComboBox(self)
         for key, label in PHASES.items():
             self.phase.addItem(label, key)
-        save = QPushButton(icon("save-chart"), "Save chart as PNG...", self)
+        save = QPushButton(icon("save-chart"), "", self)
         save.setObjectName("saveChart")
-        keys = QKeySequence(SAVE_CHART_SHORTCUT).toString(
-            QKeySequence.SequenceFormat.NativeText)
-        save.setToolTip(f"Save the chart shown below as a PNG image ({keys})")
         save.clicked.connect(lambda: self.save_chart())
         self.save_button = save
         top = QHBoxLayout()
-        top.addWidget(QLabel("Dataset:", self))
+        self.dataset_label = QLabel(self)
+        top.addWidget(self.dataset_label)
         top.addWidget(self.dataset)
         top.addSpacing(8)
-        top.addWidget(QLabel("Metrics of:", self))
+        self.phase_label = QLabel(self)
+        top.addWidget(self.phase_label)
         top.addWidget(self.phase)
         top.addSpacing(8)
-        self.show_components = QCheckBox("Components of fused runs", self)
+        self.show_components = QCheckBox(self)
         self.show_components.setObjectName("showComponents")
         self.show_components.setChecked(True)
-        self.show_components.setToolTip("Rows for each component of a fused run, measured "
-                                        "on its own as fitted inside the fusion")
         self.show_components.toggled.connect(self.refresh_runs)
         top.addWidget(self.show_components)
         top.addStretch(1)
-        top.addWidget(QLabel("Select runs in the table to chart them.", self))
+        self.hint = QLabel(self)
+        top.addWidget(self.hint)
         top.addSpacing(8)
         top.addWidget(save)
 
-        columns = (*FIXED, *METRICS, "Seconds")
-        self.table = QTableWidget(0, len(columns), self)
+        self.table = QTableWidget(0, len(FIXED) + len(METRICS) + 1, self)
         self.table.setObjectName("metrics")
-        self.table.setHorizontalHeaderLabels(columns)
         self.table.horizontalHeader().setMinimumSectionSize(40)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
@@ -224,9 +238,8 @@ class EvaluationPage(QWidget):
         self.by_history = Chart(self)
         self.tabs = QTabWidget(self)
         self.tabs.setObjectName("charts")
-        self.tabs.addTab(self.comparison, "Model comparison")
-        self.tabs.addTab(self.gates, "Gate distribution")
-        self.tabs.addTab(self.by_history, "Accuracy by history length")
+        for chart in (self.comparison, self.gates, self.by_history):
+            self.tabs.addTab(chart, "")  # the titles: retranslate
         self.tabs.currentChanged.connect(self.draw)
 
         splitter = QSplitter(Qt.Orientation.Vertical, self)
@@ -242,6 +255,36 @@ class EvaluationPage(QWidget):
         project.opened.connect(self.refresh)
         project.datasets_changed.connect(self.refresh)
         project.runs_changed.connect(self.refresh_runs)
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        """The screen's fixed texts in the current language; with a project open, the
+        table and the chart again."""
+        for i in range(self.phase.count()):
+            self.phase.setItemText(i, self.tr(PHASES[self.phase.itemData(i)]))
+        self.save_button.setText(self.tr("Save chart as PNG..."))
+        keys = QKeySequence(SAVE_CHART_SHORTCUT).toString(
+            QKeySequence.SequenceFormat.NativeText)
+        self.save_button.setToolTip(self.tr("Save the chart shown below as a PNG image "
+                                            "({keys})").format(keys=keys))
+        self.dataset_label.setText(self.tr("Dataset:"))
+        self.phase_label.setText(self.tr("Metrics of:"))
+        self.show_components.setText(self.tr("Components of fused runs"))
+        self.show_components.setToolTip(self.tr("Rows for each component of a fused run, "
+                                                "measured on its own as fitted inside the "
+                                                "fusion"))
+        self.hint.setText(self.tr("Select runs in the table to chart them."))
+        self.table.setHorizontalHeaderLabels([self.tr(c) for c in FIXED] + list(METRICS)
+                                             + [self.tr("Seconds")])
+        for i, title in enumerate(TABS):
+            self.tabs.setTabText(i, self.tr(title))
+        if self._project.db is not None:
+            self.refresh()
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)
 
     def refresh(self) -> None:
         db = self._project.db
@@ -249,7 +292,7 @@ class EvaluationPage(QWidget):
         names = [d.name for d in list_datasets(db)] if db is not None else []
         self.dataset.blockSignals(True)
         self.dataset.clear()
-        self.dataset.addItem("All datasets", None)
+        self.dataset.addItem(self.tr("All datasets"), None)
         for name in names:
             self.dataset.addItem(name, name)
         self.dataset.setCurrentIndex(max(self.dataset.findData(current), 0))
@@ -275,7 +318,8 @@ class EvaluationPage(QWidget):
             metrics = run.metrics.get(phase, {})
             part_of = run.config.get("component_of")
             cells = [_cell(str(run.id), run.id), _cell(run.dataset),
-                     _cell(f"{run.model} (in {part_of})" if part_of else run.model),
+                     _cell(self.tr("{model} (in {fused})").format(model=run.model, fused=part_of)
+                           if part_of else run.model),
                      _cell(", ".join(run.components)), _cell(str(run.config.get("k", "")),
                                                              run.config.get("k"))]
             cells += [_cell(f"{metrics[m]:.4f}" if m in metrics else "", metrics.get(m))
@@ -351,7 +395,7 @@ class EvaluationPage(QWidget):
 
     def _draw_comparison(self, runs: list[RunInfo]) -> None:
         if not runs:
-            self.comparison.message("Select one or more finished runs in the table.")
+            self.comparison.message(self.tr("Select one or more finished runs in the table."))
             return
         self.comparison.plot(partial(draw_comparison, runs=runs,
                                      phase=self.phase.currentData()))
@@ -359,13 +403,13 @@ class EvaluationPage(QWidget):
     def _draw_gates(self, runs: list[RunInfo]) -> None:
         fused = [r for r in runs if len(r.components) > 1]
         if not fused:
-            self.gates.message("Gate values exist for fused runs: select a run that fuses "
-                               "several components.")
+            self.gates.message(self.tr("Gate values exist for fused runs: select a run that "
+                                       "fuses several components."))
             return
         missing = [r.id for r in fused if r.id not in self._gates]
         if missing:
             self._load_gates(missing)
-            self.gates.message("Reading the gate values...")
+            self.gates.message(self.tr("Reading the gate values..."))
             return
         self.gates.plot(partial(draw_gates, fused=fused,
                                 gates={r.id: self._gates[r.id] for r in fused}))
@@ -376,7 +420,7 @@ class EvaluationPage(QWidget):
             return
         db = self._project.db
         self._loading.update(wanted)
-        job = self._worker.submit("gate values",
+        job = self._worker.submit(self.tr("gate values"),
                                   lambda task: {r: gate_values(db, r) for r in wanted})
 
         def loaded(values: dict[int, np.ndarray]) -> None:
@@ -385,15 +429,15 @@ class EvaluationPage(QWidget):
                 self.draw()
 
         job.succeeded.connect(loaded)
-        job.failed.connect(lambda exc: report(self, exc, "Gate values"))
+        job.failed.connect(lambda exc: report(self, exc, self.tr("Gate values")))
         job.finished.connect(lambda: self._loading.difference_update(wanted))
 
     def _draw_by_history(self, runs: list[RunInfo]) -> None:
         bucketed = [(r, history_buckets(r.metrics)) for r in runs]
         bucketed = [(r, b) for r, b in bucketed if b]
         if not bucketed:
-            self.by_history.message("The selected runs recorded no test metrics by history "
-                                    "length.")
+            self.by_history.message(self.tr("The selected runs recorded no test metrics by "
+                                            "history length."))
             return
         self.by_history.plot(partial(draw_by_history, bucketed=bucketed))
 
@@ -403,18 +447,19 @@ class EvaluationPage(QWidget):
         if path is None:
             name = self.tabs.tabText(self.tabs.currentIndex()).lower().replace(" ", "-")
             chosen, _ = QFileDialog.getSaveFileName(
-                self, "Save chart as PNG", str(Path(self._prefs.last_folder) / f"{name}.png"),
-                "PNG images (*.png)")
+                self, self.tr("Save chart as PNG"),
+                str(Path(self._prefs.last_folder) / f"{name}.png"), self.tr("PNG images (*.png)"))
             if not chosen:
                 return None
             path = Path(chosen)
         try:
             chart.save_png(path)
         except OSError as exc:
-            show_error(self, "Save chart", f"Cannot write {path}: {exc.strerror or exc}")
+            show_error(self, self.tr("Save chart"), self.tr("Cannot write {path}: {error}").format(
+                path=path, error=exc.strerror or exc))
             return None
         self._prefs.remember_file(path)
-        self.message.emit(f"saved the chart to {path}")
+        self.message.emit(self.tr("saved the chart to {path}").format(path=path))
         return path
 
 

@@ -1,6 +1,9 @@
 """The Run screen: the configuration form, where the run computes (this computer or a Ray
 cluster, with a connection check), Run and Cancel, a progress bar per stage with elapsed
-time and an estimate of the rest, a log, and every run kept in the project."""
+time and an estimate of the rest, a log, and every run kept in the project.
+
+Its fixed texts are set in :meth:`RunPage.retranslate`, again when the language changes;
+stage names, model names and the engine's own messages in the log are shown as written."""
 from __future__ import annotations
 
 import dataclasses
@@ -9,7 +12,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QEvent, Qt, Signal
 from PySide6.QtGui import QColor, QShowEvent
 from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QGroupBox, QHBoxLayout, QHeaderView,
                                QLabel, QLineEdit, QMessageBox, QPlainTextEdit, QPushButton,
@@ -32,10 +35,19 @@ from ui.run_settings import RunSettings
 from ui.stage_progress import StageProgress, seconds_text
 from ui.worker import Job, Progress, Worker
 
-RUN_COLUMNS = ("Run", "Dataset", "Model", "Components", "Status", "Started", "Seconds",
-               "NDCG@10", "HR@10", "Note")
+RUN_COLUMNS = (QT_TRANSLATE_NOOP("RunPage", "Run"), QT_TRANSLATE_NOOP("RunPage", "Dataset"),
+               QT_TRANSLATE_NOOP("RunPage", "Model"), QT_TRANSLATE_NOOP("RunPage", "Components"),
+               QT_TRANSLATE_NOOP("RunPage", "Status"), QT_TRANSLATE_NOOP("RunPage", "Started"),
+               QT_TRANSLATE_NOOP("RunPage", "Seconds"), "NDCG@10", "HR@10",
+               QT_TRANSLATE_NOOP("RunPage", "Note"))
 STATUS_COLOURS = {"finished": "#2e7d32", "running": "#1565c0", "cancelled": "#8d6e63",
                   "failed": "#c62828", "interrupted": "#c62828"}
+#: A run's status as storage records it, and as the table says it.
+STATUS_LABELS = {"finished": QT_TRANSLATE_NOOP("RunPage", "finished"),
+                 "running": QT_TRANSLATE_NOOP("RunPage", "running"),
+                 "cancelled": QT_TRANSLATE_NOOP("RunPage", "cancelled"),
+                 "failed": QT_TRANSLATE_NOOP("RunPage", "failed"),
+                 "interrupted": QT_TRANSLATE_NOOP("RunPage", "interrupted")}
 LOG_INTERVAL = 1.0  # seconds between two status lines of the same stage in the log
 
 
@@ -79,7 +91,48 @@ class RunPage(QWidget):
         project.datasets_changed.connect(self._refresh_datasets)
         project.runs_changed.connect(self._refresh_runs)
         self.form.changed.connect(self._update_buttons)
+        self.retranslate()
         self._update_buttons()
+
+    def retranslate(self) -> None:
+        """The screen's fixed texts in the current language; the runs table again."""
+        self.run_button.setText(self.tr("Run"))
+        self.run_button.setToolTip(self.tr("Run the pipeline on the dataset (F5)"))
+        self.cancel_button.setText(self.tr("Cancel"))
+        self.cancel_button.setToolTip(self.tr("Stop at the next safe point; nothing is saved "
+                                              "(Esc)"))
+        self.compute.setItemText(0, self.tr("this computer"))
+        self.compute.setItemText(1, self.tr("Ray cluster at"))
+        self.compute.setToolTip(self.tr("Where models are fitted and every user's list is "
+                                        "scored; a Ray cluster needs pip install "
+                                        "'interest-fusion-studio[ray]' here and on its nodes "
+                                        "(docs/scale-out.md)"))
+        self.ray_address.setPlaceholderText(self.tr("auto, or the head's host:port"))
+        self.check_button.setText(self.tr("Check"))
+        self.check_button.setToolTip(self.tr("Connect to the cluster and show its nodes, CPUs "
+                                             "and GPUs"))
+        self.dataset_label.setText(self.tr("Dataset:"))
+        self.compute_box.setTitle(self.tr("Compute"))
+        self.progress_box.setTitle(self.tr("Progress"))
+        self.log.setPlaceholderText(self.tr("What each run does appears here."))
+        self.log_box.setTitle(self.tr("Log"))
+        self.update_button.setText(self.tr("Update with new data"))
+        self.update_button.setToolTip(self.tr("A new run from the selected run's model, "
+                                              "updated with the interactions added to its "
+                                              "dataset since (seconds, no full retrain)"))
+        self.retrain_button.setText(self.tr("Retrain"))
+        self.retrain_button.setToolTip(self.tr("The full pipeline again with the selected "
+                                               "run's configuration, on the dataset as it is "
+                                               "now"))
+        self.runs_box.setTitle(self.tr("Runs in this project (compare them under "
+                                       "Evaluation)"))
+        self.runs.setHorizontalHeaderLabels([self.tr(c) for c in RUN_COLUMNS])
+        self._refresh_runs()
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)
 
     def _make_controls(self, prefs: Preferences) -> None:
         """The dataset choice, the configuration form, Run and Cancel."""
@@ -87,13 +140,11 @@ class RunPage(QWidget):
         self.dataset.setObjectName("runDataset")
         self.dataset.setMinimumWidth(200)
         self.form = RunForm(prefs, self)
-        self.run_button = QPushButton(icon("run"), "Run", self)
+        self.run_button = QPushButton(icon("run"), "", self)
         self.run_button.setObjectName("runButton")
-        self.run_button.setToolTip("Run the pipeline on the dataset (F5)")
         self.run_button.clicked.connect(lambda: self.start_run())
-        self.cancel_button = QPushButton(icon("cancel"), "Cancel", self)
+        self.cancel_button = QPushButton(icon("cancel"), "", self)
         self.cancel_button.setObjectName("cancelButton")
-        self.cancel_button.setToolTip("Stop at the next safe point; nothing is saved (Esc)")
         self.cancel_button.clicked.connect(self.cancel)
         self._make_compute_controls(RunSettings.from_dict(prefs.run_settings))
 
@@ -102,17 +153,12 @@ class RunPage(QWidget):
         connects and shows the cluster's nodes, CPUs and GPUs."""
         self.compute = QComboBox(self)
         self.compute.setObjectName("compute")
-        self.compute.addItem("this computer", "local")
-        self.compute.addItem("Ray cluster at", "ray")
-        self.compute.setToolTip("Where models are fitted and every user's list is scored; a "
-                                "Ray cluster needs pip install 'interest-fusion-studio[ray]' "
-                                "here and on its nodes (docs/scale-out.md)")
+        self.compute.addItem("", "local")  # the texts: retranslate
+        self.compute.addItem("", "ray")
         self.ray_address = QLineEdit(self)
         self.ray_address.setObjectName("rayAddress")
-        self.ray_address.setPlaceholderText("auto, or the head's host:port")
-        self.check_button = QPushButton("Check", self)
+        self.check_button = QPushButton(self)
         self.check_button.setObjectName("checkCluster")
-        self.check_button.setToolTip("Connect to the cluster and show its nodes, CPUs and GPUs")
         self.check_button.clicked.connect(lambda: self.check_cluster())
         self.cluster_info = QLabel(self)
         self.cluster_info.setObjectName("clusterInfo")
@@ -138,27 +184,31 @@ class RunPage(QWidget):
     def check_cluster(self) -> Job:
         """Connect to the chosen cluster on the worker and show what it has."""
         address = self.compute_choice().address
-        self.cluster_info.setText(f"connecting to {address}...")
-        job = self._worker.submit("check the Ray cluster",
+        self.cluster_info.setText(self.tr("connecting to {address}...").format(address=address))
+        job = self._worker.submit(self.tr("check the Ray cluster"),
                                   lambda task: check_cluster(address, task))
         job.succeeded.connect(self._cluster_checked)
-        job.failed.connect(lambda exc: self.cluster_info.setText(f"cannot use it: {exc}"))
+        job.failed.connect(lambda exc: self.cluster_info.setText(
+            self.tr("cannot use it: {error}").format(error=exc)))
         return job
 
     def _cluster_checked(self, info: ClusterInfo) -> None:
-        nodes = "; ".join(f"{n.host}: {n.cpus:g} CPU, {n.gpus:g} GPU" for n in info.nodes)
-        self.cluster_info.setText(f"connected to {info.address}: {info.describe()} ({nodes})")
+        nodes = "; ".join(self.tr("{host}: {cpus:g} CPU, {gpus:g} GPU").format(
+            host=n.host, cpus=n.cpus, gpus=n.gpus) for n in info.nodes)
+        self.cluster_info.setText(self.tr("connected to {address}: {cluster} ({nodes})").format(
+            address=info.address, cluster=info.describe(), nodes=nodes))
 
     def _form_panel(self) -> QScrollArea:
         """The left side: the controls, scrolled when the window is short."""
         left = QWidget(self)
         left_layout = QVBoxLayout(left)
         top = QHBoxLayout()
-        top.addWidget(QLabel("Dataset:", left))
+        self.dataset_label = QLabel(left)
+        top.addWidget(self.dataset_label)
         top.addWidget(self.dataset, 1)
         left_layout.addLayout(top)
         left_layout.addWidget(self.form, 1)
-        compute = QGroupBox("Compute", left)
+        self.compute_box = compute = QGroupBox(left)
         compute_layout = QVBoxLayout(compute)
         where = QHBoxLayout()
         where.addWidget(self.compute)
@@ -182,7 +232,7 @@ class RunPage(QWidget):
     def _progress_panel(self) -> QGroupBox:
         self.stages = StageProgress(self)
         self.stages.setObjectName("stages")
-        progress_box = QGroupBox("Progress", self)
+        self.progress_box = progress_box = QGroupBox(self)
         progress_layout = QVBoxLayout(progress_box)
         progress_layout.addWidget(self.stages)
         # As tall as its stages: the runs table below gets the rest of the height.
@@ -194,8 +244,7 @@ class RunPage(QWidget):
         self.log.setObjectName("runLog")
         self.log.setReadOnly(True)
         self.log.setMaximumBlockCount(5000)
-        self.log.setPlaceholderText("What each run does appears here.")
-        log_box = QGroupBox("Log", self)
+        self.log_box = log_box = QGroupBox(self)
         QVBoxLayout(log_box).addWidget(self.log)
         return log_box
 
@@ -203,7 +252,6 @@ class RunPage(QWidget):
         """The table of the project's runs, with Update and Retrain for the selected one."""
         self.runs = QTableWidget(0, len(RUN_COLUMNS), self)
         self.runs.setObjectName("runs")
-        self.runs.setHorizontalHeaderLabels(RUN_COLUMNS)
         self.runs.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.runs.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.runs.verticalHeader().setVisible(False)
@@ -214,18 +262,13 @@ class RunPage(QWidget):
         self.runs.horizontalHeader().setSectionResizeMode(len(RUN_COLUMNS) - 1,
                                                           QHeaderView.ResizeMode.Stretch)
         self.runs.itemSelectionChanged.connect(self._update_buttons)
-        self.update_button = QPushButton(icon("run"), "Update with new data", self)
+        self.update_button = QPushButton(icon("run"), "", self)
         self.update_button.setObjectName("updateRun")
-        self.update_button.setToolTip("A new run from the selected run's model, updated with "
-                                      "the interactions added to its dataset since (seconds, "
-                                      "no full retrain)")
         self.update_button.clicked.connect(lambda: self.update_run())
-        self.retrain_button = QPushButton("Retrain", self)
+        self.retrain_button = QPushButton(self)
         self.retrain_button.setObjectName("retrainRun")
-        self.retrain_button.setToolTip("The full pipeline again with the selected run's "
-                                       "configuration, on the dataset as it is now")
         self.retrain_button.clicked.connect(lambda: self.retrain())
-        runs_box = QGroupBox("Runs in this project (compare them under Evaluation)", self)
+        self.runs_box = runs_box = QGroupBox(self)
         runs_layout = QVBoxLayout(runs_box)
         runs_layout.addWidget(self.runs)
         run_actions = QHBoxLayout()
@@ -241,8 +284,8 @@ class RunPage(QWidget):
         super().showEvent(event)
         if not self._torch_prepared:
             self._torch_prepared = True
-            self._worker.submit("prepare models", prepare_models).failed.connect(
-                lambda exc: report(self, exc, "Loading the models' libraries"))
+            self._worker.submit(self.tr("prepare models"), prepare_models).failed.connect(
+                lambda exc: report(self, exc, self.tr("Loading the models' libraries")))
 
     # -- listing --------------------------------------------------------------------------
 
@@ -262,7 +305,8 @@ class RunPage(QWidget):
         for row, run in enumerate(runs):
             test = run.metrics.get("test", {})
             values = [f"{run.id}", run.dataset, run.model, ", ".join(run.components),
-                      run.status, run.started_at.astimezone().strftime("%Y-%m-%d %H:%M"),
+                      self.tr(STATUS_LABELS.get(run.status, run.status)),
+                      run.started_at.astimezone().strftime("%Y-%m-%d %H:%M"),
                       seconds_text(run.seconds) if run.seconds is not None else "",
                       _metric(test.get("NDCG@10")), _metric(test.get("HR@10")),
                       run.error or _note(run)]
@@ -320,15 +364,16 @@ class RunPage(QWidget):
         try:
             settings.check()
         except DataError as exc:
-            report(self, exc, "Run")
+            report(self, exc, self.tr("Run"))
             return None
         self._prefs.run_settings = settings.to_dict()
         self._start_stages(dataset, settings.model, settings.params().get(settings.model, {}))
-        self._log(f"run {settings.model} on {dataset!r} "
-                  f"(components {', '.join(settings.components)}, K={settings.k}, "
-                  f"device {settings.device}, seed {settings.seed}, on "
-                  f"{settings.compute_choice().describe()})")
-        job = self._start(f"run {settings.model}",
+        self._log(self.tr("run {model} on {dataset} (components {components}, K={k}, device "
+                          "{device}, seed {seed}, on {compute})").format(
+            model=settings.model, dataset=repr(dataset),
+            components=", ".join(settings.components), k=settings.k, device=settings.device,
+            seed=settings.seed, compute=settings.compute_choice().describe()))
+        job = self._start(self.tr("run {model}").format(model=settings.model),
                           lambda task: run_pipeline(db, dataset, settings, task))
         job.succeeded.connect(self._finished)
         return job
@@ -342,10 +387,10 @@ class RunPage(QWidget):
         if db is None or run is None or self.running:
             return None
         self.stages.start(update_stages(run.model), None)
-        self._log(f"update run {run.id} ({run.model} on {run.dataset!r}) with the data "
-                  "added since")
+        self._log(self.tr("update run {run} ({model} on {dataset}) with the data added "
+                          "since").format(run=run.id, model=run.model, dataset=repr(run.dataset)))
         compute = self.compute_choice()
-        job = self._start(f"update run {run.id}",
+        job = self._start(self.tr("update run {run}").format(run=run.id),
                           lambda task: update_run(db, run.id, task, compute))
         job.succeeded.connect(lambda result: self._updated(run, *result))
         return job
@@ -359,9 +404,10 @@ class RunPage(QWidget):
             return None
         self._start_stages(run.dataset, run.model,
                            run.config.get("params", {}).get(run.model, {}))
-        self._log(f"retrain run {run.id}'s configuration on {run.dataset!r}")
+        self._log(self.tr("retrain run {run}'s configuration on {dataset}").format(
+            run=run.id, dataset=repr(run.dataset)))
         compute = self.compute_choice()
-        job = self._start(f"retrain run {run.id}",
+        job = self._start(self.tr("retrain run {run}").format(run=run.id),
                           lambda task: retrain_run(db, run.id, task, compute))
         job.succeeded.connect(self._finished)
         return job
@@ -370,8 +416,8 @@ class RunPage(QWidget):
         job = self._worker.submit(name, function)
         self.job = job
         job.progress.connect(self._progress)
-        job.cancelled.connect(lambda why: self._ended("cancelled", f"cancelled ({why}); the "
-                                                      "database is as it was"))
+        job.cancelled.connect(lambda why: self._ended("cancelled", self.tr(
+            "cancelled ({why}); the database is as it was").format(why=why)))
         job.failed.connect(self._failed)
         job.finished.connect(self._project.runs_changed)
         self._update_buttons()
@@ -380,21 +426,29 @@ class RunPage(QWidget):
     def _updated(self, run: RunInfo, new_id: int, drift: Drift) -> None:
         info = run_info(self._project.db, new_id)
         seconds = info.stage_seconds.get(Stage.UPDATE.of(run.model), 0.0)
-        self._ended("finished", f"run {new_id} finished: run {run.id}'s model updated in "
-                                f"{seconds_text(seconds)}; the dataset has "
-                                f"{drift.describe()}")
+        self._ended("finished", self.tr("run {new} finished: run {run}'s model updated in "
+                                        "{seconds}; the dataset has {drift}").format(
+            new=new_id, run=run.id, seconds=seconds_text(seconds), drift=self._drift(drift)))
         self.run_finished.emit(new_id)
         if drift.retrain_advised:
             self.retrain_offer = confirm(
-                self, "Retrain?", f"The dataset has {drift.describe()}. An updated model "
-                f"drifts from a full fit as the data grows: run the full pipeline again "
-                f"with run {run.id}'s configuration in the background?", "Retrain",
-                lambda: self.retrain(run.id))
+                self, self.tr("Retrain?"),
+                self.tr("The dataset has {drift}. An updated model drifts from a full fit as "
+                        "the data grows: run the full pipeline again with run {run}'s "
+                        "configuration in the background?").format(drift=self._drift(drift),
+                                                                   run=run.id),
+                self.tr("Retrain"), lambda: self.retrain(run.id))
+
+    def _drift(self, drift: Drift) -> str:
+        """How far the dataset grew, as :meth:`Drift.describe` says it, translated."""
+        return self.tr("{interactions:.1%} more interactions and {items:.1%} more items than "
+                       "at the last full fit").format(interactions=drift.interactions,
+                                                      items=drift.items)
 
     def cancel(self) -> None:
         if self.job is not None:
             self.job.cancel()
-            self._log("cancel requested: stopping at the next safe point")
+            self._log(self.tr("cancel requested: stopping at the next safe point"))
             self.cancel_button.setEnabled(False)
 
     def _start_stages(self, dataset: str, model: str, params: dict[str, Any]) -> None:
@@ -442,14 +496,15 @@ class RunPage(QWidget):
     def _finished(self, run_id: int) -> None:
         info: RunInfo = run_info(self._project.db, run_id)
         test = info.metrics.get("test", {})
-        self._ended("finished", f"run {run_id} finished in {seconds_text(info.seconds or 0)}: "
-                                f"NDCG@10 {_metric(test.get('NDCG@10'))}, "
-                                f"HR@10 {_metric(test.get('HR@10'))}")
+        self._ended("finished", self.tr("run {run} finished in {seconds}: NDCG@10 {ndcg}, "
+                                        "HR@10 {hr}").format(
+            run=run_id, seconds=seconds_text(info.seconds or 0),
+            ndcg=_metric(test.get("NDCG@10")), hr=_metric(test.get("HR@10"))))
         self.run_finished.emit(run_id)
 
     def _failed(self, exc: BaseException) -> None:
-        self._ended("failed", f"failed: {exc}")
-        report(self, exc, "Run")
+        self._ended("failed", self.tr("failed: {error}").format(error=exc))
+        report(self, exc, self.tr("Run"))
 
     def _ended(self, outcome: str, message: str) -> None:
         self.job = None
@@ -464,7 +519,9 @@ class RunPage(QWidget):
 
 def _note(run: RunInfo) -> str:
     parent = run.config.get("updated_from")
-    return f"run {parent}'s model updated with new data (not evaluated)" if parent else ""
+    return QCoreApplication.translate(
+        "RunPage", "run {run}'s model updated with new data (not evaluated)").format(
+        run=parent) if parent else ""
 
 
 def _plain(params: dict[str, Any]) -> str:

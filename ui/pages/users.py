@@ -12,14 +12,17 @@ With 100,000 users the screen stays smooth (bench/results/ui_speed.md): the tabl
 and search text are prepared on the worker when the users load (:mod:`ui.user_table`),
 the search waits until typing pauses, and the user's timeline is drawn on the render
 thread (:mod:`ui.charts`); a user's other details are a few indexed reads, read off the
-UI thread (bench/results/storage_speed.md times one user's list)."""
+UI thread (bench/results/storage_speed.md times one user's list).
+
+Its fixed texts are set in :meth:`UsersPage.retranslate`, again when the language
+changes, with the run choices, the count and the shown user's details."""
 from __future__ import annotations
 
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from PySide6.QtCore import QItemSelection, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QItemSelection, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QFileDialog, QHBoxLayout, QHeaderView,
                                QLabel, QLineEdit, QMenu, QSplitter, QTableView, QToolButton,
@@ -131,7 +134,37 @@ class UsersPage(QWidget):
         project.opened.connect(self.refresh)
         project.datasets_changed.connect(self.refresh)
         project.runs_changed.connect(self._refresh_runs)
+        self.retranslate()
         self._update_actions()
+
+    def retranslate(self) -> None:
+        """The screen's fixed texts in the current language; with a project open, the run
+        choices, the count and the shown user's details again."""
+        self.dataset_label.setText(self.tr("Dataset:"))
+        self.run_label.setText(self.tr("Run:"))
+        find = QKeySequence(FIND_SHORTCUT).toString(QKeySequence.SequenceFormat.NativeText)
+        self.search.setPlaceholderText(self.tr("Search user id ({keys})").format(keys=find))
+        self.search.setToolTip(self.tr("Users whose id contains the text ({keys})").format(
+            keys=find))
+        for action in self.feedback_actions:
+            action.setText(self.tr(KINDS[action.data()][0]))
+        self.export_button.setText(self.tr("Export"))
+        self.export_user_action.setText(self.tr("This user's list as CSV..."))
+        self.export_all_action.setText(self.tr("Every user's list as CSV..."))
+        self.reset_button.setText(self.tr("Reset feedback"))
+        self.reset_button.setToolTip(self.tr("Delete this user's feedback: back to the "
+                                             "model's list"))
+        self.list_title.setText("<b>" + self.tr("Recommendations") + "</b>")
+        if self._project.db is not None:
+            self._refresh_runs()
+            if self._index_job is None:
+                self._update_count()
+            self.show_user(self.user)
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)
 
     def _top_bar(self) -> QHBoxLayout:
         """The dataset and run choices and the count of users."""
@@ -143,10 +176,12 @@ class UsersPage(QWidget):
         self.run.setMinimumWidth(260)
         self.count = QLabel(self)
         top = QHBoxLayout()
-        top.addWidget(QLabel("Dataset:", self))
+        self.dataset_label = QLabel(self)
+        top.addWidget(self.dataset_label)
         top.addWidget(self.dataset)
         top.addSpacing(8)
-        top.addWidget(QLabel("Run:", self))
+        self.run_label = QLabel(self)
+        top.addWidget(self.run_label)
         top.addWidget(self.run)
         top.addStretch(1)
         top.addWidget(self.count)
@@ -156,9 +191,6 @@ class UsersPage(QWidget):
         """The search box over the table of users."""
         self.search = QLineEdit(self)
         self.search.setObjectName("userSearch")
-        find = QKeySequence(FIND_SHORTCUT).toString(QKeySequence.SequenceFormat.NativeText)
-        self.search.setPlaceholderText(f"Search user id ({find})")
-        self.search.setToolTip(f"Users whose id contains the text ({find})")
         self.search.setClearButtonEnabled(True)
         self._search_timer = QTimer(self)
         self._search_timer.setSingleShot(True)
@@ -209,13 +241,16 @@ class UsersPage(QWidget):
             self.list_view.setColumnWidth(column, width)
         self.feedback_widgets: dict[str, FeedbackButtons] = {}
         list_header = self._list_header()
-        for kind, (label, _) in KINDS.items():
-            action = QAction(label, self)
+        self.feedback_actions: list[QAction] = []
+        for kind in KINDS:
+            action = QAction(self)
+            action.setData(kind)
             action.setShortcut(QKeySequence({"like": "L", "dislike": "D",
                                              "not_interested": "N"}[kind]))
             action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
             action.triggered.connect(lambda _=False, k=kind: self._feedback_on_current(k))
             self.list_view.addAction(action)
+            self.feedback_actions.append(action)
         self.text_pane = ExplanationPane(prefs, self)
         self.text_pane.setObjectName("textPane")
         self.text_pane.message.connect(self.message)
@@ -231,23 +266,19 @@ class UsersPage(QWidget):
         """"Recommendations", the note on how the list was changed, Reset and Export."""
         self.export_button = QToolButton(self)
         self.export_button.setObjectName("exportButton")
-        self.export_button.setText("Export")
         self.export_button.setIcon(icon("export"))
         self.export_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         self.export_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         menu = QMenu(self.export_button)
-        self.export_user_action = menu.addAction("This user's list as CSV...",
-                                                 lambda: self.export(everyone=False))
-        self.export_all_action = menu.addAction("Every user's list as CSV...",
-                                                lambda: self.export(everyone=True))
+        self.export_user_action = menu.addAction("", lambda: self.export(everyone=False))
+        self.export_all_action = menu.addAction("", lambda: self.export(everyone=True))
         self.export_button.setMenu(menu)
         self.reset_button = QToolButton(self)
         self.reset_button.setObjectName("resetFeedback")
-        self.reset_button.setText("Reset feedback")
-        self.reset_button.setToolTip("Delete this user's feedback: back to the model's list")
         self.reset_button.clicked.connect(self.reset_feedback)
         list_header = QHBoxLayout()
-        list_header.addWidget(QLabel("<b>Recommendations</b>", self))
+        self.list_title = QLabel(self)
+        list_header.addWidget(self.list_title)
         self.list_note = QLabel(self)
         self.list_note.setObjectName("listNote")
         list_header.addWidget(self.list_note, 1)
@@ -293,9 +324,10 @@ class UsersPage(QWidget):
         for run in self._runs:
             components = f" ({' + '.join(run.components)})" if len(run.components) > 1 else ""
             when = run.started_at.astimezone().strftime("%Y-%m-%d %H:%M")
-            self.run.addItem(f"run {run.id}: {run.model}{components}, {when}", run.id)
+            self.run.addItem(self.tr("run {run}: {model}{components}, {when}").format(
+                run=run.id, model=run.model, components=components, when=when), run.id)
         if not self._runs:
-            self.run.addItem("no finished run: start one under Run", None)
+            self.run.addItem(self.tr("no finished run: start one under Run"), None)
         index = self.run.findData(current) if current is not None else -1
         self.run.setCurrentIndex(max(index, 0))
         self.run.blockSignals(False)
@@ -316,13 +348,14 @@ class UsersPage(QWidget):
         if db is None or dataset is None:
             self._set_index(None)
             return
-        self.count.setText("loading users...")
-        job = self._worker.submit(f"users of {dataset}",
+        self.count.setText(self.tr("loading users..."))
+        job = self._worker.submit(self.tr("users of {dataset}").format(dataset=dataset),
                                   lambda task: load_user_index(db, dataset, run_id, task))
         self._index_job = job
         job.succeeded.connect(lambda index: self._set_index(index) if job is self._index_job
                               else None)
-        job.failed.connect(lambda exc: report(self, exc, "Users") if job is self._index_job
+        job.failed.connect(lambda exc: report(self, exc, self.tr("Users"))
+                           if job is self._index_job
                            else None)
 
     def _live_loaded(self, live: LiveRun) -> None:
@@ -366,8 +399,9 @@ class UsersPage(QWidget):
 
     def _update_count(self) -> None:
         shown, total = self.model.rowCount(), self.model.total
-        self.count.setText(f"{total:,} users" if shown == total
-                           else f"{shown:,} of {total:,} users")
+        self.count.setText(self.tr("{total:,} users").format(total=total) if shown == total
+                           else self.tr("{shown:,} of {total:,} users").format(shown=shown,
+                                                                              total=total))
 
     def _selection_changed(self, selected: QItemSelection, _: QItemSelection) -> None:
         rows = self.table.selectionModel().selectedRows()
@@ -417,14 +451,14 @@ class UsersPage(QWidget):
             self._place_feedback_buttons()
             self.text_pane.show_list(db, run_id, None)
             return
-        self.about.title.setText(f"User {user}")
+        self.about.title.setText(self.tr("User {user}").format(user=user))
         live = self._live if self._live is not None and self._live.run_id == run_id else None
         job = self._reader.submit(f"details of {user}", lambda task: read_details(
             db, dataset, run_id, user, live))
         self._details_job = job
         job.succeeded.connect(lambda details: self._show_details(details)
                               if job is self._details_job else None)
-        job.failed.connect(lambda exc: report(self, exc, "User details")
+        job.failed.connect(lambda exc: report(self, exc, self.tr("User details"))
                            if job is self._details_job else None)
 
     def _show_details(self, details: UserDetails) -> None:
@@ -446,8 +480,9 @@ class UsersPage(QWidget):
         else:
             self.recommendations.set_list(entries, feedback)
             self._place_feedback_buttons()
-            self.list_note.setText("" if entries else "  no list stored for this user"
-                                   if run_id is not None else "  no finished run yet")
+            self.list_note.setText("" if entries else "  " + (
+                self.tr("no list stored for this user") if run_id is not None
+                else self.tr("no finished run yet")))
             self.list_note.setToolTip("")
         self.reset_button.setEnabled(bool(feedback))
         self.detail_seconds = time.perf_counter() - self._shown_at
@@ -458,11 +493,13 @@ class UsersPage(QWidget):
         self._place_feedback_buttons()
         if now.gate is not None and now.model_gate is not None:
             self.about.show_moved_gate(now.gate, now.model_gate)
-        how = "re-ranked" if now.reranked else "filtered (no stored model)"
-        self.list_note.setText(f"  {how} after {len(feedback)} feedback "
-                               f"event{'s' if len(feedback) != 1 else ''}; "
-                               f"{len(now.removed)} item{'s' if len(now.removed) != 1 else ''}"
-                               " kept out")
+        how = self.tr("re-ranked") if now.reranked else self.tr("filtered (no stored model)")
+        events = (self.tr("{how} after 1 feedback event") if len(feedback) == 1
+                  else self.tr("{how} after {n} feedback events"))
+        kept_out = (self.tr("1 item kept out") if len(now.removed) == 1
+                    else self.tr("{n} items kept out"))
+        self.list_note.setText(f"  {events.format(how=how, n=len(feedback))}; "
+                               f"{kept_out.format(n=len(now.removed))}")
         self.list_note.setToolTip("\n".join(f"{item}: {why}"
                                              for item, why in now.removed.items()))
 
@@ -520,13 +557,15 @@ class UsersPage(QWidget):
                     self.text_pane.show_list(db, run_id, user, has_feedback=True)
                 self.reset_button.setEnabled(True)
             self.feedback_seconds = time.perf_counter() - clicked
-            self.message.emit(f"{KINDS[kind][0]}: {item} for user {user}"
-                              + ("; the list is re-ranked" if now is not None else ""))
+            text = (self.tr("{feedback}: {item} for user {user}; the list is re-ranked")
+                    if now is not None else self.tr("{feedback}: {item} for user {user}"))
+            self.message.emit(text.format(feedback=self.tr(KINDS[kind][0]), item=item,
+                                          user=user))
 
         def failed(exc: BaseException) -> None:
             if buttons is not None and self.user == user:
                 buttons.show_kind(previous)
-            report(self, exc, "Feedback")
+            report(self, exc, self.tr("Feedback"))
 
         job.succeeded.connect(stored)
         job.failed.connect(failed)
@@ -546,10 +585,11 @@ class UsersPage(QWidget):
         def done(deleted: int) -> None:
             if self.user == user:
                 self.show_user(user)
-            self.message.emit(f"deleted {deleted} feedback events of user {user}")
+            self.message.emit(self.tr("deleted {n} feedback events of user {user}").format(
+                n=deleted, user=user))
 
         job.succeeded.connect(done)
-        job.failed.connect(lambda exc: report(self, exc, "Reset feedback"))
+        job.failed.connect(lambda exc: report(self, exc, self.tr("Reset feedback")))
         return job
 
     def shown_list(self) -> ShownList | None:
@@ -569,8 +609,8 @@ class UsersPage(QWidget):
         if path is None:
             suggested = Path(self._prefs.last_folder) / (
                 f"run{run_id}-lists.csv" if everyone else f"run{run_id}-{user}.csv")
-            chosen, _ = QFileDialog.getSaveFileName(self, "Export lists as CSV", str(suggested),
-                                                    "CSV files (*.csv)")
+            chosen, _ = QFileDialog.getSaveFileName(self, self.tr("Export lists as CSV"),
+                                                    str(suggested), self.tr("CSV files (*.csv)"))
             if not chosen:
                 return None
             path = Path(chosen)
@@ -578,13 +618,14 @@ class UsersPage(QWidget):
         live = self._live if self._live is not None and self._live.run_id == run_id else None
         shown = self.shown_list()
         if everyone:
-            job = self._worker.submit("export", lambda task: len(export_run(
+            job = self._worker.submit(self.tr("export"), lambda task: len(export_run(
                 db, run_id, path, None, task, live)))
         else:
-            job = self._worker.submit("export", lambda task: export_shown(shown, db, run_id,
-                                                                          path, task))
-        job.succeeded.connect(lambda rows: self.message.emit(f"wrote {rows:,} rows to {path}"))
-        job.failed.connect(lambda exc: report(self, exc, "Export"))
+            job = self._worker.submit(self.tr("export"), lambda task: export_shown(
+                shown, db, run_id, path, task))
+        job.succeeded.connect(lambda rows: self.message.emit(
+            self.tr("wrote {rows:,} rows to {path}").format(rows=rows, path=path)))
+        job.failed.connect(lambda exc: report(self, exc, self.tr("Export")))
         return job
 
     def _update_actions(self) -> None:
