@@ -28,9 +28,8 @@ from engine.data.importer import (CATALOGUE_FLAGS, HEADERLESS_CATALOGUE, HEADERL
                                   InteractionTable, ReadOptions, link_catalogue, read_catalogue,
                                   read_interactions)
 from engine.data.preprocess import PreprocessOptions, build_dataset
-from engine.data.report import ImportReport
 from engine.data.roles import GENRE_NAMES, assign_roles, matching_columns, normalise
-from engine.data.sniff import read_raw
+from engine.data.reading import peek_table
 from engine.pipeline.drift import Change, measure_change
 from resources import demo_paths
 from storage import Database, dataset_info, list_datasets, load_dataset, save_dataset
@@ -58,15 +57,20 @@ class FilePreview:
     encoding: str
     roles: dict[str, str]  # column -> role ("" for none); several may be text or category
     warnings: list[str]
+    file_format: str = "delimited"  # or "parquet": no delimiter, header row or encoding
 
 
 def preview_file(path: str | Path, kind: str, sep: str | None = None,
                  header: bool | None = None) -> FilePreview:
-    """Read ``path`` as the importer would and guess every column's role by its name."""
-    report = ImportReport()
-    raw = read_raw(Path(path), sep=sep, header=header, columns=None, encoding=None,
-                   default_names=HEADERLESS_INTERACTIONS if kind == "interactions"
-                   else HEADERLESS_CATALOGUE, report=report)
+    """Read ``path`` as the importer would and guess every column's role by its name.
+
+    A large file is streamed to count its rows; a Parquet file's delimiter and header
+    are ignored (``sep`` "" and ``header`` True in the preview) and its encoding reads
+    "Parquet".
+    """
+    raw, n_rows, report = peek_table(
+        Path(path), sep=sep, header=header, rows=PREVIEW_ROWS,
+        default_names=HEADERLESS_INTERACTIONS if kind == "interactions" else HEADERLESS_CATALOGUE)
     columns = list(raw.frame.columns)
     if kind == "interactions":
         found = assign_roles(columns, ROLES[kind], {})
@@ -76,12 +80,14 @@ def preview_file(path: str | Path, kind: str, sep: str | None = None,
     if kind == "items":  # genre-like names are categories, the other text-like ones text
         roles.update({c: "category" if normalise(c) in GENRE_NAMES else "text"
                       for c in matching_columns(columns, "text") if c not in roles})
-    head = raw.frame.head(PREVIEW_ROWS)
-    return FilePreview(Path(path), kind, columns, head.to_numpy().tolist(),
-                       [int(n) for n in raw.lines[:PREVIEW_ROWS]], len(raw.frame),
-                       str(report.detected["sep"]), bool(report.detected["header"]),
-                       str(report.detected["encoding"]),
-                       {c: roles.get(c, "") for c in columns}, list(report.warnings))
+    parquet = not raw.delimited
+    return FilePreview(Path(path), kind, columns, raw.frame.to_numpy().tolist(),
+                       [int(n) for n in raw.lines], n_rows,
+                       "" if parquet else str(report.detected["sep"]),
+                       bool(report.detected["header"]),
+                       "Parquet" if parquet else str(report.detected["encoding"]),
+                       {c: roles.get(c, "") for c in columns}, list(report.warnings),
+                       "parquet" if parquet else "delimited")
 
 
 def read_options(preview: FilePreview, roles: dict[str, str]) -> ReadOptions:

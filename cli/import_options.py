@@ -3,6 +3,8 @@
 Each option maps onto a :class:`ReadOptions` field; anything left out is detected. The
 catalogue has the same options with an ``--item-`` prefix. The role flags are the ones
 :mod:`engine.data.importer` names in its error messages, so a message's advice always works.
+A file named ``*.parquet`` is read as Parquet wherever a delimited file is accepted; its
+delimiter, header and encoding options are ignored (the file names and types its columns).
 """
 from __future__ import annotations
 
@@ -49,7 +51,8 @@ def _dest(flag: str) -> str:
 def _add_file_options(group: argparse._ArgumentGroup, prefix: str, what: str) -> None:
     """--sep, --header, --no-header, --columns and --encoding for one file."""
     group.add_argument(f"--{prefix}sep", type=_sep, metavar="CHAR",
-                       help=f"delimiter of the {what} (default: detect among , tab ; |)")
+                       help=f"delimiter of the {what} (default: detect among , tab ; |; "
+                            "ignored for .parquet)")
     header = _dest(f"--{prefix}header")
     group.add_argument(f"--{prefix}header", dest=header, action="store_true", default=None,
                        help=f"the {what} starts with a header row (default: detect)")
@@ -84,8 +87,9 @@ def add_import_arguments(parser: argparse.ArgumentParser) -> None:
         "data", "Where the data is and how to read it; anything not given is detected.")
     source = data.add_mutually_exclusive_group()
     source.add_argument("--interactions", metavar="PATH",
-                        help="interaction log: CSV/TSV/... with user, item and optional rating "
-                             "and time columns; with --format movielens, the MovieLens folder")
+                        help="interaction log: CSV/TSV/... or .parquet with user, item and "
+                             "optional rating and time columns; with --format movielens, the "
+                             "MovieLens folder")
     source.add_argument("--movielens", metavar="DIR",
                         help="MovieLens 100K folder (u.data, u.item, u.genre); same as "
                              "--format movielens DIR")
@@ -93,11 +97,11 @@ def add_import_arguments(parser: argparse.ArgumentParser) -> None:
                         default=argparse.SUPPRESS,
                         help="with --format movielens: the MovieLens 100K folder")
     data.add_argument("--format", choices=("csv", "movielens"), default="csv",
-                      help="csv: any delimited file (default); movielens: a MovieLens 100K "
-                           "folder, given as --format movielens DIR")
+                      help="csv: any delimited file or .parquet (default); movielens: a "
+                           "MovieLens 100K folder, given as --format movielens DIR")
     data.add_argument("--items", metavar="FILE",
-                      help="item catalogue: item id, title and text columns (description, "
-                           "genres, tags...) and 0/1 genre-flag columns")
+                      help="item catalogue (delimited or .parquet): item id, title and text "
+                           "columns (description, genres, tags...) and 0/1 genre-flag columns")
     _add_file_options(data, "", "interactions file")
     for role, flag in INTERACTION_FLAGS.items():
         data.add_argument(flag, metavar="COLUMN", help=f"the interactions' {role} column")

@@ -33,7 +33,9 @@ ROLE_LABELS = {
               "text": QT_TRANSLATE_NOOP("FilePreviewSection", "Text"),
               "category": QT_TRANSLATE_NOOP("FilePreviewSection", "Category")},
 }
-FILE_FILTER = "Delimited text (*.csv *.tsv *.txt *.dat);;All files (*)"
+#: The file dialogs' filter: delimited text and Parquet (engine.data.parquet), or anything.
+FILE_FILTER = ("Data files (*.csv *.tsv *.txt *.dat *.parquet);;"
+               "Delimited text (*.csv *.tsv *.txt *.dat);;Parquet (*.parquet);;All files (*)")
 
 
 class FilePreviewSection(QWidget):
@@ -164,8 +166,12 @@ class FilePreviewSection(QWidget):
         self.changed.emit()
 
     def _set_controls_enabled(self, enabled: bool) -> None:
-        self.sep_combo.setEnabled(enabled)
-        self.header_box.setEnabled(enabled)
+        """The delimiter and header choices only for a delimited file (a Parquet file
+        has neither)."""
+        delimited = enabled and self.preview is not None and \
+            self.preview.file_format == "delimited"
+        self.sep_combo.setEnabled(delimited)
+        self.header_box.setEnabled(delimited)
         self.clear_button.setEnabled(enabled)
 
     def _fill_table(self) -> None:

@@ -1,29 +1,35 @@
-"""Interaction logs and item catalogues: from delimited files to clean, typed tables.
+"""Interaction logs and item catalogues: from delimited or Parquet files to clean, typed tables.
 
-:mod:`engine.data.sniff` turns a file into named string columns; this module decides which
-column is the user, the item, the rating, the time, the title and the text
-(:mod:`engine.data.roles`), converts them vectorised, and accounts for every row it does not
-keep in the :class:`ImportReport`. Empty cells are not errors (the row is dropped and
-counted by reason); a value that cannot be what its column says is, and the
-:class:`DataError` names the file, the line, the column and the value.
+:mod:`engine.data.reading` turns a file into named string columns, in chunks when it is
+large (:mod:`engine.data.csv_stream`) or Parquet (:mod:`engine.data.parquet`); this module
+decides which column is the user, the item, the rating, the time, the title and the text
+(:mod:`engine.data.roles`), converts them vectorised, chunk by chunk for an interaction
+log, and accounts for every row it does not keep in the :class:`ImportReport`. Empty
+cells are not errors (the row is dropped and counted by reason); a value that cannot be
+what its column says is, and the :class:`DataError` names the file, the line (the row of
+a Parquet file), the column and the value.
 """
 from __future__ import annotations
 
 import dataclasses
 import re
 import warnings
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 import numpy as np
 import pandas as pd
 from pandas.tseries.api import guess_datetime_format
 
 from engine.core.errors import DataError
+from engine.data.reading import Consume, read_source
 from engine.data.report import ImportReport
 from engine.data.roles import GENRE_NAMES, assign_roles, matching_columns, normalise, resolve
 from engine.data.sniff import RawTable, is_number, read_raw
+from engine.data.table_source import TableSource, Unstreamable, with_last
 
 INTERACTION_FLAGS = {"user": "--user-col", "item": "--item-col", "rating": "--rating-col",
                      "time": "--time-col"}
@@ -47,6 +53,7 @@ convert to: a time outside would crash them later, so the import refuses it by i
 TIME_RANGE = f"timestamps must lie between {FIRST_TIME:%Y-%m-%d} and {LAST_TIME:%Y-%m-%d}"
 DATE_FORMAT_HINT = ("write it with strptime codes such as %Y %m %d %H %M %S, e.g. "
                     "'%d/%m/%Y %H:%M'; Unix seconds or milliseconds need no --date-format")
+T = TypeVar("T")
 
 
 @dataclass
@@ -80,17 +87,34 @@ class Catalogue:
     report: ImportReport
 
 
-def read_table(path: Path, options: ReadOptions, defaults: Sequence[str], columns_flag: str,
-               report: ImportReport) -> RawTable:
-    """The raw table; without header and names, the assumed column order is a warning."""
-    raw = read_raw(path, sep=options.sep, header=options.header, columns=options.columns,
-                   encoding=options.encoding, default_names=defaults, report=report)
-    report.rows_read = len(raw.frame)
-    if not raw.header and options.columns is None:
+def _read(path: Path, options: ReadOptions, defaults: Sequence[str], consume: Consume[T]) -> T:
+    """``consume(source, report)`` of the file (:func:`engine.data.reading.read_source`)."""
+    return read_source(path, sep=options.sep, header=options.header, columns=options.columns,
+                       encoding=options.encoding, default_names=defaults, consume=consume)
+
+
+def _warn_headerless(head: RawTable, path: Path, options: ReadOptions, columns_flag: str,
+                     report: ImportReport) -> None:
+    """Without header and names, the assumed column order is a warning."""
+    if not head.header and options.columns is None:
         report.warn(
             f"{path.name} has no header row: assumed the columns are "
-            f"{', '.join(raw.frame.columns)}, in that order; name them with {columns_flag} if not"
+            f"{', '.join(head.frame.columns)}, in that order; name them with {columns_flag} if not"
         )
+
+
+def read_table(path: Path, options: ReadOptions, defaults: Sequence[str], columns_flag: str,
+               report: ImportReport) -> RawTable:
+    """The whole raw table, its warnings and guesses added to ``report``."""
+
+    def whole(source: TableSource, read: ImportReport) -> tuple[RawTable, ImportReport]:
+        _warn_headerless(source.head, path, options, columns_flag, read)
+        raw = source.whole()
+        read.rows_read = len(raw.frame)
+        return raw, read
+
+    raw, read = _read(path, options, defaults, whole)
+    report.merge(read)
     return raw
 
 
@@ -121,7 +145,7 @@ def find_roles(raw: RawTable, path: Path, flags: Mapping[str, str], required: Se
         taken[column] = role
     found = assign_roles(columns, list(flags), fixed)
     for role in required:
-        if role not in found and len(columns) == 1:
+        if role not in found and len(columns) == 1 and raw.delimited:
             raise DataError(raw.one_column(), file=path)
         if role not in found:
             raise DataError(
@@ -184,27 +208,14 @@ def check_date_format(date_format: str, path: Path, column: str) -> None:
                     f"{DATE_FORMAT_HINT}", file=path, column=column)
 
 
-def _unix_seconds(values: pd.Series, present: np.ndarray, raw: RawTable, column: str,
-                  path: Path, report: ImportReport) -> np.ndarray:
-    """int64 Unix seconds of numeric timestamps: seconds, or milliseconds when > 1e11.
+def _in_milliseconds(numbers: np.ndarray) -> bool:
+    """Whether numeric times count milliseconds: their median is above 1e11."""
+    return bool(np.median(np.abs(numbers)) > MILLISECONDS_ABOVE)
 
-    A number too large for any date (``99999999999999999999999``, or microseconds read
-    as milliseconds) would silently wrap around in the int64 cast, so the first time
-    outside the supported span is reported instead.
-    """
-    first = values[present].iloc[0]
-    numbers = _numbers(values, present)
-    raise_first_bad(present & np.isnan(numbers), values, raw, column, path, "timestamp",
-                    f"is not a finite number, unlike the first timestamp '{first}'; for "
-                    "date strings pass --date-format")
-    millis = np.median(np.abs(numbers[present])) > MILLISECONDS_ABOVE
-    unit = "milliseconds" if millis else "seconds"
-    report.detected["time_format"] = f"unix {unit}"
-    seconds = np.floor(np.nan_to_num(numbers) / (1000 if millis else 1))
-    outside = present & ((seconds < FIRST_TIME.timestamp()) | (seconds > LAST_TIME.timestamp()))
-    raise_first_bad(outside, values, raw, column, path, "timestamp",
-                    f"is out of range: read as Unix {unit}, {TIME_RANGE}")
-    return seconds.astype(np.int64)
+
+def _seconds(numbers: np.ndarray, millis: bool) -> np.ndarray:
+    """Whole Unix seconds (float64) of numeric times; 0 where there is none."""
+    return np.floor(np.nan_to_num(numbers) / (1000 if millis else 1))
 
 
 def _out_of_range(value: str, fmt: str) -> bool:
@@ -234,49 +245,171 @@ def _date_problem(date_format: str | None, fmt: str, first: str) -> str:
             f"'{first}'; pass the right --date-format (e.g. '%d/%m/%Y %H:%M')")
 
 
+class TimeColumn:
+    """A time column read chunk by chunk into int64 Unix seconds: numbers (seconds, or
+    milliseconds when their median is > 1e11) or date-times.
+
+    Date-times without a zone are taken as UTC. The first time of the file decides
+    between numbers and dates and, without ``date_format``, guesses the format; when the
+    guess does not fit every row, the day-first reading of that value is tried before the
+    first row that fits neither is reported. Every time must lie in the span of
+    :data:`FIRST_TIME` to :data:`LAST_TIME`.
+
+    Read as one chunk, this is the whole column's conversion. Across chunks, what depends
+    on every row is checked to have come out as it would have: the unit of numbers
+    (decided by the first chunk, confirmed on the whole column) and the date format (the
+    first that fits the first chunk; one that fails a later chunk might have been passed
+    over): else :class:`Unstreamable` sends the file to the one-chunk read.
+    """
+
+    def __init__(self, column: str, path: Path, date_format: str | None,
+                 report: ImportReport) -> None:
+        self.column, self.path, self.date_format, self.report = column, path, date_format, report
+        self.first: str | None = None  # the file's first time
+        self.formats: list[str] = []  # date formats to try, in order; none for numbers
+        self.millis: bool | None = None  # the unit numbers have been checked in
+        self.parts: list[np.ndarray] = []  # per chunk: float64 numbers or int64 seconds
+
+    def add(self, values: pd.Series, present: np.ndarray, raw: RawTable) -> None:
+        """Check and convert the next chunk's times (``present``: the cells not empty)."""
+        if not present.any():
+            self.parts.append(np.full(len(values), np.nan))
+            return
+        if self.first is None:
+            self.first = values[present].iloc[0]
+            if self.date_format is not None or not is_number(self.first):
+                if self.date_format:
+                    check_date_format(self.date_format, self.path, self.column)
+                self.formats = ([self.date_format] if self.date_format
+                                else _guess_formats(self.first))
+        add = self._dates if self.formats else self._numbers
+        self.parts.append(add(values, present, raw))
+
+    def _numbers(self, values: pd.Series, present: np.ndarray, raw: RawTable) -> np.ndarray:
+        """float64 numbers, checked to be times in the unit of the first chunk.
+
+        A number too large for any date (``99999999999999999999999``, or microseconds
+        read as milliseconds) would silently wrap around in the int64 cast, so the first
+        time outside the supported span is reported instead.
+        """
+        numbers = _numbers(values, present)
+        raise_first_bad(present & np.isnan(numbers), values, raw, self.column, self.path,
+                        "timestamp", f"is not a finite number, unlike the first timestamp "
+                        f"'{self.first}'; for date strings pass --date-format")
+        if self.millis is None:
+            self.millis = _in_milliseconds(numbers[present])
+            self.report.detected["time_format"] = f"unix {self._unit()}"
+        seconds = _seconds(numbers, self.millis)
+        outside = present & ((seconds < FIRST_TIME.timestamp())
+                             | (seconds > LAST_TIME.timestamp()))
+        raise_first_bad(outside, values, raw, self.column, self.path, "timestamp",
+                        f"is out of range: read as Unix {self._unit()}, {TIME_RANGE}")
+        return numbers
+
+    def _unit(self) -> str:
+        return "milliseconds" if self.millis else "seconds"
+
+    def _dates(self, values: pd.Series, present: np.ndarray, raw: RawTable) -> np.ndarray:
+        """int64 seconds of date-times in the first format that fits them all."""
+        missing = values.where(present)
+        attempts = []
+        for fmt in self.formats:
+            stamps = pd.to_datetime(missing, format=fmt, errors="coerce", utc=True)
+            bad = present & stamps.isna().to_numpy()
+            attempts.append(bad)
+            if not bad.any():
+                self.formats = [fmt]
+                self.report.detected["time_format"] = fmt
+                outside = present & ((stamps < FIRST_TIME) | (stamps > LAST_TIME)).to_numpy()
+                raise_first_bad(outside, values, raw, self.column, self.path, "date",
+                                f"is out of range: {TIME_RANGE}")
+                return ((stamps - _EPOCH) // _SECOND).fillna(0).to_numpy(dtype=np.int64)
+        i = int(np.argmax(attempts[0]))
+        if _out_of_range(values.iloc[i], self.formats[0]):
+            raise_first_bad(attempts[0], values, raw, self.column, self.path, "date",
+                            f"is out of range: {TIME_RANGE}")
+        raise_first_bad(attempts[0], values, raw, self.column, self.path, "timestamp",
+                        _date_problem(self.date_format, self.formats[0], str(self.first)))
+        raise AssertionError("a failed attempt has a first bad row")
+
+    def seconds(self) -> np.ndarray:
+        """int64 Unix seconds of every row so far (0 where the time is missing)."""
+        if self.formats:
+            return np.concatenate([np.nan_to_num(part).astype(np.int64) for part in self.parts])
+        numbers = np.concatenate(self.parts)
+        if _in_milliseconds(numbers[~np.isnan(numbers)]) != self.millis:
+            raise Unstreamable("the unit of the times changes along the file", file=self.path,
+                               column=self.column)
+        return _seconds(numbers, bool(self.millis)).astype(np.int64)
+
+
 def parse_times(values: pd.Series, present: np.ndarray, raw: RawTable, column: str,
                 path: Path, date_format: str | None, report: ImportReport) -> np.ndarray:
-    """int64 Unix seconds: numbers (seconds, or milliseconds when > 1e11) or date-times.
+    """int64 Unix seconds of a whole time column (see :class:`TimeColumn`)."""
+    times = TimeColumn(column, path, date_format, report)
+    times.add(values, present, raw)
+    return times.seconds()
 
-    Date-times without a zone are taken as UTC. Without ``date_format`` the format is
-    guessed from the first value; when it does not fit every row, the day-first reading
-    of that value is tried before the first row that fits neither is reported. Every
-    time must lie in the span of :data:`FIRST_TIME` to :data:`LAST_TIME`.
-    """
-    first = values[present].iloc[0]
-    if date_format is None and is_number(first):
-        return _unix_seconds(values, present, raw, column, path, report)
-    if date_format:
-        check_date_format(date_format, path, column)
-    formats = [date_format] if date_format else _guess_formats(first)
-    missing = values.where(present)
-    attempts = []
-    for fmt in formats:
-        stamps = pd.to_datetime(missing, format=fmt, errors="coerce", utc=True)
-        bad = present & stamps.isna().to_numpy()
-        attempts.append(bad)
-        if not bad.any():
-            report.detected["time_format"] = fmt
-            outside = present & ((stamps < FIRST_TIME) | (stamps > LAST_TIME)).to_numpy()
-            raise_first_bad(outside, values, raw, column, path, "date",
-                            f"is out of range: {TIME_RANGE}")
-            return ((stamps - _EPOCH) // _SECOND).fillna(0).to_numpy(dtype=np.int64)
-    i = int(np.argmax(attempts[0]))
-    if _out_of_range(values.iloc[i], formats[0]):
-        raise_first_bad(attempts[0], values, raw, column, path, "date",
-                        f"is out of range: {TIME_RANGE}")
-    raise_first_bad(attempts[0], values, raw, column, path, "timestamp",
-                    _date_problem(date_format, formats[0], first))
-    raise AssertionError("a failed attempt has a first bad row")
+
+MISSING = {"user": "missing user", "item": "missing item", "rating": "missing rating",
+           "time": "missing timestamp"}
+"""Interaction roles whose empty cell drops the row, and the reason the report gives."""
 
 
 def read_interactions(path: str | Path, options: ReadOptions | None = None) -> InteractionTable:
     """Read a user-item log; rows with an empty user, item, rating or time are dropped."""
     path, options = Path(path), options or ReadOptions()
-    report = ImportReport()
-    raw = read_table(path, options, HEADERLESS_INTERACTIONS, "--columns", report)
-    roles = find_roles(raw, path, INTERACTION_FLAGS, ("user", "item"), options.roles)
+    return _read(path, options, HEADERLESS_INTERACTIONS,
+                 lambda source, report: _interactions(source, path, options, report))
+
+
+@dataclass
+class _Kept:
+    """What the chunks read so far keep of their rows, and what they dropped."""
+
+    users: list[pd.Series] = field(default_factory=list)
+    items: list[pd.Series] = field(default_factory=list)
+    ratings: list[np.ndarray] = field(default_factory=list)
+    lines: list[np.ndarray] = field(default_factory=list)
+    keep: list[np.ndarray] = field(default_factory=list)
+    rows: int = 0
+    dropped: Counter[str] = field(default_factory=Counter)
+
+
+def _interactions(source: TableSource, path: Path, options: ReadOptions,
+                  report: ImportReport) -> InteractionTable:
+    """Check and convert the log chunk by chunk, keeping only the compact result."""
+    _warn_headerless(source.head, path, options, "--columns", report)
+    roles = find_roles(source.head, path, INTERACTION_FLAGS, ("user", "item"), options.roles)
     report.detected["roles"] = roles
+    times = (TimeColumn(roles["time"], path, options.date_format, report)
+             if "time" in roles else None)
+    kept = _Kept()
+    for raw, last in with_last(source.chunks(list(roles.values()))):
+        _keep_rows(raw, roles, path, kept)
+        if last and not any(keep.any() for keep in kept.keep):
+            raise DataError(f"none of the {kept.rows} rows has all of "
+                            f"{', '.join(roles.values())} filled in", file=path)
+        if times is not None:
+            times.add(raw.frame[roles["time"]], (raw.frame[roles["time"]] != "").to_numpy(),
+                      raw)
+    report.rows_read = kept.rows
+    for reason in MISSING.values():
+        report.drop(reason, kept.dropped[reason])
+    keep = np.concatenate(kept.keep)
+    frame = pd.DataFrame({
+        "user": pd.concat(kept.users, ignore_index=True),
+        "item": pd.concat(kept.items, ignore_index=True),
+        "rating": np.concatenate(kept.ratings),
+        "timestamp": (times.seconds()[keep] if times is not None
+                      else np.arange(int(keep.sum()), dtype=np.int64)),
+        "line": np.concatenate(kept.lines),
+    }, copy=False)  # the arrays are new: a copy would only raise the peak
+    return InteractionTable(path=path, frame=frame, report=report, has_timestamps="time" in roles)
+
+
+def _keep_rows(raw: RawTable, roles: Mapping[str, str], path: Path, kept: _Kept) -> None:
+    """A chunk's ratings checked, its rows with an empty cell counted and dropped."""
     cells = {role: raw.frame[column] for role, column in roles.items()}
     present = {role: (s != "").to_numpy() for role, s in cells.items()}
     n = len(raw.frame)
@@ -286,28 +419,16 @@ def read_interactions(path: str | Path, options: ReadOptions | None = None) -> I
         raise_first_bad(present["rating"] & np.isnan(rating), cells["rating"], raw,
                         roles["rating"], path, "rating", "is not a number")
     keep = np.ones(n, dtype=bool)
-    reasons = {"user": "missing user", "item": "missing item", "rating": "missing rating",
-               "time": "missing timestamp"}
-    for role, reason in reasons.items():
+    for role, reason in MISSING.items():
         if role in present:
-            report.drop(reason, int((keep & ~present[role]).sum()))
+            kept.dropped[reason] += int((keep & ~present[role]).sum())
             keep &= present[role]
-    if not keep.any():
-        raise DataError(f"none of the {n} rows has all of {', '.join(roles.values())} filled in",
-                        file=path)
-    if "time" in roles:
-        timestamp = parse_times(cells["time"], present["time"], raw, roles["time"], path,
-                           options.date_format, report)[keep]
-    else:
-        timestamp = np.arange(int(keep.sum()), dtype=np.int64)
-    frame = pd.DataFrame({
-        "user": cells["user"][keep].reset_index(drop=True),
-        "item": cells["item"][keep].reset_index(drop=True),
-        "rating": rating[keep],
-        "timestamp": timestamp,
-        "line": raw.lines[keep],
-    })
-    return InteractionTable(path=path, frame=frame, report=report, has_timestamps="time" in roles)
+    kept.rows += n
+    kept.keep.append(keep)
+    kept.users.append(cells["user"][keep].reset_index(drop=True))
+    kept.items.append(cells["item"][keep].reset_index(drop=True))
+    kept.ratings.append(rating[keep])
+    kept.lines.append(raw.lines[keep])
 
 
 def _join(parts: Sequence[pd.Series], sep: str, index: pd.Index) -> pd.Series:

@@ -16,7 +16,7 @@ import itertools
 import math
 import re
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -53,6 +53,7 @@ class RawTable:
     header: bool
     sep: str = ","
     sep_given: bool = False  # --sep, rather than detected
+    delimited: bool = True  # False for a Parquet file, whose columns no delimiter splits
 
     def one_column(self) -> str:
         """Why a file read as a single column is probably not what the user meant.
@@ -106,8 +107,7 @@ def _decode_as(data: bytes, encoding: str, path: Path) -> str:
     (punycode, idna) fail with a plain UnicodeError that has no position.
     """
     try:
-        if codecs.lookup(encoding).name == "utf-8" and data.startswith(codecs.BOM_UTF8):
-            encoding = "utf-8-sig"
+        encoding = codec_for(data, encoding)
         return data.decode(encoding)
     except LookupError:
         raise DataError(f"unknown encoding '{encoding}'", file=path) from None
@@ -146,17 +146,33 @@ def _as_chinese(data: bytes) -> str | None:
     return text if wide and common >= 0.9 * len(wide) else None
 
 
-def _decode(data: bytes, encoding: str | None, path: Path, report: ImportReport) -> str:
+def declared_encoding(data: bytes, encoding: str | None) -> str | None:
+    """The given encoding, else the one a byte order mark at the start of ``data`` names."""
+    if encoding is None and data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    if encoding is None and data.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    return encoding
+
+
+def codec_for(data: bytes, encoding: str) -> str:
+    """The codec that reads ``data`` in ``encoding``: a UTF-8 BOM is not part of the text.
+
+    Raises LookupError for an encoding Python does not know.
+    """
+    if codecs.lookup(encoding).name == "utf-8" and data.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    return encoding
+
+
+def decode(data: bytes, encoding: str | None, path: Path, report: ImportReport) -> str:
     """Text of the file: the given encoding, else UTF-8 (BOMs honoured), else GB18030
     when the bytes read as Chinese text, else a fallback.
 
     The fallbacks always succeed in the end (latin-1 maps every byte), so they come with
     a warning: accented letters may be wrong and the user may want ``--encoding``.
     """
-    if encoding is None and data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        encoding = "utf-16"
-    elif encoding is None and data.startswith(codecs.BOM_UTF8):
-        encoding = "utf-8-sig"
+    encoding = declared_encoding(data, encoding)
     if encoding is not None:
         report.detected["encoding"] = encoding
         return _decode_as(data, encoding, path)
@@ -198,7 +214,7 @@ def _check_nul(data: bytes | str, path: Path) -> None:
         )
 
 
-def _check_controls(text: str, path: Path) -> None:
+def check_controls(text: str, path: Path) -> None:
     """Text made mostly of control characters is binary data that happened to decode."""
     sample = text[:SAMPLE_CHARS]
     controls = len(_CONTROL.findall(sample))
@@ -224,9 +240,9 @@ def load_text(path: Path, encoding: str | None, report: ImportReport) -> str:
         _check_nul(data, path)
     # A BOM the decoder left (a file saved twice with one, UTF-16's followed by UTF-8's)
     # is still not text.
-    text = _decode(data, encoding, path, report).lstrip("\ufeff")
+    text = decode(data, encoding, path, report).lstrip("\ufeff")
     _check_nul(text, path)
-    _check_controls(text, path)
+    check_controls(text, path)
     if not text.strip():
         raise DataError("file is empty", file=path)
     return text.replace("\r\n", "\n").replace("\r", "\n")
@@ -287,7 +303,7 @@ def detect_header(rows: Sequence[Sequence[str]]) -> bool:
     return False
 
 
-def _check_widths(widths: np.ndarray, lines: np.ndarray, sep: str, path: Path) -> None:
+def check_widths(widths: np.ndarray, lines: np.ndarray, sep: str, path: Path) -> None:
     """Every row must have as many fields as the first one (and there must be one)."""
     if not widths.size:
         raise DataError("file is empty", file=path)
@@ -307,20 +323,27 @@ def _ascii_bytes(text: str) -> np.ndarray:
     return np.frombuffer(text.encode("utf-8"), dtype=np.uint8)
 
 
-def _split_plain(text: str, sep: str, path: Path) -> tuple[pd.DataFrame, np.ndarray]:
-    """Fast path for files without quotes: one record per line.
+def plain_lines(buf: np.ndarray, sep: str) -> tuple[np.ndarray, np.ndarray]:
+    """Per line of ``buf`` (UTF-8 bytes not ending in a newline): whether it has a visible
+    character, and the field count of each line that has one.
 
-    Separators and visible characters are counted per line on the UTF-8 bytes with numpy
-    (both are ASCII, which never occurs inside a multi-byte character), so a million
-    lines are checked without a Python loop; pandas' C parser then splits them.
+    Separators and visible characters are counted on the bytes with numpy (both are
+    ASCII, which never occurs inside a multi-byte character), so a million lines are
+    checked without a Python loop.
     """
-    body = text.rstrip("\n")
-    buf = _ascii_bytes(body)
     starts = np.concatenate(([0], np.flatnonzero(buf == ord("\n")) + 1))
     filled = np.add.reduceat(buf > ord(" "), starts, dtype=np.int64) > 0
     widths = np.add.reduceat(buf == ord(sep), starts, dtype=np.int64)[filled] + 1
+    return filled, widths
+
+
+def _split_plain(text: str, sep: str, path: Path) -> tuple[pd.DataFrame, np.ndarray]:
+    """Fast path for files without quotes: one record per line, split by pandas' C parser
+    once :func:`plain_lines` has checked every line's field count."""
+    body = text.rstrip("\n")
+    filled, widths = plain_lines(_ascii_bytes(body), sep)
     lines = np.flatnonzero(filled).astype(np.int64) + 1
-    _check_widths(widths, lines, sep, path)
+    check_widths(widths, lines, sep, path)
     if not filled.all():
         physical = body.split("\n")
         body = "\n".join(physical[i] for i in lines - 1)
@@ -329,21 +352,20 @@ def _split_plain(text: str, sep: str, path: Path) -> tuple[pd.DataFrame, np.ndar
     return frame, lines
 
 
-def _split_quoted(text: str, sep: str, path: Path) -> tuple[pd.DataFrame, np.ndarray]:
+def quoted_records(lines: Iterable[str], sep: str, path: Path) -> Iterator[tuple[list[str], int]]:
     """Files with quotes: Python's csv module, which tells where each record starts.
 
-    Strict, so that an unclosed quote is an error at its line rather than a value that
-    silently swallows the rest of the file.
+    Yields every record that is not blank with the line it starts on (``lines`` are the
+    file's lines from its first, each ending in a newline). Strict, so that an unclosed
+    quote is an error at its line rather than a value that silently swallows the rest of
+    the file.
     """
-    reader = _csv_reader(io.StringIO(text), sep, strict=True)
-    rows: list[list[str]] = []
-    starts: list[int] = []
+    reader = _csv_reader(lines, sep, strict=True)
     start = 1
     try:
         for row in reader:
             if len(row) > 1 or (row and row[0].strip()):
-                rows.append(row)
-                starts.append(start)
+                yield row, start
             start = reader.line_num + 1
     except csv.Error as exc:
         if _too_long(exc):
@@ -353,27 +375,36 @@ def _split_quoted(text: str, sep: str, path: Path) -> tuple[pd.DataFrame, np.nda
             f"bad quoting ({exc}): a value that starts with a quote must end with one, and a "
             "quote inside a quoted value is written twice", file=path, row=start,
         ) from None
+
+
+def quoted_frame(rows: list[list[str]], starts: list[int], sep: str, path: Path,
+                 first: tuple[int, int] | None = None) -> tuple[pd.DataFrame, np.ndarray]:
+    """Records as a frame of strings and the lines they start on, once each has been
+    checked to have as many fields as the file's first record (``first``: its field count
+    and line, when that record is not among these)."""
     lines = np.asarray(starts, dtype=np.int64)
-    _check_widths(np.fromiter(map(len, rows), dtype=np.int64, count=len(rows)), lines, sep, path)
-    return pd.DataFrame(rows, dtype=str), lines
+    widths = np.fromiter(map(len, rows), dtype=np.int64, count=len(rows))
+    if first is not None:
+        widths, lines = np.concatenate(([first[0]], widths)), np.concatenate(([first[1]], lines))
+    check_widths(widths, lines, sep, path)
+    return pd.DataFrame(rows, dtype=str), lines[1:] if first is not None else lines
 
 
-def _padded(text: str, sep: str) -> bool:
+def padded(buf: np.ndarray, sep: str) -> bool:
     """Whether a value may start or end with blanks, so that values must be stripped.
 
-    Checked on the bytes (a blank next to a separator or a line end) because stripping
-    every column of a large clean file would cost more than reading it.
+    Checked on the UTF-8 bytes (a blank next to a separator or a line end) because
+    stripping every column of a large clean file would cost more than reading it.
     """
     if not sep.isascii():
         return True
-    buf = _ascii_bytes(text)
     blank = (buf == ord(" ")) | ((buf == ord("\t")) & (sep != "\t"))
     edge = (buf == ord(sep)) | (buf == ord("\n"))
     return bool(blank[0] or blank[-1] or (blank[1:] & edge[:-1]).any()
                 or (blank[:-1] & edge[1:]).any())
 
 
-def _check_unique(names: Sequence[str], path: Path, line: int | None) -> None:
+def check_unique(names: Sequence[str], path: Path, line: int | None) -> None:
     """Two columns with one name would make every role ambiguous."""
     seen: dict[str, int] = {}
     for j, name in enumerate(names, start=1):
@@ -383,6 +414,13 @@ def _check_unique(names: Sequence[str], path: Path, line: int | None) -> None:
                 "unique", file=path, row=line, column=name,
             )
         seen[name] = j
+
+
+def check_sep(sep: str | None, path: Path) -> None:
+    """A line end or a quote cannot be the delimiter (pandas and csv fail on these)."""
+    if sep is not None and sep in ("\n", "\r", '"'):
+        raise DataError(f"{describe_sep(sep)} cannot be the delimiter: it ends lines or quotes "
+                        "values; check --sep (--item-sep for a catalogue)", file=path)
 
 
 def read_raw(
@@ -400,9 +438,7 @@ def read_raw(
     Column names come from ``columns`` when given, else from the header row, else from
     ``default_names`` (then ``column5``, ``column6``...).
     """
-    if sep is not None and sep in ("\n", "\r", '"'):  # pandas and csv fail on these
-        raise DataError(f"{describe_sep(sep)} cannot be the delimiter: it ends lines or quotes "
-                        "values; check --sep (--item-sep for a catalogue)", file=path)
+    check_sep(sep, path)
     text = load_text(path, encoding, report)
     sep_given = sep is not None
     sep = sep or detect_sep(text, path)
@@ -410,11 +446,29 @@ def read_raw(
     # pandas' C parser drops a BOM at the start of what it reads, so a BOM left on a line
     # of its own would lose that row and shift every later line number: the csv module
     # reads such files.
-    plain = sep.isascii() and '"' not in text and "\ufeff" not in text
-    split = _split_plain if plain else _split_quoted
-    frame, lines = split(text, sep, path)
-    if _padded(text, sep):
+    if sep.isascii() and '"' not in text and "\ufeff" not in text:
+        frame, lines = _split_plain(text, sep, path)
+    else:
+        rows: list[list[str]] = []
+        starts: list[int] = []
+        for row, start in quoted_records(io.StringIO(text), sep, path):
+            rows.append(row)
+            starts.append(start)
+        frame, lines = quoted_frame(rows, starts, sep, path)
+    if padded(_ascii_bytes(text), sep):
         frame = frame.apply(lambda column: column.str.strip())
+    return name_columns(frame, lines, header, columns, default_names, sep, sep_given, path,
+                        report)
+
+
+def name_columns(frame: pd.DataFrame, lines: np.ndarray, header: bool | None,
+                 columns: Sequence[str] | None, default_names: Sequence[str], sep: str,
+                 sep_given: bool, path: Path, report: ImportReport) -> RawTable:
+    """The table named, its header row (detected when ``header`` is None) taken off.
+
+    ``frame`` holds the file's first rows: all of them when the file is read in memory,
+    at least the first :data:`SAMPLE_LINES` + 1 when it is streamed.
+    """
     width = frame.shape[1]
     if header is None:
         header = detect_header(frame.head(SAMPLE_LINES).to_numpy().tolist())
@@ -433,9 +487,9 @@ def read_raw(
                 file=path, row=int(lines[0]),
             )
         names = list(columns)
-        _check_unique(names, path, None)
+        check_unique(names, path, None)
     elif header:
-        _check_unique(names, path, header_line)
+        check_unique(names, path, header_line)
     else:
         names = [*default_names[:width], *(f"column{j}" for j in range(len(default_names) + 1,
                                                                       width + 1))]

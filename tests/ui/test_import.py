@@ -118,3 +118,24 @@ def test_cancel_stops_the_import_and_writes_nothing(qtbot, tmp_path):
     assert "import cancelled; nothing was written" in dialog.status.text()
     assert list_datasets(window.project.db) == []
     assert dialog.import_button.isEnabled()  # it can be tried again
+
+
+def test_a_parquet_log_is_previewed_and_imported(qtbot, tmp_path):
+    import io
+
+    import pandas as pd
+
+    path = tmp_path / "log.parquet"
+    pd.read_csv(io.StringIO(LOG)).to_parquet(path, index=False)
+    window = make_window(qtbot, tmp_path)
+    dialog = open_dialog(qtbot, window, path)
+    section = dialog.interactions
+    assert section.preview.columns == ["user_id", "item_id", "rating", "timestamp"]
+    assert "72 rows, 4 columns, Parquet" in section.info.text()
+    assert section.table.cellWidget(0, 2).currentText() == "Rating / weight"
+    # a Parquet file has no delimiter and no header row to choose
+    assert not section.sep_combo.isEnabled() and not section.header_box.isEnabled()
+    settled(qtbot, dialog)
+    qtbot.mouseClick(dialog.import_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: bool(window.data_page.datasets), timeout=30_000)
+    assert load_dataset(window.project.db, "log").n_interactions == 72
