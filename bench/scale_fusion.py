@@ -97,6 +97,17 @@ def cost_curve(sizes: dict[str, dict]) -> dict[str, float] | None:
             "peak": round(slope([r["peak_gib"] for r in rows]), 2)}
 
 
+def _stage_summary(seconds: dict[str, float]) -> str:
+    """``read 5, fit 300 (sequential 240), evaluate 40``: the stages grouped."""
+    fits = {k.removeprefix("fit "): v for k, v in seconds.items() if k.startswith("fit ")}
+    slowest = max(fits, key=fits.get, default=None)
+    read = sum(v for k, v in seconds.items() if k in ("import", "preprocess", "split"))
+    evaluate = sum(v for k, v in seconds.items() if k.startswith("evaluate"))
+    fit = f"fit {sum(fits.values()):.0f}" + (f" ({slowest} {fits[slowest]:.0f})"
+                                               if slowest else "")
+    return f"read {read:.0f}, {fit}, evaluate {evaluate:.0f}"
+
+
 def table(sizes: dict[str, dict], curve: dict[str, float] | None) -> str:
     lines = ["Default `evaluate` (pop, ease, als, cooc, sequential, fusion; leave-one-out, "
              "full ranking, K=10,20) on synthetic shops, each in a fresh process "
@@ -107,7 +118,7 @@ def table(sizes: dict[str, dict], curve: dict[str, float] | None) -> str:
              "|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for name, r in sorted(sizes.items(), key=lambda kv: kv[1]["interactions"]):
         m, t = r["measured"], r["targets"]
-        stages = ", ".join(f"{k} {v:.0f}" for k, v in r["stage_seconds"].items())
+        stages = _stage_summary(r["stage_seconds"])
         ndcg = ", ".join(f"{r['models'][c]['NDCG@10']:.4f}" if c in r["models"] else "-"
                          for c in (*COMPONENTS, "fusion"))
         target = "-" if t is None else f"{t['wall_minutes']} min, {t['peak_gib']} GiB"

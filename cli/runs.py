@@ -12,6 +12,7 @@ import sys
 from typing import Callable
 
 from application import runs as run_lifecycle
+from application.estimates import estimate_for
 from cli.options import (compute_choice, compute_options, database_options, int_list, make_task,
                          model_params, open_db, quiet_options, run_options, split_options,
                          split_options_parser)
@@ -40,6 +41,10 @@ def register(sub: Subparsers) -> None:  # type: ignore[valid-type]
     run.add_argument("--no-feedback", action="store_true",
                      help="ignore the users' stored feedback (by default likes are extra "
                           "training interactions and refused items stay out of the lists)")
+    run.add_argument("--estimate", action="store_true",
+                     help="print the run's steps (each model's method at this size, its "
+                          "budget) and their time estimated from this project's earlier "
+                          "runs, and stop without running")
     run.set_defaults(handler=_run)
 
     upd = sub.add_parser("update", help="a new run from a stored run's model updated with "  # type: ignore[attr-defined]
@@ -106,6 +111,11 @@ def _run(args: argparse.Namespace) -> int:
                        use_feedback=not args.no_feedback)
     compute = compute_choice(args)
     with open_db(args) as db:
+        if args.estimate:
+            plan = estimate_for(db, args.dataset, config)
+            print(f"a run of {config.model} on dataset {args.dataset!r} would take these steps:")
+            print("\n".join(f"  {line}" for line in plan.lines()))
+            return 0
         run_id, result = run_lifecycle.run_dataset(db, args.dataset, config, make_task(args),
                                                    _announce(args), compute=compute)
     users = int((result.lists.items[:, 0] >= 0).sum())

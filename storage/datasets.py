@@ -210,6 +210,18 @@ def dataset_info(db: Database, name: str) -> DatasetInfo:
         return _info(find_dataset(conn, name, db.where))
 
 
+def has_item_text(db: Database, name: str) -> bool:
+    """Whether dataset ``name``'s catalogue says anything of its items beyond their ids
+    (a title, a text or genres): what decides whether a fusion fits its text model."""
+    with db.read() as conn:
+        dataset_id = find_dataset(conn, name, db.where).id
+        items = ItemRow.__table__.c
+        return conn.execute(select(items.id).where(
+            items.dataset_id == dataset_id,
+            (items.text != "") | (items.genres != "") | (items.title != items.external_id)
+        ).limit(1)).first() is not None
+
+
 def find_dataset(conn: Connection, name: str, where: str) -> Any:
     """The dataset row named ``name``, or a StorageError that lists the stored names."""
     row = conn.execute(select(DatasetRow.__table__).where(DatasetRow.name == name)).first()

@@ -2,7 +2,8 @@
 K, device, threads and seed, read from and written to a :class:`RunSettings`.
 
 Its texts are set in :meth:`RunForm.retranslate`, again when the language changes; the
-sequential model's labels are its params class's own (the engine's)."""
+sequential model's labels are its params class's own (the engine's), translated by
+:mod:`ui.engine_texts`."""
 from __future__ import annotations
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QEvent, Qt, Signal
@@ -11,6 +12,7 @@ from PySide6.QtWidgets import (QComboBox, QFileDialog, QFormLayout, QGroupBox, Q
                                QSpinBox, QVBoxLayout, QWidget)
 
 from engine.models import MODELS
+from ui.engine_texts import engine_text
 from ui.preferences import Preferences
 from ui.run_settings import SEQUENTIAL, RunSettings, components, model_default, model_label
 
@@ -120,6 +122,10 @@ class RunForm(QWidget):
                 (self.run_form, self.threads, self.tr("CPU threads:")),
                 (self.run_form, self.seed, self.tr("Seed:"))):
             form.labelForField(field).setText(text)
+        for label, spin, parameter in self._sequential_labels:
+            text, help_text = model_label(SEQUENTIAL, parameter)
+            label.setText(self.tr("{label}:").format(label=engine_text(text)))
+            spin.setToolTip(engine_text(help_text))
 
     def changeEvent(self, event: QEvent) -> None:
         if event.type() == QEvent.Type.LanguageChange:
@@ -156,15 +162,17 @@ class RunForm(QWidget):
         return model
 
     def _sequential_group(self) -> QGroupBox:
-        """The sequential model's size and training length, labelled by its params class."""
+        """The sequential model's size and training length, labelled by its params class
+        (the texts: retranslate)."""
         group = QGroupBox(self)
         group.setVisible(SEQUENTIAL in MODELS)  # shown once the model is installed
         form = QFormLayout(group)
+        self._sequential_labels: list[tuple[QLabel, QSpinBox, str]] = []
         for spin, parameter in ((self.hidden, "hidden"), (self.layers, "layers"),
                                 (self.epochs, "max_epochs")):
-            label, help_text = model_label(SEQUENTIAL, parameter)
-            spin.setToolTip(help_text)
-            form.addRow(f"{label}:", spin)
+            label = QLabel(group)
+            form.addRow(label, spin)
+            self._sequential_labels.append((label, spin, parameter))
         return group
 
     def _run_group(self) -> QGroupBox:

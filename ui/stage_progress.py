@@ -1,6 +1,7 @@
 """A progress bar per stage of a job, with elapsed time and an estimate of the rest.
 
-Rows show a stage's label (:func:`engine.core.stages.label`) and are keyed by its name.
+Rows show a stage's label (:func:`ui.engine_texts.stage_label`: the engine's, in the
+window's language) and are keyed by its name.
 Stages expected in advance are listed from the start (so the user sees what is coming);
 stages the job reports that were not expected are added as they begin. When an earlier
 run of the same configuration is known, a stage's rest is that run's time of the stage
@@ -8,17 +9,17 @@ minus the time spent, and the whole job's rest that run's total minus the time s
 Otherwise a stage's rest assumes its pace so far, except in stages whose progress is not
 proportional to time (a fusion's fit reports each component as an equal share, while the
 transformer takes nearly all the time): there no estimate is better than a wrong one.
-Times and summaries are in the window's language; stage labels are the engine's.
+Times, summaries and stage labels are in the window's language.
 """
 from __future__ import annotations
 
 import time
 from dataclasses import dataclass
 
-from PySide6.QtCore import QCoreApplication, QTimer
+from PySide6.QtCore import QCoreApplication, QEvent, QTimer
 from PySide6.QtWidgets import QGridLayout, QLabel, QProgressBar, QWidget
 
-from engine.core.stages import label
+from ui.engine_texts import stage_label
 from ui.worker import Progress
 
 MIN_FRACTION_FOR_ESTIMATE = 0.03
@@ -95,6 +96,12 @@ class StageProgress(QWidget):
         self._timer.start()
         self._refresh_times()
 
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            for stage, row in self._rows.items():
+                row.label.setText(stage_label(stage))
+        super().changeEvent(event)
+
     def report(self, progress: Progress) -> None:
         if not progress.stage:  # the task finished its last stage
             self._close_current()
@@ -126,7 +133,7 @@ class StageProgress(QWidget):
 
     def _add(self, stage: str) -> _Row:
         n = len(self._rows)
-        row = _Row(QLabel(label(stage), self), QProgressBar(self), QLabel("", self))
+        row = _Row(QLabel(stage_label(stage), self), QProgressBar(self), QLabel("", self))
         row.bar.setRange(0, 1000)
         row.bar.setValue(0)
         row.bar.setTextVisible(True)

@@ -1,7 +1,8 @@
 """The main window: menus, tool bar, the four screens, status bar, and the project.
 
 Its texts follow the language chosen under View > Language (:mod:`ui.language`): they are
-set in :meth:`MainWindow.retranslate`, again whenever the language changes.
+set in :meth:`MainWindow.retranslate`, again whenever the language changes. Its actions,
+menus and tool bar, with their texts, are built in :mod:`ui.window_actions`.
 
 The window appears at once: it imports only Qt. Opening the project, the first time,
 also imports the engine and storage (pandas, SciPy, SQLAlchemy) on the worker thread; the
@@ -11,24 +12,23 @@ that need them, when a run first needs them.
 from __future__ import annotations
 
 import os
-import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QEvent, QSize, Qt, QUrl
-from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QDesktopServices, QKeySequence
+from PySide6.QtCore import QCoreApplication, QEvent, QSize, Qt, QUrl
+from PySide6.QtGui import QCloseEvent, QDesktopServices
 from PySide6.QtWidgets import (QFileDialog, QHBoxLayout, QLabel, QListWidget, QListWidgetItem,
-                               QMainWindow, QProgressBar, QStackedWidget, QToolBar, QWidget)
+                               QMainWindow, QProgressBar, QStackedWidget, QWidget)
 
 from engine.core.progress import Task
 from engine.core.stages import Stage
 from ui.about import APP_NAME, show_about
 from ui.icons import icon
-from ui.language import LANGUAGES, apply_language, current_language
 from ui.messages import log_path, report, show_error
 from ui.preferences import Preferences
 from ui.project import Project
+from ui.window_actions import PAGES, WindowActions
 from ui.worker import Job, Progress, Worker
 
 if TYPE_CHECKING:
@@ -39,16 +39,9 @@ if TYPE_CHECKING:
     from ui.pages.run import RunPage
     from ui.pages.users import UsersPage
 
-#: The screens: key, name (translated where shown) and icon.
-PAGES = (("data", QT_TRANSLATE_NOOP("MainWindow", "Data"), "data"),
-         ("run", QT_TRANSLATE_NOOP("MainWindow", "Run"), "run"),
-         ("users", QT_TRANSLATE_NOOP("MainWindow", "Users"), "users"),
-         ("evaluation", QT_TRANSLATE_NOOP("MainWindow", "Evaluation"), "evaluation"))
 #: The database the command line and the window open when none is named (a file or an
 #: SQLAlchemy URL): storage.database.URL_ENV, not imported here to keep start-up light.
 DB_ENV = "INTEREST_FUSION_STUDIO_DB"
-#: Save the shown chart of the Evaluation screen (Ctrl+Shift+S is Save Project As).
-SAVE_CHART_SHORTCUT = "Ctrl+Shift+P"
 translate = QCoreApplication.translate  # lupdate reads translate("Context", "text") calls
 STYLE = """
 QListWidget#sidebar { background: #27313f; color: #e8edf3; border: none; font-size: 13px;
@@ -61,11 +54,6 @@ QLabel#welcomeTitle { font-size: 22px; font-weight: 600; }
 QPushButton#demoButton { font-weight: 600; padding: 6px 16px; }
 QLabel#userSubtitle, QLabel#progressSummary { color: #555; }
 """
-
-
-def plain(text: str) -> str:
-    """A menu text without its mnemonic ("&Open", "打开(&O)") and trailing dots."""
-    return re.sub(r"\(&\w\)|&", "", text).rstrip(".")
 
 
 def project_filter() -> str:
@@ -103,7 +91,7 @@ def startup_database(database: str | Path | None, prefs: Preferences) -> str | P
     return recent[0] if recent else None
 
 
-class MainWindow(QMainWindow):
+class MainWindow(WindowActions, QMainWindow):
     """The application window on ``database`` (see :func:`startup_database`)."""
 
     def __init__(self, prefs: Preferences, database: str | Path | None = None) -> None:
@@ -138,105 +126,6 @@ class MainWindow(QMainWindow):
         self.open_database(startup_database(database, prefs))
 
     # -- building -------------------------------------------------------------------------
-
-    def _action(self, slot: Callable[[], object],
-                shortcut: str | QKeySequence.StandardKey = "", icon_name: str = "") -> QAction:
-        """An action without its texts: :meth:`retranslate` sets them."""
-        action = QAction(self)
-        if icon_name:
-            action.setIcon(icon(icon_name))
-        if shortcut:
-            action.setShortcut(QKeySequence(shortcut))
-        action.triggered.connect(lambda _=False: slot())
-        return action
-
-    @staticmethod
-    def _set_texts(action: QAction, text: str, tip: str = "") -> None:
-        """The menu text, the tool bar's (without the mnemonic, which Qt strips only in the
-        "&Open" form), the status bar's tip (default: the text) and the tooltip, which names
-        the shortcut."""
-        action.setText(text)
-        action.setIconText(plain(text))
-        action.setStatusTip(tip or text.rstrip("."))
-        if not action.shortcut().isEmpty():
-            keys = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
-            action.setToolTip(f"{plain(text)} ({keys})")
-
-    def _build_actions(self) -> None:
-        a = self._action
-        self.new_action = a(self.new_project, QKeySequence.StandardKey.New, "new")
-        self.open_action = a(self.choose_project, QKeySequence.StandardKey.Open, "open")
-        self.save_as_action = a(self.save_project_as, QKeySequence.StandardKey.SaveAs, "save")
-        self.import_action = a(lambda: self.import_data("interactions"), "Ctrl+I", "import")
-        self.import_items_action = a(lambda: self.import_data("items"), "Ctrl+Shift+I",
-                                     "items")
-        self.demo_action = a(self.load_demo, "", "demo")
-        self.export_action = a(self.export_lists, "Ctrl+E", "export")
-        self.save_chart_action = a(self.save_chart, SAVE_CHART_SHORTCUT, "save-chart")
-        self.find_user_action = a(self.find_user, QKeySequence.StandardKey.Find, "users")
-        self.quit_action = a(self.close, QKeySequence.StandardKey.Quit)
-        self.run_action = a(self.run_pipeline, "F5", "run")
-        self.run_action.setShortcuts([QKeySequence("F5"), QKeySequence("Ctrl+R")])
-        self.cancel_action = a(self.cancel_work, "Esc", "cancel")
-        self.cancel_action.setEnabled(False)
-        self.page_actions = []
-        for number, (key, _, icon_name) in enumerate(PAGES, start=1):
-            action = a(lambda k=key: self.show_page(k), f"Ctrl+{number}", icon_name)
-            self.page_actions.append(action)
-        self.about_action = a(self.about, "F1", "app")
-        self.log_action = a(self.show_log_folder)
-        self._project_actions = [self.save_as_action, self.import_action,
-                                 self.import_items_action, self.demo_action,
-                                 self.export_action, self.save_chart_action,
-                                 self.find_user_action, self.run_action]
-        for action in self._project_actions:
-            action.setEnabled(False)
-        # each language's name in its own language: the same in every language
-        self.language_actions = QActionGroup(self)
-        for code, name in LANGUAGES.items():
-            action = self.language_actions.addAction(name)
-            action.setCheckable(True)
-            action.setData(code)
-            action.setChecked(code == current_language())
-            action.triggered.connect(lambda _=False, c=code: self.set_language(c))
-
-    def _build_menus(self) -> None:
-        menu = self.menuBar()
-        self.file_menu = file = menu.addMenu("")
-        file.addActions([self.new_action, self.open_action])
-        self.recent_menu = file.addMenu("")
-        file.addAction(self.save_as_action)
-        file.addSeparator()
-        file.addActions([self.import_action, self.import_items_action, self.demo_action])
-        file.addSeparator()
-        file.addActions([self.export_action, self.save_chart_action])
-        file.addSeparator()
-        file.addAction(self.quit_action)
-        self.run_menu = run = menu.addMenu("")
-        run.addActions([self.run_action, self.cancel_action])
-        self.view_menu = view = menu.addMenu("")
-        view.addActions(self.page_actions)
-        view.addSeparator()
-        view.addAction(self.find_user_action)
-        view.addSeparator()
-        self.language_menu = view.addMenu("")
-        self.language_menu.setObjectName("languageMenu")
-        self.language_menu.addActions(self.language_actions.actions())
-        self.help_menu = help_menu = menu.addMenu("")
-        help_menu.addActions([self.log_action, self.about_action])
-        self._update_recent_menu()
-
-        self.toolbar = toolbar = QToolBar(self)
-        toolbar.setObjectName("mainToolbar")
-        toolbar.setIconSize(QSize(20, 20))
-        toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
-        toolbar.setMovable(False)
-        toolbar.addActions([self.open_action, self.import_action])
-        toolbar.addSeparator()
-        toolbar.addActions([self.run_action, self.cancel_action])
-        toolbar.addSeparator()
-        toolbar.addAction(self.export_action)
-        self.addToolBar(toolbar)
 
     def _build_central(self) -> None:
         self.sidebar = QListWidget(self)
@@ -282,48 +171,7 @@ class MainWindow(QMainWindow):
     def retranslate(self) -> None:
         """Set every text of the window's own in the current language (at start and after
         a language change; the screens do theirs)."""
-        self.file_menu.setTitle(self.tr("&File"))
-        self.recent_menu.setTitle(self.tr("Open &Recent"))
-        self.run_menu.setTitle(self.tr("&Run"))
-        self.view_menu.setTitle(self.tr("&View"))
-        self.language_menu.setTitle(self.tr("&Language"))
-        self.help_menu.setTitle(self.tr("&Help"))
-        self.toolbar.setWindowTitle(self.tr("Main"))
-        texts = [
-            (self.new_action, self.tr("&New Project..."), self.tr("Create an empty project file")),
-            (self.open_action, self.tr("&Open Project..."), self.tr("Open a project file")),
-            (self.save_as_action, self.tr("Save Project &As..."),
-             self.tr("Copy the project to a new file and continue there")),
-            (self.import_action, self.tr("&Import Interactions..."),
-             self.tr("Import an interaction log as a dataset")),
-            (self.import_items_action, self.tr("Import I&tems..."),
-             self.tr("Import an item catalogue with the interactions")),
-            (self.demo_action, self.tr("Add the &Demo Shop"),
-             self.tr("Import the built-in demo shop and run the default pipeline on it (about "
-                     "a minute)")),
-            (self.export_action, self.tr("&Export Lists..."),
-             self.tr("Write every user's list of the shown run as CSV, after their feedback")),
-            (self.save_chart_action, self.tr("Save &Chart as PNG..."),
-             self.tr("Save the chart shown on the Evaluation screen as PNG")),
-            (self.find_user_action, self.tr("&Find User..."),
-             self.tr("Search the users of the Users screen by id")),
-            (self.quit_action, self.tr("&Quit"), self.tr("Quit")),
-            (self.run_action, self.tr("&Run Pipeline"),
-             self.tr("Run the configured pipeline on the chosen dataset")),
-            (self.cancel_action, self.tr("&Cancel"),
-             self.tr("Stop the running work at its next safe point")),
-            (self.about_action, self.tr("&About {app}").format(app=APP_NAME), ""),
-            (self.log_action, self.tr("Show the &Log Folder"),
-             self.tr("Open the folder of the log file")),
-        ]
-        menu_names = [self.tr("&Data"), self.tr("&Run"), self.tr("&Users"),
-                      self.tr("&Evaluation")]
-        for action, menu_name, (_, name, _) in zip(self.page_actions, menu_names, PAGES,
-                                                    strict=True):
-            texts.append((action, menu_name,
-                          self.tr("Show the {screen} screen").format(screen=self.tr(name))))
-        for action, text, tip in texts:
-            self._set_texts(action, text, tip)
+        self.retranslate_actions()
         for row, (_, name, _) in enumerate(PAGES):
             self.sidebar.item(row).setText(self.tr(name))
         self.loading.setText(self._loading_text())
@@ -335,17 +183,6 @@ class MainWindow(QMainWindow):
         if event.type() == QEvent.Type.LanguageChange:
             self.retranslate()
         super().changeEvent(event)
-
-    def set_language(self, code: str) -> None:
-        """Show the window in ``code`` from now on, and at the next start."""
-        self.prefs.language = code
-        if not apply_language(code):
-            show_error(self, self.tr("Language"),
-                       self.tr("The translation into {language} is missing from this "
-                               "installation; the window stays in English.").format(
-                           language=LANGUAGES[code]))
-        for action in self.language_actions.actions():
-            action.setChecked(action.data() == current_language())
 
     def _build_pages(self) -> None:
         """The screens, once the engine and storage are loaded (see :func:`open_project`)."""
@@ -483,15 +320,6 @@ class MainWindow(QMainWindow):
         job.succeeded.connect(self._opened)
         job.failed.connect(lambda exc: report(self, exc, self.tr("Save project as")))
         return job
-
-    def _update_recent_menu(self) -> None:
-        self.recent_menu.clear()
-        recent = self.prefs.recent_projects
-        for path in recent:
-            action = self.recent_menu.addAction(Path(path).name)
-            action.setStatusTip(path)
-            action.triggered.connect(lambda _=False, p=path: self.open_database(Path(p)))
-        self.recent_menu.setEnabled(bool(recent))
 
     def _refuse_while_busy(self, refusal: str) -> bool:
         """Say ``refusal`` (its {job}: the running job) while the worker is busy."""
@@ -637,6 +465,8 @@ class MainWindow(QMainWindow):
         self.worker.cancel_all()
         self.worker.wait(15000)
         self.writer.wait(15000)
+        if self.run_page is not None:
+            self.run_page.plan.stop()
         if self.users_page is not None:
             self.users_page.stop_reading()
             self.users_page.text_pane.shutdown()

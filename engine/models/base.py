@@ -225,6 +225,16 @@ class Recommender(ABC):
         leaves to the run.
         """
 
+    def method_for(self, n_items: int) -> str:
+        """How a fit on a catalogue of ``n_items`` items goes, and why, for a model that
+        picks its method by size ("" for one with one way): the fit logs it, and the Run
+        screen's plan shows it before the run starts."""
+        return ""
+
+    def budget_seconds(self) -> float | None:
+        """The wall-clock seconds a fit may take, for a model that stops at a budget."""
+        return None
+
     @abstractmethod
     def score(self, users: np.ndarray, history: History) -> np.ndarray:
         """float32 scores of shape (len(users), n_items); higher is better."""
@@ -322,6 +332,13 @@ class Composite(Recommender):
     @abstractmethod
     def fitted_components(self) -> dict[str, Recommender]:
         """The fitted components by name (empty before ``fit``)."""
+
+    @property
+    @abstractmethod
+    def fit_seconds(self) -> dict[str, float]:
+        """Seconds of the last fit: each member it fitted itself (not those reused) by
+        registry name, and ``gate`` for its own part; a run stores the members' times
+        (:func:`engine.pipeline.execute.execute_run`), which estimates read."""
 
     @abstractmethod
     def reuse(self, fitted: dict[str, Recommender]) -> None:

@@ -148,7 +148,6 @@ class Fusion(Composite):
 
     @property
     def fit_seconds(self) -> dict[str, float]:
-        """Seconds per stage of the last fit: each component, then the gate."""
         return dict(self._fit_seconds)
 
     @property
@@ -200,7 +199,7 @@ class Fusion(Composite):
                 part = None if task is None else SubTask(task, low, high)
                 model = make_model(name, **self.component_params.get(name, {}))
                 fitted[name] = model.fit(train, dataset, part, valid, context=context)
-            self._fit_seconds[name] = time.perf_counter() - started
+                self._fit_seconds[name] = time.perf_counter() - started
         self._models = {name: fitted[name] for name in self.components}
         self._cold = None if cold is None else fitted[cold]
         self._taken = _taken(train)

@@ -268,15 +268,18 @@ class EASE(Recommender):
         self._folded_items = np.zeros(0, dtype=np.int64)
         self._method = ""  # how the fit solved, and why
 
+    def method_for(self, n_items: int) -> str:
+        if n_items <= self.dense_items:
+            return f"{n_items:,} items <= {self.dense_items:,}: exact dense solve"
+        return (f"{n_items:,} items > {self.dense_items:,}: neighbourhood-restricted solve, "
+                f"{self.neighbours} neighbours per item")
+
     def fit(self, train: History, dataset: Dataset, task: Task | None = None,
             valid: Validation | None = None, *, context: FitContext = FitContext()
             ) -> "EASE":
         n_items = train.n_items
         dense = n_items <= self.dense_items
-        method = (
-            f"{n_items:,} items <= {self.dense_items:,}: exact dense solve" if dense else
-            f"{n_items:,} items > {self.dense_items:,}: neighbourhood-restricted solve, "
-            f"{self.neighbours} neighbours per item")
+        method = self.method_for(n_items)
         log.info("EASE: %s", method)
         report(task, 0.0, f"EASE: {method}")
         X = user_rows(train, np.arange(train.n_users), self.binary)

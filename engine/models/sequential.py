@@ -398,6 +398,17 @@ class SequentialTransformer(Recommender):
         report(task, 1.0, f"best epoch {self._best_epoch}")
         return self
 
+    def method_for(self, n_items: int) -> str:
+        if n_items <= self.full_softmax_items:
+            return (f"{n_items:,} items <= {self.full_softmax_items:,}: full softmax over "
+                    "every item")
+        return (f"{n_items:,} items > {self.full_softmax_items:,}: sampled softmax, "
+                f"{self.negatives} {self.negative_sampling} negatives per window with logQ "
+                "correction")
+
+    def budget_seconds(self) -> float | None:
+        return self.time_budget or None
+
     def _sampler(self, counts: np.ndarray, device: "torch.device"
                  ) -> tuple[np.ndarray, "torch.Tensor"] | None:
         """Chooses the training loss by catalogue size (kept in ``_objective``): None for
@@ -412,13 +423,9 @@ class SequentialTransformer(Recommender):
         import torch
 
         n_items = len(counts)
+        self._objective = self.method_for(n_items)
         if n_items <= self.full_softmax_items:
-            self._objective = (f"{n_items:,} items <= {self.full_softmax_items:,}: full "
-                               "softmax over every item")
             return None
-        self._objective = (f"{n_items:,} items > {self.full_softmax_items:,}: sampled "
-                           f"softmax, {self.negatives} {self.negative_sampling} negatives "
-                           "per window with logQ correction")
         p = negative_distribution(counts, self.negative_sampling)
         cdf = np.cumsum(p)
         cdf /= cdf[-1]  # a draw below 1 always lands on an item with p > 0

@@ -27,7 +27,7 @@ from engine.data.split import Split
 from engine.evaluation.breakdown import by_history_length, component_metrics
 from engine.evaluation.evaluate import evaluate
 from engine.models import make_model
-from engine.models.base import Recommender
+from engine.models.base import Composite, Recommender
 from engine.pipeline.compute import LOCAL, Compute
 from engine.pipeline.config import RunConfig, make_split, with_text_vectors
 from engine.pipeline.profiles import interest_keywords
@@ -103,9 +103,20 @@ def execute_run(dataset: Dataset, config: RunConfig = RunConfig(), task: Task | 
     metrics.update(by_history_length(model, split, config.metrics_k, vectors))
     metrics.update(component_metrics(model, split, config.metrics_k, vectors))
     lists, profiles = lists_and_profiles(model, dataset, config, feedback, task, compute)
-    stage_seconds = {**task.stage_seconds, "total": time.perf_counter() - started}
+    stage_seconds = {**task.stage_seconds, **member_fit_seconds(model),
+                     "total": time.perf_counter() - started}
     return RunResult(config, dataset, metrics, stage_seconds, lists, profiles, model,
                      len(feedback))
+
+
+def member_fit_seconds(model: Recommender) -> dict[str, float]:
+    """A fusion's members' fit times as stages of their own (``fit ease``: the name a
+    run of that model alone stores), so that an estimate of a later run with any of
+    them reads them (:mod:`engine.pipeline.estimate`); nothing for a single model."""
+    if not isinstance(model, Composite):
+        return {}
+    return {Stage.FIT.of(name): seconds for name, seconds in model.fit_seconds.items()
+            if name != "gate"}
 
 
 def lists_and_profiles(model: Recommender, dataset: Dataset, config: RunConfig,

@@ -13,13 +13,18 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QLocale
-from PySide6.QtWidgets import QMessageBox
+from PySide6.QtWidgets import QLabel, QMessageBox
 
+from engine.core.stages import Stage
 from tests.support import ROOT
 from tests.support.ui import copy_demo, make_window, preferences, wait_idle
+from ui.engine_texts import SETTING_TEXTS, STAGE_LABELS
 from ui.language import (CHINESE, ENGLISH, LANGUAGE_ENV, apply_language, chosen_language,
                          current_language, system_language)
 from ui.messages import confirm
+from ui.run_form import RunForm
+from ui.run_settings import SEQUENTIAL, SEQUENTIAL_FIELDS, model_label
+from ui.stage_progress import StageProgress
 
 #: Placeholders of str.format ("{n:,}") and mnemonics ("&File", "文件(&F)").
 FIELDS = re.compile(r"\{[^{}]*\}")
@@ -127,6 +132,52 @@ def test_the_menu_switches_the_language_live_and_remembers_it(qtbot, tmp_path, e
     assert window.run_page.runs.item(0, 4).text() == "finished"
     assert window.users_page.count.text() == "300 users"
     assert preferences(tmp_path).language == ENGLISH
+
+
+def test_the_engines_labels_are_chinese_in_the_chinese_window(qtbot, tmp_path, english_after):
+    """Stage labels of the progress rows and the sequential model's settings come from the
+    engine in English; the window shows them translated, the model's name kept."""
+    assert apply_language(CHINESE)
+    stages = StageProgress()
+    qtbot.addWidget(stages)
+    stages.start(["load", "fit ease", "evaluate fusion", "a stage of its own"])
+
+    def labels() -> set[str]:
+        return {label.text() for label in stages.findChildren(QLabel)}
+
+    assert {"加载数据", "拟合 ease", "评估 fusion", "a stage of its own"} <= labels()
+    form = RunForm(preferences(tmp_path))
+    qtbot.addWidget(form)
+    sequential = [label.text() for label in form.sequential.findChildren(QLabel)]
+    assert sequential == ["隐藏层大小：", "层数：", "训练轮数（上限）："]
+    assert form.hidden.toolTip() == "Transformer 宽度（SASRec/RecBole：64）"
+    apply_language(ENGLISH)  # live: the engine's English again
+    qtbot.waitUntil(lambda: "Fit ease" in labels())
+    qtbot.waitUntil(lambda: form.sequential.findChildren(QLabel)[0].text() == "Hidden size:")
+
+
+def test_the_plan_is_chinese_in_the_chinese_window(qtbot, tmp_path, english_after):
+    path, _ = copy_demo(tmp_path)
+    assert apply_language(CHINESE)
+    window = make_window(qtbot, tmp_path, path)
+    window.show_page("run")
+    page = window.run_page
+    assert page.progress_box.title() == "运行计划"
+    qtbot.waitUntil(lambda: not page.plan.busy and any(
+        line.startswith("拟合 fusion | ") for line in page.plan.lines()), timeout=30_000)
+    lines = page.plan.lines()
+    assert lines[0].startswith("划分数据 | ")
+    assert lines[-1].startswith("合计 | ")
+    assert any(line.startswith("拟合 ease | ") and "exact dense solve" in line for line in lines)
+
+
+def test_every_engine_text_the_window_shows_is_listed_for_translation():
+    """A stage or an offered setting whose label changed in the engine needs its new text
+    in ui/engine_texts.py (and its Chinese: tools/translations.py)."""
+    listed = set(STAGE_LABELS) | set(SETTING_TEXTS)
+    assert {stage.label for stage in Stage} <= listed
+    for parameter in SEQUENTIAL_FIELDS.values():
+        assert set(model_label(SEQUENTIAL, parameter)) <= listed
 
 
 def test_the_translation_covers_every_text_and_is_compiled():

@@ -41,7 +41,7 @@ from ui.messages import report, show_error
 from ui.preferences import Preferences
 from ui.project import Project
 from ui.stage_progress import seconds_text
-from ui.window import SAVE_CHART_SHORTCUT
+from ui.window_actions import SAVE_CHART_SHORTCUT
 from ui.worker import Worker
 
 METRICS = ("HR@10", "NDCG@10", "Recall@20", "MRR@10", "Coverage@10", "Novelty@10",

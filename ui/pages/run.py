@@ -1,6 +1,8 @@
 """The Run screen: the configuration form, where the run computes (this computer or a Ray
-cluster, with a connection check), Run and Cancel, a progress bar per stage with elapsed
-time and an estimate of the rest, a log, and every run kept in the project.
+cluster, with a connection check), Run and Cancel, the plan of the run before it starts
+(its steps and their times from earlier runs, :mod:`ui.run_plan`), a progress bar per
+stage with elapsed time and an estimate of the rest, a log, and every run kept in the
+project.
 
 Its fixed texts are set in :meth:`RunPage.retranslate`, again when the language changes;
 stage names, model names and the engine's own messages in the log are shown as written."""
@@ -31,6 +33,7 @@ from ui.messages import confirm, report
 from ui.preferences import Preferences
 from ui.project import Project
 from ui.run_form import RunForm
+from ui.run_plan import Request, RunPlan
 from ui.run_settings import RunSettings
 from ui.stage_progress import StageProgress, seconds_text
 from ui.worker import Job, Progress, Worker
@@ -66,6 +69,7 @@ class RunPage(QWidget):
         self._torch_prepared = False
         self._logged = ("", 0.0, "")
         self._run_rows: list[RunInfo] = []  # the runs table's rows
+        self._showing_plan = True  # the progress box shows the plan, not a run's stages
         self.retrain_offer: QMessageBox | None = None
 
         self._make_controls(prefs)
@@ -90,7 +94,9 @@ class RunPage(QWidget):
         project.opened.connect(self.refresh)
         project.datasets_changed.connect(self._refresh_datasets)
         project.runs_changed.connect(self._refresh_runs)
-        self.form.changed.connect(self._update_buttons)
+        project.runs_changed.connect(self.plan.forget)
+        self.form.changed.connect(self._settings_changed)
+        self.dataset.currentIndexChanged.connect(self._settings_changed)
         self.retranslate()
         self._update_buttons()
 
@@ -113,7 +119,8 @@ class RunPage(QWidget):
                                              "and GPUs"))
         self.dataset_label.setText(self.tr("Dataset:"))
         self.compute_box.setTitle(self.tr("Compute"))
-        self.progress_box.setTitle(self.tr("Progress"))
+        self.progress_box.setTitle(self.tr("Plan") if self._showing_plan
+                                   else self.tr("Progress"))
         self.log.setPlaceholderText(self.tr("What each run does appears here."))
         self.log_box.setTitle(self.tr("Log"))
         self.update_button.setText(self.tr("Update with new data"))
@@ -230,10 +237,15 @@ class RunPage(QWidget):
         return scroll
 
     def _progress_panel(self) -> QGroupBox:
+        """The plan of the run before it starts; its stages' progress once it runs."""
         self.stages = StageProgress(self)
         self.stages.setObjectName("stages")
+        self.stages.setVisible(False)
+        self.plan = RunPlan(self._plan_request, self)
+        self.plan.setObjectName("runPlan")
         self.progress_box = progress_box = QGroupBox(self)
         progress_layout = QVBoxLayout(progress_box)
+        progress_layout.addWidget(self.plan)
         progress_layout.addWidget(self.stages)
         # As tall as its stages: the runs table below gets the rest of the height.
         progress_box.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
@@ -296,6 +308,32 @@ class RunPage(QWidget):
     def _refresh_datasets(self) -> None:
         self._project.fill_datasets(self.dataset)
         self._update_buttons()
+        self.plan.forget()
+
+    # -- the plan -------------------------------------------------------------------------
+
+    def _settings_changed(self) -> None:
+        """Another dataset or other settings: their plan, unless a run is going on."""
+        self._update_buttons()
+        if not self.running:
+            self.show_plan(True)
+
+    def show_plan(self, shown: bool) -> None:
+        """The plan in the progress box (read again), or the stages of a run."""
+        self._showing_plan = shown
+        self.stages.setVisible(not shown)
+        self.plan.setVisible(shown)
+        self.progress_box.setTitle(self.tr("Plan") if shown else self.tr("Progress"))
+        if shown:
+            self.plan.refresh()
+
+    def _plan_request(self) -> Request | None:
+        """What the plan is for: the chosen dataset and the form's settings (nothing
+        while a run is going on)."""
+        db, dataset = self._project.db, self.dataset.currentText()
+        if db is None or not dataset or self.running:
+            return None
+        return db, dataset, self.form.settings()
 
     def _refresh_runs(self) -> None:
         db = self._project.db
@@ -420,6 +458,7 @@ class RunPage(QWidget):
             "cancelled ({why}); the database is as it was").format(why=why)))
         job.failed.connect(self._failed)
         job.finished.connect(self._project.runs_changed)
+        self.show_plan(False)
         self._update_buttons()
         return job
 
@@ -512,6 +551,8 @@ class RunPage(QWidget):
         self.stages.stop(outcome)
         self._log(message)
         self._update_buttons()
+        if outcome == "finished":  # a cancelled or failed run's stages stay until a change
+            self.show_plan(True)
 
     def _log(self, line: str) -> None:
         self.log.appendPlainText(f"{time.strftime('%H:%M:%S')}  {line}")

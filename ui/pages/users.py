@@ -12,7 +12,9 @@ With 100,000 users the screen stays smooth (bench/results/ui_speed.md): the tabl
 and search text are prepared on the worker when the users load (:mod:`ui.user_table`),
 the search waits until typing pauses, and the user's timeline is drawn on the render
 thread (:mod:`ui.charts`); a user's other details are a few indexed reads, read off the
-UI thread (bench/results/storage_speed.md times one user's list).
+UI thread (bench/results/storage_speed.md times one user's list). What the user gets (the
+list, its feedback buttons, Reset, Export and the list's text) is a pane of its own,
+:mod:`ui.user_list_pane`; the screen stores and re-ranks what is asked there.
 
 Its fixed texts are set in :meth:`UsersPage.retranslate`, again when the language
 changes, with the run choices, the count and the shown user's details."""
@@ -23,10 +25,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from PySide6.QtCore import QEvent, QItemSelection, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QFileDialog, QHBoxLayout, QHeaderView,
-                               QLabel, QLineEdit, QMenu, QSplitter, QTableView, QToolButton,
-                               QVBoxLayout, QWidget)
+                               QLabel, QLineEdit, QSplitter, QTableView, QVBoxLayout, QWidget)
 
 from storage import (Feedback, RunInfo, StoredProfile, add_feedback, list_feedback, list_runs,
                      user_list, user_profile)
@@ -34,15 +35,14 @@ from storage.browse import user_history
 from application.live import LiveRun, UserListNow, list_now, open_live_run
 from storage.feedback import reset_feedback
 from storage.results import StoredText, user_text
-from ui.explanation_pane import ExplanationPane
-from ui.icons import icon
 from application.export import ShownList, export_run, export_shown
 from ui.jobs import load_user_index
 from ui.messages import report
 from ui.preferences import Preferences
 from ui.project import Project
-from ui.recommendations import FEEDBACK_COLUMN, KINDS, FeedbackButtons, RecommendationModel
+from ui.recommendations import KINDS, FeedbackButtons
 from ui.user_about import UserAbout
+from ui.user_list_pane import UserListPane
 from ui.user_table import UserTable, UserTableModel
 from ui.worker import Job, Worker
 
@@ -105,7 +105,17 @@ class UsersPage(QWidget):
         top = self._top_bar()
         left = self._users_panel()
         self.about = UserAbout(self)  # who the user is: title, timeline, interests, gate
-        listing = self._list_panel(prefs)  # what they get: the list, its feedback, its text
+        # what they get: the list, its feedback, its text
+        self.listing = listing = UserListPane(prefs, self)
+        self.recommendations = listing.recommendations
+        self.list_view = listing.list_view
+        self.list_note = listing.list_note
+        self.reset_button = listing.reset_button
+        self.text_pane = listing.text_pane
+        listing.feedback_chosen.connect(self.give_feedback)
+        listing.reset_requested.connect(self.reset_feedback)
+        listing.export_requested.connect(lambda everyone: self.export(everyone))
+        listing.message.connect(self.message)
         self.details = QSplitter(Qt.Orientation.Vertical, self)
         self.details.setObjectName("userDetails")
         self.details.setChildrenCollapsible(False)
@@ -146,15 +156,6 @@ class UsersPage(QWidget):
         self.search.setPlaceholderText(self.tr("Search user id ({keys})").format(keys=find))
         self.search.setToolTip(self.tr("Users whose id contains the text ({keys})").format(
             keys=find))
-        for action in self.feedback_actions:
-            action.setText(self.tr(KINDS[action.data()][0]))
-        self.export_button.setText(self.tr("Export"))
-        self.export_user_action.setText(self.tr("This user's list as CSV..."))
-        self.export_all_action.setText(self.tr("Every user's list as CSV..."))
-        self.reset_button.setText(self.tr("Reset feedback"))
-        self.reset_button.setToolTip(self.tr("Delete this user's feedback: back to the "
-                                             "model's list"))
-        self.list_title.setText("<b>" + self.tr("Recommendations") + "</b>")
         if self._project.db is not None:
             self._refresh_runs()
             if self._index_job is None:
@@ -219,72 +220,6 @@ class UsersPage(QWidget):
         left_layout.addWidget(self.search)
         left_layout.addWidget(self.table, 1)
         return left
-
-    def _list_panel(self, prefs: Preferences) -> QWidget:
-        """The user's list with its feedback buttons and keys, Reset and Export above it
-        and its recommendation text below."""
-        self.recommendations = RecommendationModel(self)
-        self.list_view = QTableView(self)
-        self.list_view.setObjectName("recommendations")
-        self.list_view.setModel(self.recommendations)
-        self.list_view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.list_view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.list_view.verticalHeader().setVisible(False)
-        self.list_view.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-        self.list_view.verticalHeader().setDefaultSectionSize(25)
-        self.list_view.setWordWrap(False)
-        self.list_view.setTextElideMode(Qt.TextElideMode.ElideRight)  # full text: tooltips
-        header = self.list_view.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)  # the title
-        for column, width in ((0, 30), (2, 54), (3, 70), (4, 74), (5, 210), (6, 86)):
-            self.list_view.setColumnWidth(column, width)
-        self.feedback_widgets: dict[str, FeedbackButtons] = {}
-        list_header = self._list_header()
-        self.feedback_actions: list[QAction] = []
-        for kind in KINDS:
-            action = QAction(self)
-            action.setData(kind)
-            action.setShortcut(QKeySequence({"like": "L", "dislike": "D",
-                                             "not_interested": "N"}[kind]))
-            action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-            action.triggered.connect(lambda _=False, k=kind: self._feedback_on_current(k))
-            self.list_view.addAction(action)
-            self.feedback_actions.append(action)
-        self.text_pane = ExplanationPane(prefs, self)
-        self.text_pane.setObjectName("textPane")
-        self.text_pane.message.connect(self.message)
-        listing = QWidget(self)
-        listing_layout = QVBoxLayout(listing)
-        listing_layout.setContentsMargins(0, 0, 0, 0)
-        listing_layout.addLayout(list_header)
-        listing_layout.addWidget(self.list_view, 1)
-        listing_layout.addWidget(self.text_pane)
-        return listing
-
-    def _list_header(self) -> QHBoxLayout:
-        """"Recommendations", the note on how the list was changed, Reset and Export."""
-        self.export_button = QToolButton(self)
-        self.export_button.setObjectName("exportButton")
-        self.export_button.setIcon(icon("export"))
-        self.export_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
-        self.export_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
-        menu = QMenu(self.export_button)
-        self.export_user_action = menu.addAction("", lambda: self.export(everyone=False))
-        self.export_all_action = menu.addAction("", lambda: self.export(everyone=True))
-        self.export_button.setMenu(menu)
-        self.reset_button = QToolButton(self)
-        self.reset_button.setObjectName("resetFeedback")
-        self.reset_button.clicked.connect(self.reset_feedback)
-        list_header = QHBoxLayout()
-        self.list_title = QLabel(self)
-        list_header.addWidget(self.list_title)
-        self.list_note = QLabel(self)
-        self.list_note.setObjectName("listNote")
-        list_header.addWidget(self.list_note, 1)
-        list_header.addWidget(self.reset_button)
-        list_header.addWidget(self.export_button)
-        return list_header
 
     # -- choosing a dataset and a run -----------------------------------------------------
 
@@ -447,8 +382,7 @@ class UsersPage(QWidget):
         if user is None or db is None or dataset is None:
             self.about.clear()
             self._model_ranks = {}
-            self.recommendations.set_list([], {})
-            self._place_feedback_buttons()
+            self.listing.clear_list()
             self.text_pane.show_list(db, run_id, None)
             return
         self.about.title.setText(self.tr("User {user}").format(user=user))
@@ -478,55 +412,22 @@ class UsersPage(QWidget):
         if details.now is not None:
             self._show_list_now(details.now, feedback)
         else:
-            self.recommendations.set_list(entries, feedback)
-            self._place_feedback_buttons()
-            self.list_note.setText("" if entries else "  " + (
-                self.tr("no list stored for this user") if run_id is not None
-                else self.tr("no finished run yet")))
-            self.list_note.setToolTip("")
+            self.listing.show_list(entries, feedback, run_id is not None)
         self.reset_button.setEnabled(bool(feedback))
         self.detail_seconds = time.perf_counter() - self._shown_at
 
     def _show_list_now(self, now: UserListNow, feedback: dict[str, str]) -> None:
         """The list after the user's feedback, the moved gate, and what was kept out."""
-        self.recommendations.set_list(now.entries, feedback)
-        self._place_feedback_buttons()
+        self.listing.show_list_now(now, feedback)
         if now.gate is not None and now.model_gate is not None:
             self.about.show_moved_gate(now.gate, now.model_gate)
-        how = self.tr("re-ranked") if now.reranked else self.tr("filtered (no stored model)")
-        events = (self.tr("{how} after 1 feedback event") if len(feedback) == 1
-                  else self.tr("{how} after {n} feedback events"))
-        kept_out = (self.tr("1 item kept out") if len(now.removed) == 1
-                    else self.tr("{n} items kept out"))
-        self.list_note.setText(f"  {events.format(how=how, n=len(feedback))}; "
-                               f"{kept_out.format(n=len(now.removed))}")
-        self.list_note.setToolTip("\n".join(f"{item}: {why}"
-                                             for item, why in now.removed.items()))
 
-    def _place_feedback_buttons(self) -> None:
-        """Like / dislike / not interested buttons in the Feedback cell of every row: the
-        rows' buttons are kept from user to user and given their new item (the list's
-        rows stay when its length does), so showing a user creates no widgets."""
-        self.feedback_widgets = {}
-        for row, entry_row in enumerate(self.recommendations.rows):
-            item = entry_row.entry.item
-            kind = self.recommendations.feedback.get(item)
-            index = self.recommendations.index(row, FEEDBACK_COLUMN)
-            buttons = self.list_view.indexWidget(index)
-            if isinstance(buttons, FeedbackButtons):
-                buttons.rebind(item, kind)
-            else:
-                buttons = FeedbackButtons(item, kind, self.list_view)
-                buttons.chosen.connect(self.give_feedback)
-                self.list_view.setIndexWidget(index, buttons)
-            self.feedback_widgets[item] = buttons
+    @property
+    def feedback_widgets(self) -> dict[str, FeedbackButtons]:
+        """The feedback buttons of the shown list's rows, by item."""
+        return self.listing.feedback_widgets
 
     # -- feedback and export --------------------------------------------------------------
-
-    def _feedback_on_current(self, kind: str) -> None:
-        rows = self.list_view.selectionModel().selectedRows()
-        if rows:
-            self.give_feedback(self.recommendations.rows[rows[0].row()].entry.item, kind)
 
     def give_feedback(self, item: str, kind: str) -> Job | None:
         """Store the event on the writer thread and re-rank the user's list there with the
@@ -629,7 +530,4 @@ class UsersPage(QWidget):
         return job
 
     def _update_actions(self) -> None:
-        has_run = self.run_id is not None
-        self.reset_button.setEnabled(False)  # until the user's feedback is read
-        self.export_button.setEnabled(has_run)
-        self.export_user_action.setEnabled(has_run and self.user is not None)
+        self.listing.enable_actions(self.run_id is not None, self.user is not None)
