@@ -2,17 +2,22 @@
 and co-occurrence, on this computer and on a local Ray cluster of one and of two worker
 nodes (one CPU each, ``ray start`` on 127.0.0.1; engine/cluster/local.py), with Ray's
 overhead or speed-up, the per-stage and per-shard costs that docs/scale-out.md
-extrapolates from, and whether every list is the local run's.
+extrapolates from, and whether every list and every fitted model is the local run's;
+then the transformer alone on a small shop, here and through Ray Train's TorchTrainer
+with one and with two workers.
 
     python bench/ray_scale.py [--users 60000] [--items 5000] [--seed 0] [--workers 1,2]
+                              [--repeats 2]
 
 Each run is the whole pipeline of ``main.py run`` in memory (split, fit, evaluate, every
 user's list and profile), timed from the data in memory to the result (the cluster's
 connection included, its start not: a cluster stands). The cluster's head node has no
 CPU of its own, so that its worker nodes are the only CPUs doing work, as the local run
 has this computer's. The peak memory of the fit and scoring workers is sampled from
-/proc while they run. Writes ``bench/results/ray_scale.json`` and ``.md``; the CSV
-files go to a temporary folder.
+/proc while they run. Where a fitted EASE differs from the local one, EASE is fitted
+here again with BLAS on one thread, as a worker's is, to show whether the thread count
+is the difference. Writes ``bench/results/ray_scale.json`` and ``.md``; the CSV files
+go to a temporary folder.
 """
 from __future__ import annotations
 
@@ -29,6 +34,8 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from threadpoolctl import threadpool_limits  # noqa: E402
+
 from bench.common import machine, write_results  # noqa: E402
 from engine.cluster import ComputeChoice, open_compute  # noqa: E402
 from engine.cluster.local import LocalCluster  # noqa: E402
@@ -39,20 +46,25 @@ from engine.data.feedback import TrainingSignal  # noqa: E402
 from engine.data.importer import read_catalogue, read_interactions  # noqa: E402
 from engine.data.preprocess import build_dataset  # noqa: E402
 from engine.data.synthetic import ShopConfig, generate, write_csv  # noqa: E402
+from engine.models import make_model  # noqa: E402
 from engine.models.serialize import model_to_bytes  # noqa: E402
 from engine.pipeline.compute import LOCAL, Compute  # noqa: E402
 from engine.pipeline.config import RunConfig  # noqa: E402
 from engine.pipeline.execute import execute_run, training_part  # noqa: E402
 from engine.pipeline.result import RunResult  # noqa: E402
 
+#: The shop's users by default: 3 million interactions with 5,000 items.
+USERS = 60_000
 COMPONENTS = ["ease", "als", "cooc"]
 CONFIG = RunConfig(model="fusion", params={"fusion": {"components": COMPONENTS,
                                                       "cold_start": None}})
 OVERHEAD_TARGET = 0.25  # of the local wall time, with two worker nodes
-#: The transformer for a fixed number of epochs (no time budget, no early stop), so both
-#: fits train alike wherever they run.
+#: The transformer for a fixed number of epochs (no time budget, no early stop), so every
+#: fit trains alike wherever it runs; on one torch thread, as each TorchTrainer worker has
+#: its one CPU's (on a shared machine two threads here fought the other work for the
+#: cores and took several times longer).
 SEQUENTIAL = RunConfig(model="sequential", params={"sequential": {
-    "max_epochs": 10, "patience": 10, "time_budget": 0}})
+    "max_epochs": 10, "patience": 10, "time_budget": 0, "threads": 1}})
 
 
 class PeakMemory(threading.Thread):
@@ -99,24 +111,38 @@ def timed_run(dataset, compute: Compute = LOCAL, config: RunConfig = CONFIG
 
 
 def transformer_check(seed: int) -> dict[str, object]:
-    """The transformer alone, trained here and as a task on a two-node cluster: same seed,
-    same data, but a worker's one thread sums in another order than this computer's
-    threads, so the two fits drift apart; how far, on a small shop."""
+    """The transformer alone, trained here and through the TorchTrainer with one and with
+    two workers on a two-node cluster (one CPU each): same seed, same data. Two workers
+    each draw their own dropout masks for their half of every batch and sum it apart, so
+    their fit drifts from the local one; how far, and how long each took, on a small shop."""
     small = dataset_of(ShopConfig(n_users=2_000, seed=seed))
     local_wall, local = timed_run(small, config=SEQUENTIAL)
+    out: dict[str, object] = {"interactions": small.n_interactions, "epochs": 10,
+                              "local": transformer_figures(local_wall, local, local)}
     with LocalCluster(workers=2, cpus_per_node=1, head_cpus=0) as cluster:
         with open_compute(ComputeChoice("ray", cluster.address)) as compute:
-            remote_wall, remote = timed_run(small, compute, SEQUENTIAL)
+            for workers in (1, 2):
+                compute.train_workers = workers  # type: ignore[attr-defined]
+                task, statuses = Task(), set()
+                task.listeners.append(lambda t: statuses.add(t.status))
+                start = time.perf_counter()
+                remote = execute_run(small, SEQUENTIAL, task, compute=compute)
+                name = f"TorchTrainer, {workers} worker{'s' if workers > 1 else ''}"
+                assert any(f"sequential: {name}: epoch" in s for s in statuses), statuses
+                out[name] = transformer_figures(time.perf_counter() - start, remote, local)
+    return out
+
+
+def transformer_figures(wall: float, result: RunResult, local: RunResult) -> dict[str, object]:
+    """Seconds, NDCG@10 and how much of each top-20 list is the local fit's."""
     k = local.lists.items.shape[1]
-    shared = [len(set(a) & set(b)) / k for a, b in zip(local.lists.items, remote.lists.items)]
-    ndcg = {name: r.metrics["test"]["NDCG@10"] for name, r in (("local", local),
-                                                                ("ray", remote))}
-    return {"interactions": small.n_interactions, "epochs": 10,
-            "test_ndcg10": {k: round(v, 4) for k, v in ndcg.items()},
-            "ndcg10_difference": round(abs(ndcg["local"] - ndcg["ray"]), 4),
+    shared = [len(set(a) & set(b)) / k for a, b in zip(local.lists.items, result.lists.items)]
+    return {"wall_seconds": round(wall, 1),
+            "fit_seconds": round(result.stage_seconds["fit sequential"], 1),
+            "test_ndcg10": round(result.metrics["test"]["NDCG@10"], 4),
+            "valid_ndcg10": round(result.metrics["valid"]["NDCG@10"], 4),
             "mean_top20_overlap": round(float(np.mean(shared)), 3),
-            "identical_lists": bool(np.array_equal(local.lists.items, remote.lists.items)),
-            "wall_seconds": {"local": round(local_wall, 1), "ray": round(remote_wall, 1)}}
+            "identical_lists": bool(np.array_equal(local.lists.items, result.lists.items))}
 
 
 def identical(local: RunResult, remote: RunResult) -> dict[str, bool]:
@@ -132,11 +158,31 @@ def identical(local: RunResult, remote: RunResult) -> dict[str, bool]:
     return parts
 
 
-def same_models(local: RunResult, remote: RunResult) -> dict[str, bool]:
-    """Whether each fitted component's stored bytes are the local one's (EASE's inverse
-    sums in another order on another number of BLAS threads: a worker has one)."""
-    return {name: model_to_bytes(local.model.fitted_components[name])
-            == model_to_bytes(remote.model.fitted_components[name]) for name in COMPONENTS}
+def same_models(local: RunResult, remote: RunResult) -> dict[str, object]:
+    """Whether each fitted component's stored bytes are the local one's; where EASE's
+    are not, how many of its weights differ and by how much at most."""
+    same: dict[str, object] = {}
+    for name in COMPONENTS:
+        mine, theirs = (r.model.fitted_components[name] for r in (local, remote))
+        same[name] = model_to_bytes(mine) == model_to_bytes(theirs)
+        if not same[name] and name == "ease":
+            differ = mine.weights != theirs.weights
+            same["ease weights differing"] = int(differ.sum())
+            same["ease weights max difference"] = float(
+                np.abs(mine.weights - theirs.weights).max())
+            same["ease weights"] = int(mine.weights.size)
+    return same
+
+
+def ease_on_one_thread(dataset, remote: RunResult) -> dict[str, object]:
+    """EASE fitted here again with BLAS on one thread, as a cluster worker's one CPU
+    runs it: whether that fit's bytes are the cluster's, and its seconds."""
+    _, train, _ = training_part(dataset, CONFIG, TrainingSignal.empty())
+    start = time.perf_counter()
+    with threadpool_limits(1, user_api="blas"):
+        ease = make_model("ease").fit(train, dataset)
+    return {"same_bytes_as_the_cluster_fit": model_to_bytes(ease) == model_to_bytes(
+        remote.model.fitted_components["ease"]), "seconds": round(time.perf_counter() - start, 1)}
 
 
 def stages(result: RunResult) -> dict[str, float]:
@@ -182,7 +228,7 @@ def ray_run(dataset, workers: int) -> tuple[float, float, RunResult, dict[str, i
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--users", type=int, default=60_000)
+    parser.add_argument("--users", type=int, default=USERS)
     parser.add_argument("--items", type=int, default=5_000)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--workers", default="1,2", help="worker node counts to try")
@@ -195,13 +241,40 @@ def main() -> None:
     print(f"{dataset.n_interactions:,} interactions, {dataset.n_users:,} users, "
           f"{dataset.n_items:,} items", flush=True)
     timed_run(dataset_of(ShopConfig(n_users=50, seed=args.seed)))  # torch & co. loaded first
-    counts = [int(w) for w in args.workers.split(",")]
+    runs, local, ease = rounds(dataset, [int(w) for w in args.workers.split(",")],
+                               args.repeats)
+    transformer = transformer_check(args.seed)
+    print(f"transformer: {transformer}", flush=True)
+    two = runs.get("ray, 2 worker nodes")
+    facts = {"interactions": dataset.n_interactions, "users": dataset.n_users,
+             "items": dataset.n_items, "components": COMPONENTS, "k": CONFIG.k,
+             "shard_users": SHARD_USERS, "shipped_mib": sizes(dataset, local), "runs": runs,
+             "ease_on_one_blas_thread": ease, "transformer": transformer,
+             "repeats": args.repeats,
+             "load_average_at_end": [round(x, 1) for x in os.getloadavg()],
+             "target": {"overhead_vs_local_at_most": OVERHEAD_TARGET,
+                        "lists_identical": True}}
+    if two is not None:
+        facts["meets_target"] = (two["overhead_vs_local"] <= OVERHEAD_TARGET
+                                 and all(two["identical_to_local"].values()))
+    m = machine()
+    write_results("ray_scale", {"machine": m, "facts": facts}, markdown(m, facts))
+    print(markdown(m, facts))
+
+
+def rounds(dataset, counts: list[int], repeats: int
+           ) -> tuple[dict[str, dict[str, object]], RunResult, dict[str, object] | None]:
+    """``repeats`` rounds of a local run and a run on every cluster size, interleaved:
+    each one's fastest round (or one whose lists differ), the first local result, and
+    EASE refitted on one BLAS thread where a cluster's EASE differed from the local."""
     walls: dict[str, list[float]] = {}
     runs: dict[str, dict[str, object]] = {}
     local: RunResult | None = None
-    for _ in range(args.repeats):
+    ease: dict[str, object] | None = None
+    for _ in range(repeats):
         wall, result = timed_run(dataset)
-        walls.setdefault("local", []).append(round(wall, 1))
+        wall = round(wall, 1)  # as kept, so that the fastest round compares equal
+        walls.setdefault("local", []).append(wall)
         print(f"local: {wall:.1f} s {stages(result)}", flush=True)
         local = local or result  # the lists every cluster run is compared with
         if wall <= min(walls["local"]):
@@ -210,16 +283,19 @@ def main() -> None:
         for workers in counts:
             name = f"ray, {workers} worker node{'s' if workers > 1 else ''}"
             wall, connect, remote, peaks = ray_run(dataset, workers)
-            walls.setdefault(name, []).append(round(wall, 1))
-            same = identical(local, remote)
-            print(f"{name}: {wall:.1f} s {stages(remote)}; identical: {all(same.values())}",
-                  flush=True)
+            wall = round(wall, 1)
+            walls.setdefault(name, []).append(wall)
+            same, models = identical(local, remote), same_models(local, remote)
+            print(f"{name}: {wall:.1f} s {stages(remote)}; identical: {all(same.values())}; "
+                  f"fitted: {models}", flush=True)
+            if ease is None and not models["ease"]:
+                ease = ease_on_one_thread(dataset, remote)
+                print(f"EASE on one BLAS thread here: {ease}", flush=True)
             differs = name in runs and not all(runs[name]["identical_to_local"].values())
             if not differs and (wall <= min(walls[name]) or not all(same.values())):
                 runs[name] = {"connect_seconds": round(connect, 1),  # the fastest round,
                               "stage_seconds": stages(remote),  # or one whose lists differ
-                              "identical_to_local": same,
-                              "same_fitted_bytes": same_models(local, remote),
+                              "identical_to_local": same, "same_fitted_bytes": models,
                               "worker_peak_rss_mib": peaks}
     assert local is not None
     runs["local"]["process_peak_rss_mib"] = round(
@@ -230,22 +306,7 @@ def main() -> None:
         if name != "local":
             run["overhead_vs_local"] = round(best[name] / best["local"] - 1, 3)
             run["speed_up_vs_local"] = round(best["local"] / best[name], 2)
-    transformer = transformer_check(args.seed)
-    print(f"transformer: {transformer}", flush=True)
-    two = runs.get("ray, 2 worker nodes")
-    facts = {"interactions": dataset.n_interactions, "users": dataset.n_users,
-             "items": dataset.n_items, "components": COMPONENTS, "k": CONFIG.k,
-             "shard_users": SHARD_USERS, "shipped_mib": sizes(dataset, local), "runs": runs,
-             "transformer": transformer, "repeats": args.repeats,
-             "load_average_at_end": [round(x, 1) for x in os.getloadavg()],
-             "target": {"overhead_vs_local_at_most": OVERHEAD_TARGET,
-                        "lists_identical": True}}
-    if two is not None:
-        facts["meets_target"] = (two["overhead_vs_local"] <= OVERHEAD_TARGET
-                                 and all(two["identical_to_local"].values()))
-    m = machine()
-    write_results("ray_scale", {"machine": m, "facts": facts}, markdown(m, facts))
-    print(markdown(m, facts))
+    return runs, local, ease
 
 
 def markdown(m: dict[str, object], facts: dict[str, object]) -> str:
@@ -263,32 +324,57 @@ def markdown(m: dict[str, object], facts: dict[str, object]) -> str:
     shipped = ", ".join(f"{k} {v} MiB" for k, v in facts["shipped_mib"].items())
     peaks = {name: run.get("worker_peak_rss_mib") for name, run in runs.items()
              if run.get("worker_peak_rss_mib")}
-    t = facts["transformer"]
     bytes_same = {name: run["same_fitted_bytes"] for name, run in runs.items()
                   if "same_fitted_bytes" in run}
+    ease = facts["ease_on_one_blas_thread"]
+    smaller = ("" if facts["users"] >= USERS else
+               f" (a smaller shop than the default {USERS:,} users: the machine was shared)")
     return "\n".join([
         f"Ray scale check, measured {m['date']} on {m['cpu']}, {m['cores']} cores "
         f"(load average {facts['load_average_at_end'][0]} at the end), no GPU: "
         f"{facts['interactions']:,} interactions ({facts['users']:,} users, "
-        f"{facts['items']:,} items), a fusion of {', '.join(facts['components'])} with "
-        f"K={facts['k']}, the whole run (split, fit, evaluate, lists) on this computer and "
-        f"through a local Ray cluster (`python bench/ray_scale.py`), {facts['repeats']} "
-        f"rounds interleaved, the fastest of each counted, with its stages. "
+        f"{facts['items']:,} items){smaller}, a fusion of {', '.join(facts['components'])} "
+        f"with K={facts['k']}, the whole run (split, fit, evaluate, lists) on this computer "
+        f"and through a local Ray cluster (`python bench/ray_scale.py "
+        f"--users {facts['users']} --repeats {facts['repeats']}`), "
+        + (f"{facts['repeats']} rounds interleaved, the fastest of each counted"
+           if facts["repeats"] > 1 else "one round") + ", with its stages. "
         f"Target: Ray's "
         f"overhead at most {facts['target']['overhead_vs_local_at_most']:.0%} of the local "
         f"wall time with two worker nodes, lists identical"
         + ("" if "meets_target" not in facts else
            f": {'met' if facts['meets_target'] else 'NOT met'}") + ".",
         "", *rows, "",
+        "Evaluate runs on this computer in every run, the same work each time, so its seconds "
+        "show the load a run met; wall over evaluate seconds, which discounts it: "
+        + ", ".join(f"{name} {run['wall_seconds'] / run['stage_seconds']['evaluate']:.2f}"
+                    for name, run in runs.items()) + ".",
         f"Shipped: {shipped}. Scoring shards of about {facts['shard_users']:,} users. "
-        f"Fitted components bit-identical to the local fits: {bytes_same}.",
-        f"The transformer alone (10 epochs, {t['interactions']:,} interactions), here and "
-        f"as a task on two worker nodes: test NDCG@10 {t['test_ndcg10']['local']} and "
-        f"{t['test_ndcg10']['ray']}, top-20 lists {t['mean_top20_overlap']:.0%} the same "
-        f"on average (identical: {'yes' if t['identical_lists'] else 'no'}).",
+        f"Fitted components bit-identical to the local fits: {bytes_same}."
+        + ("" if ease is None else
+           " EASE fitted here again with BLAS on one thread, as on a worker's one CPU: "
+           f"{'the cluster' if ease['same_bytes_as_the_cluster_fit'] else 'NOT the cluster'}"
+           f"'s fit, bit for bit ({ease['seconds']} s)."),
+        "", *transformer_rows(facts["transformer"]), "",
         f"Peak resident memory of the workers (MiB): {peaks}; of this process after the "
         f"data was made and the local run done: {runs['local']['process_peak_rss_mib']} MiB.",
     ])
+
+
+def transformer_rows(t: dict[str, object]) -> list[str]:
+    """The transformer's table: here, and through the TorchTrainer."""
+    rows = [f"The transformer alone (default sizes, {t['epochs']} epochs, dropout as by "
+            f"default, one torch thread, {t['interactions']:,} interactions), here and "
+            "through Ray Train's TorchTrainer on a cluster of two one-CPU worker nodes:", "",
+            "| where | wall s | fit s | test NDCG@10 | valid NDCG@10 | top-20 lists shared "
+            "with local | identical lists |", "|---|---|---|---|---|---|---|"]
+    for name, r in t.items():
+        if isinstance(r, dict):
+            rows.append(f"| {name} | {r['wall_seconds']} | {r['fit_seconds']} | "
+                        f"{r['test_ndcg10']} | {r['valid_ndcg10']} | "
+                        f"{r['mean_top20_overlap']:.0%} | "
+                        f"{'yes' if r['identical_lists'] else 'no'} |")
+    return rows
 
 
 def _same(run: dict[str, object]) -> str:

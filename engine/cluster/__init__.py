@@ -3,10 +3,11 @@
 The pipeline (:mod:`engine.pipeline`) does its heavy steps through a
 :class:`~engine.pipeline.compute.Compute`; :func:`open_compute` gives this computer's,
 or connects to a Ray cluster and gives :class:`~engine.cluster.ray_compute.RayCompute`
-(fits as Ray tasks side by side, every user's list through Ray Data), and disconnects
-at the end. Ray is an optional extra (``pip install 'interest-fusion-studio[ray]'``):
-this package imports it only when a cluster is chosen, so the desktop and the command
-line without it work as before. docs/scale-out.md says what a cluster buys and costs.
+(fits as Ray tasks side by side, the transformer with Ray Train's TorchTrainer across
+workers, every user's list through Ray Data), and disconnects at the end. Ray is an
+optional extra (``pip install 'interest-fusion-studio[ray]'``): this package imports it
+only when a cluster is chosen, so the desktop and the command line without it work as
+before. docs/scale-out.md says what a cluster buys and costs.
 
 Layer: above :mod:`engine.pipeline` (it implements the pipeline's compute), beside
 :mod:`storage`, below :mod:`application`.

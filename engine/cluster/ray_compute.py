@@ -2,9 +2,11 @@
 
 Fits: each model to fit is its own Ray task with its resources declared (a CPU; a GPU
 as well for a torch model when the cluster has one), so a fusion's components fit side
-by side on the cluster's nodes; the fusion then learns its small gate here, reusing
-them (:meth:`Composite.reuse <engine.models.base.Composite.reuse>`). The inputs go to
-the object store once, as arrays (:mod:`engine.cluster.shipping`); a fitted model comes
+by side on the cluster's nodes; the transformer trains with Ray Train's TorchTrainer
+across :data:`TRAIN_WORKERS` workers instead (data parallel, :mod:`engine.cluster.trainer`),
+beside the other fits; the fusion then learns its small gate here, reusing them
+(:meth:`Composite.reuse <engine.models.base.Composite.reuse>`). The inputs go to the
+object store once, as arrays (:mod:`engine.cluster.shipping`); a fitted model comes
 back as the bytes of :mod:`engine.models.serialize`, never as a pickle.
 
 Scoring: every user's list is a Ray Data ``map_batches`` over shards of users, whose
@@ -14,8 +16,10 @@ come back here and storage writes them in one transaction, as after a local run.
 
 Same seed, same data, same results: the tasks run the models' own ``fit`` with the
 run's settings, so the deterministic models give the lists of a local run exactly
-(tests/ray); the transformer is seeded alike but sums in another order on another
-thread count, so its lists agree within the tolerance stated in docs/scale-out.md.
+(tests/ray); the transformer is seeded alike, but its workers each sum their share of a
+batch and then average, in another order than one process summing it all, and each
+draws the dropout masks of its own rows, so its lists agree within the tolerance stated
+in docs/scale-out.md.
 
 Progress comes from the workers (their fits report into a small actor that this
 process reads; scoring reports as shards arrive), and a cancel stops the cluster's
@@ -26,16 +30,17 @@ the run's life cycle stores nothing of it.
 from __future__ import annotations
 
 import logging
-import time
 from typing import Any
 
 import numpy as np
 import ray
 import scipy.sparse as sp
 
+from engine.cluster.board import REPORT_INTERVAL, ProgressBoard, reporter
 from engine.cluster.session import ClusterError, ClusterInfo
 from engine.cluster.shipping import (Plain, fit_inputs_from, history_from, matrix_from,
                                      plain_fit_inputs, plain_history, plain_matrix)
+from engine.cluster.trainer import STOP_SECONDS, train_on_cluster, trains_with_ray_train
 from engine.core.errors import DataError
 from engine.core.progress import SubTask, Task
 from engine.data.dataset import Dataset, History, Validation
@@ -52,36 +57,10 @@ from engine.pipeline.compute import Compute, ScoredLists, score_users
 RETRIES = 2
 #: Users per scoring shard: each is a unit of progress, of cancel and of retry.
 SHARD_USERS = 4096
-#: Seconds between two progress reports of a fit worker, and between two polls here.
-REPORT_INTERVAL = 0.25
-
-
-@ray.remote(num_cpus=0)
-class ProgressBoard:
-    """Where the fit workers report their progress (fraction, status) by model name."""
-
-    def __init__(self) -> None:
-        self._state: dict[str, tuple[float, str]] = {}
-
-    def report(self, name: str, fraction: float, status: str) -> None:
-        self._state[name] = (fraction, status)
-
-    def read(self) -> dict[str, tuple[float, str]]:
-        return dict(self._state)
-
-
-def _reporter(board: Any, name: str) -> Any:
-    """A task listener that sends ``name``'s progress to the board, at most every
-    :data:`REPORT_INTERVAL` seconds (fire and forget: the fit never waits for it)."""
-    last = [0.0]
-
-    def listen(task: Task) -> None:
-        now = time.perf_counter()
-        if now - last[0] >= REPORT_INTERVAL:
-            last[0] = now
-            board.report.remote(name, task.progress, task.status)
-
-    return listen
+#: TorchTrainer workers for the transformer's fit, at most (fewer where the cluster has
+#: fewer CPUs, or GPUs for a fit on GPUs): each worker trains on its share of every
+#: batch, and more of them exchange more gradients per step for less work each.
+TRAIN_WORKERS = 2
 
 
 @ray.remote(max_retries=RETRIES)
@@ -91,7 +70,7 @@ def fit_on_worker(name: str, model: bytes, inputs: Plain, context: dict[str, Any
     fitted = model_from_bytes(model)
     train, dataset, valid = fit_inputs_from(inputs)
     task = Task()
-    task.listeners.append(_reporter(board, name))
+    task.listeners.append(reporter(board, name))
     fitted.fit(train, dataset, task, valid, context=FitContext(**context))
     return model_to_bytes(fitted)
 
@@ -123,8 +102,9 @@ class ScoreShards:
 class RayCompute(Compute):
     """The cluster this process is connected to (:func:`engine.cluster.session.connect`)."""
 
-    def __init__(self, info: ClusterInfo) -> None:
+    def __init__(self, info: ClusterInfo, train_workers: int = TRAIN_WORKERS) -> None:
         self.info = info
+        self.train_workers = train_workers
 
     # -- fits ------------------------------------------------------------------------------
 
@@ -157,9 +137,8 @@ class RayCompute(Compute):
         settings = {"seed": context.seed, "device": context.device, "threads": context.threads}
         inputs = ray.put(plain_fit_inputs(train, dataset, valid))
         board = ProgressBoard.remote()  # type: ignore[attr-defined]
-        pending = {fit_on_worker.options(name=f"fit {name}", **self._resources(model)).remote(
-            name, model_to_bytes(model), inputs, settings, board): name
-            for name, model in models.items()}
+        pending = {self._submit(name, model, inputs, settings, board): name
+                   for name, model in models.items()}
         costs = {name: type(model).fit_cost for name, model in models.items()}
         fitted: dict[str, Recommender] = {}
         try:
@@ -171,13 +150,32 @@ class RayCompute(Compute):
                     fitted[name] = model_from_bytes(_result(ref, f"fitting {name}"))
                 if task is not None:
                     self._report(task, ray.get(board.read.remote()), costs, fitted)
-        except BaseException:
-            for ref in pending:  # a cancel, or another member failed: stop the others
-                ray.cancel(ref, force=True)
+        except BaseException:  # a cancel, or another member failed: stop the others
+            _stop(list(pending), {ref for ref, name in pending.items()
+                                  if trains_with_ray_train(models[name])})
             raise
         finally:
             ray.kill(board)
         return fitted
+
+    def _submit(self, name: str, model: Recommender, inputs: Any, settings: dict[str, Any],
+                board: Any) -> Any:
+        """The task that fits ``model``: a TorchTrainer's for the transformer, as many
+        workers as :meth:`_train_workers` gives it; else one task with its resources."""
+        resources = self._resources(model)
+        if not trains_with_ray_train(model):
+            return fit_on_worker.options(name=f"fit {name}", **resources).remote(
+                name, model_to_bytes(model), inputs, settings, board)
+        on_gpu = resources["num_gpus"] > 0
+        return train_on_cluster.options(name=f"train {name}", max_retries=RETRIES).remote(
+            name, model_to_bytes(model), [inputs], settings, board,
+            self._train_workers(model.batch_size, on_gpu), on_gpu, RETRIES)
+
+    def _train_workers(self, batch_size: int, on_gpu: bool) -> int:
+        """:attr:`train_workers`, at most one per CPU (per GPU on GPUs) and one per
+        window of a batch (every worker takes rows of each), at least one."""
+        devices = self.info.gpus if on_gpu else self.info.cpus
+        return max(1, min(self.train_workers, devices, batch_size))
 
     @staticmethod
     def _report(task: Task, board: dict[str, tuple[float, str]], costs: dict[str, float],
@@ -253,6 +251,19 @@ def _assembled(parts: list[dict[str, np.ndarray]], n: int) -> ScoredLists:
                        {name.removeprefix("part "): value for name, value in columns.items()
                         if name.startswith("part ")},
                        columns.get("gate"), columns.get("vectors"))
+
+
+def _stop(refs: list[Any], trainers: set[Any]) -> None:
+    """End the fit tasks ``refs``: killed at once, but for the ``trainers``, which are
+    interrupted: to Ray Train a Ctrl-C, which aborts its run and gives back the CPUs its
+    workers held (a trainer killed outright would keep them until this process leaves
+    the cluster). One still running after :data:`STOP_SECONDS` is killed too."""
+    for ref in refs:
+        ray.cancel(ref, force=ref not in trainers)
+    if trainers:
+        _, running = ray.wait(list(trainers), num_returns=len(trainers), timeout=STOP_SECONDS)
+        for ref in running:
+            ray.cancel(ref, force=True)
 
 
 def _result(ref: Any, what: str) -> Any:

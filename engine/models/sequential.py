@@ -84,6 +84,8 @@ from engine.models.context import FitContext, ItemVectors
 from engine.models.foldin import neighbour_mean, neighbour_weights
 from engine.models.params import ModelParams, setting
 from engine.models.popularity import item_popularity
+from engine.models.sequential_training import (ALONE, Replicas, negative_distribution,
+                                               sampled_cross_entropy, training_windows)
 
 if TYPE_CHECKING:
     import torch
@@ -94,81 +96,9 @@ _SCORE_BATCH = 512  # users per forward pass when scoring
 _LOGITS_PER_PASS = 1 << 25  # logits per training forward pass: ~0.4 GB with their gradient
 
 
-def training_windows(items: np.ndarray, indptr: np.ndarray, length: int,
-                     rng: np.random.Generator) -> np.ndarray:
-    """Left-padded windows of ``length`` tokens (item id + 1; 0 = padding) over all users.
-
-    Per user with ``n >= 2`` items: one window ending at the last item (exclusive end
-    ``n``), then windows with exclusive ends ``n - r - (k - 1) * (length - 1)`` for
-    ``k = 1, 2, ...`` while at least two items remain, ``r`` drawn from ``[1, length - 1]``
-    per user (by ``rng``). Consecutive windows share at least one item, so every
-    transition is a target in some window. Returns an int64 array (n_windows, length).
-    """
-    lengths = np.diff(indptr)
-    users = np.flatnonzero(lengths >= 2)
-    n = lengths[users]
-    stride = length - 1
-    shift = rng.integers(1, stride + 1, size=len(users))
-    older = np.where(n - shift >= 2, (n - shift - 2) // stride + 1, 0)  # besides the latest
-    count = older + 1
-    owner = np.repeat(np.arange(len(users)), count)
-    k = np.arange(count.sum()) - np.repeat(np.cumsum(count) - count, count)
-    end = np.where(k == 0, n[owner], n[owner] - shift[owner] - (k - 1) * stride)
-    offsets = end[:, None] - length + np.arange(length)[None, :]  # position within the user
-    real = offsets >= 0
-    start = indptr[users][owner]
-    tokens = np.zeros(offsets.shape, dtype=np.int64)
-    tokens[real] = items[(start[:, None] + offsets)[real]].astype(np.int64) + 1
-    return tokens
-
-
 def recent_tokens(history: History, users: np.ndarray, length: int) -> np.ndarray:
     """The last ``length`` items of each user as left-padded tokens, oldest first."""
     return history.last_items(users, length)[:, ::-1] + 1  # -1 padding becomes token 0
-
-
-def negative_distribution(counts: np.ndarray, sampling: str) -> np.ndarray:
-    """float64 probabilities over items for drawing sampled-softmax negatives.
-
-    ``popularity``: proportional to the training counts (items nobody took are never
-    drawn; they are never targets either). ``uniform``: every item alike.
-    """
-    if sampling == "uniform":
-        return np.full(len(counts), 1.0 / len(counts))
-    counts = np.asarray(counts, dtype=np.float64)
-    return counts / counts.sum()
-
-
-def sampled_cross_entropy(hidden: "torch.Tensor", table: "torch.Tensor", targets: "torch.Tensor",
-                          negatives: "torch.Tensor", log_q: "torch.Tensor") -> "torch.Tensor":
-    """Summed sampled-softmax cross-entropy with the logQ correction.
-
-    ``hidden`` (windows, length, d) are the hidden states, ``table`` (n_items + 1, d) the
-    item table (row 0 padding), ``targets`` (windows, length) item ids with -1 where a
-    position has no target, ``negatives`` (windows, k) item ids drawn for each window and
-    shared by its positions (or (1, k), shared by all windows), ``log_q`` (n_items,) the
-    log of each item's expected count among k draws.
-
-    Each target's logits are its own item (index 0) and its window's negatives, each
-    minus its ``log_q``, as TensorFlow's ``sampled_softmax_loss`` (``subtract_log_q``)
-    and Yi et al. 2019: without the correction the popular items, drawn over and over,
-    would be pushed down far more than full softmax pushes them. With uniform draws the
-    correction is the same for every logit and changes nothing. A negative equal to the
-    target (an accidental hit) is masked rather than counted against it.
-    """
-    import torch
-    import torch.nn.functional as F
-
-    real = targets >= 0
-    items = targets.clamp(min=0)
-    positive = (hidden * table[items + 1]).sum(dim=-1) - log_q[items]
-    rows = table[negatives + 1]  # (windows or 1, k, d)
-    negative = torch.matmul(hidden, rows.transpose(1, 2)) - log_q[negatives][:, None, :]
-    hits = negatives[:, None, :] == items[:, :, None]
-    logits = torch.cat([positive[..., None], negative.masked_fill(hits, -math.inf)], dim=-1)
-    logits = logits[real]  # (targets, 1 + k)
-    zero = torch.zeros(len(logits), dtype=torch.long, device=hidden.device)
-    return F.cross_entropy(logits, zero, reduction="sum")
 
 
 def _build_network(n_items: int, hidden: int, layers: int, heads: int, max_len: int,
@@ -342,13 +272,18 @@ class SequentialTransformer(Recommender):
 
     # ---------------------------------------------------------------- training
     def fit(self, train: History, dataset: Dataset, task: Task | None = None,
-            valid: Validation | None = None, *, context: FitContext = FitContext()
-            ) -> "SequentialTransformer":
+            valid: Validation | None = None, *, context: FitContext = FitContext(),
+            replicas: Replicas = ALONE) -> "SequentialTransformer":
+        """Trained alone, as a local run does; or, with ``replicas``, as one of several
+        data-parallel copies of this fit that share its gradients (a Ray Train worker's,
+        :mod:`engine.cluster.trainer`): the same loop, each copy on its rows of every batch."""
         import torch
 
         report(task, 0.0, "building the transformer")
         self._fit_device = context.setting("device", self.device)
-        device = resolve_device(self._fit_device)
+        device = resolve_device(self._fit_device)  # a missing GPU is an error here too
+        if replicas.device is not None:
+            device = replicas.device  # the copy's own GPU among its node's, or the CPU
         set_threads(self.threads or context.threads or None)
         seed = context.setting("seed", self.seed)
         seed_everything(seed)
@@ -356,7 +291,8 @@ class SequentialTransformer(Recommender):
         text = self._text_vectors(dataset, train.n_items, context) if self.text_init else None
         net = _build_network(train.n_items, self.hidden, self.layers, self.heads,
                              self.max_len, self.dropout, text).to(device)
-        optimiser = torch.optim.AdamW(net.parameters(), lr=self.lr,
+        trained = replicas.wrap(net)  # what the batches go through; ``net`` scores
+        optimiser = torch.optim.AdamW(trained.parameters(), lr=self.lr,
                                       weight_decay=self.weight_decay)
         self._net, self._device, self._table, self._log, self._best_epoch = net, device, None, [], 0
         counts = np.bincount(train.items, minlength=train.n_items)
@@ -368,13 +304,16 @@ class SequentialTransformer(Recommender):
         best, best_state, since_best, epoch_seconds = -math.inf, None, 0, 0.0
         for epoch in range(1, self.max_epochs + 1):
             elapsed = time.perf_counter() - start
-            if self.time_budget and epoch > 1 and elapsed + epoch_seconds > self.time_budget:
+            out_of_time = bool(self.time_budget) and epoch > 1 and (
+                elapsed + epoch_seconds > self.time_budget)
+            if replicas.agree(lambda: float(out_of_time)):  # rank 0's clock, for every copy
                 break
             tic = time.perf_counter()
-            loss = self._train_epoch(net, optimiser, train, rng, device, task, epoch, sampler)
+            loss = self._train_epoch(net, trained, optimiser, train, rng, device, task, epoch,
+                                     sampler, replicas)
             entry = {"epoch": float(epoch), "loss": loss}
             if valid is not None:
-                entry["valid_ndcg10"] = self._valid_ndcg(valid)
+                entry["valid_ndcg10"] = replicas.agree(lambda: self._valid_ndcg(valid))
             epoch_seconds = time.perf_counter() - tic
             entry["seconds"] = epoch_seconds
             self._log.append(entry)
@@ -433,20 +372,26 @@ class SequentialTransformer(Recommender):
         log_q = np.log(expected, out=np.zeros_like(expected), where=expected > 0)
         return cdf, torch.from_numpy(log_q).float().to(device)
 
-    def _train_epoch(self, net: "torch.nn.Module", optimiser: "torch.optim.Optimizer",
-                     train: History, rng: np.random.Generator, device: "torch.device",
-                     task: Task | None, epoch: int,
-                     sampler: tuple[np.ndarray, "torch.Tensor"] | None = None) -> float:
+    def _train_epoch(self, net: "torch.nn.Module", trained: "torch.nn.Module",
+                     optimiser: "torch.optim.Optimizer", train: History,
+                     rng: np.random.Generator, device: "torch.device", task: Task | None,
+                     epoch: int, sampler: tuple[np.ndarray, "torch.Tensor"] | None,
+                     replicas: Replicas) -> float:
         """One pass over freshly drawn windows; returns the mean loss per target (of the
-        sampled softmax when ``sampler`` is given: lower than the full one's)."""
+        sampled softmax when ``sampler`` is given: lower than the full one's).
+
+        Every replica draws the same windows, batches and negatives (one seed), and
+        trains on its rows of each batch through ``trained``; its loss is divided by the
+        whole batch's targets times the replicas, so that the gradients they average
+        are the gradient of a fit alone on the whole batch."""
         import torch
         import torch.nn.functional as F
 
-        net.train()
+        trained.train()
         self._table = None  # the cached scoring table is stale once the weights move
         windows = training_windows(train.items, train.indptr, self.max_len + 1, rng)
         windows = torch.from_numpy(windows[rng.permutation(len(windows))]).to(device)
-        n_batches = math.ceil(len(windows) / self.batch_size)
+        n_batches = replicas.usable_batches(len(windows), self.batch_size)
         # Large catalogues: split a batch so that its logits stay within _LOGITS_PER_PASS
         # (gradients are accumulated, so the step is the same as with the whole batch).
         columns = train.n_items if sampler is None else self.negatives + 1
@@ -460,25 +405,28 @@ class SequentialTransformer(Recommender):
                 u = rng.random((len(batch), self.negatives))
                 negatives = torch.from_numpy(
                     np.searchsorted(sampler[0], u, side="right").astype(np.int64)).to(device)
+                negatives = replicas.shard(negatives)
             optimiser.zero_grad(set_to_none=True)
-            for lo in range(0, len(batch), part):
-                inputs, targets = batch[lo:lo + part, :-1], batch[lo:lo + part, 1:]
+            mine = replicas.shard(batch)
+            for lo in range(0, len(mine), part):
+                inputs, targets = mine[lo:lo + part, :-1], mine[lo:lo + part, 1:]
                 real = inputs > 0
                 table = net.table()
-                if sampler is None:
-                    hidden = net(inputs, table)[real]  # (targets, hidden)
-                    loss = F.cross_entropy(hidden @ table[1:].T, targets[real] - 1,
-                                           reduction="sum")
-                else:
-                    loss = sampled_cross_entropy(net(inputs, table), table,
-                                                 torch.where(real, targets - 1, -1),
-                                                 negatives[lo:lo + part], sampler[1])
-                (loss / n_targets).backward()
+                with replicas.accumulating(trained, more=lo + part < len(mine)):
+                    if sampler is None:
+                        hidden = trained(inputs, table)[real]  # (targets, hidden)
+                        loss = F.cross_entropy(hidden @ table[1:].T, targets[real] - 1,
+                                               reduction="sum")
+                    else:
+                        loss = sampled_cross_entropy(trained(inputs, table), table,
+                                                     torch.where(real, targets - 1, -1),
+                                                     negatives[lo:lo + part], sampler[1])
+                    (loss / (n_targets / replicas.world)).backward()
                 total += loss.detach()
             optimiser.step()
             count += n_targets
             report(task, (epoch - 1 + (b + 1) / n_batches) / self.max_epochs)
-        return float(total) / max(count, 1)
+        return replicas.summed(float(total)) / max(count, 1)
 
     def _valid_ndcg(self, valid: Validation) -> float:
         """NDCG@10 on the validation targets, exactly as :func:`evaluate` computes it."""
