@@ -189,13 +189,16 @@ METADATA = ("interest-fusion-studio", "torch", "tokenizers", "safetensors",
 #: torch_shm_manager stays, torch checks for it at import), implicit's CUDA extension
 #: (it runs on the CPU here and links CUDA libraries that are not shipped), and Qt's GTK
 #: theme plugin, which would load the system's GTK against the older GTK-stack libraries
-#: bundled for it (the window uses Qt's Fusion style).
+#: bundled for it (the window uses Qt's Fusion style), and pyarrow's Flight RPC and
+#: cloud file systems with the libraries only they link (the app reads local CSV and
+#: Parquet files), its C++ headers, sources and tests.
 DROP = (
     r"^torch/bin/(?!torch_shm_manager$)", r"^torch/test/", r"^torch/include/",
     r"^torch/share/cmake/",
     r"^torch/lib/lib(jitbackend_test|torchbind_test|backend_with_compiler|aoti_custom_ops)\.",
     r"^implicit/gpu/_cuda", r"(^|/)libcudart\.",
     r"^PySide6/Qt/plugins/platformthemes/libqgtk3\.",
+    r"^pyarrow/_(flight|s3fs|gcsfs|azurefs|hdfs)\.", r"^pyarrow/(include|src|tests)/",
 )
 _DROP = re.compile("|".join(DROP))
 
