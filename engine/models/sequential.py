@@ -63,6 +63,7 @@ device again when loaded.
 """
 from __future__ import annotations
 
+import contextlib
 import copy
 import logging
 import math
@@ -93,6 +94,17 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 _SCORE_BATCH = 512  # users per forward pass when scoring
+
+
+def mixed_precision(device: "torch.device") -> "contextlib.AbstractContextManager[object]":
+    """bfloat16 autocast on a CUDA device (forward passes and logits in half the bytes,
+    on the GPU's tensor cores; weights, optimiser and the loss stay float32, so no loss
+    scaling is needed), nothing on the CPU, where every result stays as it was."""
+    import torch
+
+    if device.type != "cuda":
+        return contextlib.nullcontext()
+    return torch.autocast(device_type="cuda", dtype=torch.bfloat16)
 _LOGITS_PER_PASS = 1 << 25  # logits per training forward pass: ~0.4 GB with their gradient
 
 
@@ -413,14 +425,15 @@ class SequentialTransformer(Recommender):
                 real = inputs > 0
                 table = net.table()
                 with replicas.accumulating(trained, more=lo + part < len(mine)):
-                    if sampler is None:
-                        hidden = trained(inputs, table)[real]  # (targets, hidden)
-                        loss = F.cross_entropy(hidden @ table[1:].T, targets[real] - 1,
-                                               reduction="sum")
-                    else:
-                        loss = sampled_cross_entropy(trained(inputs, table), table,
-                                                     torch.where(real, targets - 1, -1),
-                                                     negatives[lo:lo + part], sampler[1])
+                    with mixed_precision(device):
+                        if sampler is None:
+                            hidden = trained(inputs, table)[real]  # (targets, hidden)
+                            loss = F.cross_entropy(hidden @ table[1:].T, targets[real] - 1,
+                                                   reduction="sum")
+                        else:
+                            loss = sampled_cross_entropy(trained(inputs, table), table,
+                                                         torch.where(real, targets - 1, -1),
+                                                         negatives[lo:lo + part], sampler[1])
                     (loss / (n_targets / replicas.world)).backward()
                 total += loss.detach()
             optimiser.step()
@@ -533,7 +546,7 @@ class SequentialTransformer(Recommender):
         tokens = recent_tokens(history, users, self.max_len)
         known = np.flatnonzero(tokens[:, -1] > 0)  # users without history keep zeros
         self._net.eval()  # training switches it back on at the start of every epoch
-        with torch.inference_mode():
+        with torch.inference_mode(), mixed_precision(self._device):
             if self._table is None:
                 self._table = self._net.table()
             for lo in range(0, len(known), _SCORE_BATCH):

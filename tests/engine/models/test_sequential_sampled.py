@@ -222,3 +222,21 @@ def test_bad_sampling_parameters_are_refused() -> None:
         SequentialTransformer(negatives=0)
     with pytest.raises(ValueError, match="full_softmax_items"):
         SequentialTransformer(full_softmax_items=-1)
+
+
+def test_mixed_precision_only_on_cuda():
+    """On the CPU nothing changes (the fits above stay bit-identical); a CUDA device
+    gets bfloat16 autocast, which needs no loss scaling."""
+    import contextlib
+    import warnings
+
+    import torch
+
+    from engine.models.sequential import mixed_precision
+
+    assert isinstance(mixed_precision(torch.device("cpu")), contextlib.nullcontext)
+    with warnings.catch_warnings():  # without a GPU torch says it disables the autocast
+        warnings.simplefilter("ignore", UserWarning)
+        on_gpu = mixed_precision(torch.device("cuda"))
+    assert isinstance(on_gpu, torch.autocast)
+    assert on_gpu.device == "cuda" and on_gpu.fast_dtype == torch.bfloat16
