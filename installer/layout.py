@@ -25,7 +25,7 @@ BUNDLE_ID = "io.github.interest-fusion-studio"
 MAINTAINER = "Interest Fusion Studio maintainers <maintainers@interest-fusion-studio.invalid>"
 #: dpkg-deb compression of the .deb (see installer/README.md for the measurements).
 DEB_COMPRESSION = "xz"
-DEB_LEVEL = 6
+DEB_LEVEL = 9
 #: Extra console executable on Windows only: the GUI one has no console, so
 #: ``--selftest`` and the subcommands need this one to print anything.
 WINDOWS_CLI_NAME = f"{APP_ID}-cli"
@@ -191,14 +191,16 @@ METADATA = ("interest-fusion-studio", "torch", "tokenizers", "safetensors",
 #: theme plugin, which would load the system's GTK against the older GTK-stack libraries
 #: bundled for it (the window uses Qt's Fusion style), and pyarrow's Flight RPC and
 #: cloud file systems with the libraries only they link (the app reads local CSV and
-#: Parquet files), its C++ headers, sources and tests.
+#: Parquet files), its C++ headers, sources and tests; and Qt's own translations but
+#: the one of the window's languages (ui/language.py).
 DROP = (
     r"^torch/bin/(?!torch_shm_manager$)", r"^torch/test/", r"^torch/include/",
     r"^torch/share/cmake/",
     r"^torch/lib/lib(jitbackend_test|torchbind_test|backend_with_compiler|aoti_custom_ops)\.",
     r"^implicit/gpu/_cuda", r"(^|/)libcudart\.",
     r"^PySide6/Qt/plugins/platformthemes/libqgtk3\.",
-    r"^pyarrow/_(flight|s3fs|gcsfs|azurefs|hdfs)\.", r"^pyarrow/(include|src|tests)/",
+    r"^pyarrow/_(flight|s3fs|gcsfs|azurefs|hdfs)\.", r"^pyarrow/libarrow_python_flight\.",
+    r"^pyarrow/(include|src|tests)/", r"^PySide6/Qt/translations/(?!qtbase_zh_CN\.qm$)",
 )
 _DROP = re.compile("|".join(DROP))
 

@@ -27,6 +27,8 @@ HOST = "127.0.0.1"
 STOP_WAIT, STOP_ROUNDS = 5.0, 3
 #: Seconds ``ray start`` may take.
 START_TIMEOUT = 120.0
+#: Tries of a worker node to join the head, and the seconds between them (times the try).
+JOIN_TRIES, JOIN_WAIT = 3, 2.0
 
 
 def _free_port() -> int:
@@ -71,9 +73,19 @@ class LocalCluster:
         return self
 
     def add_node(self, cpus: int | None = None) -> None:
-        """One more worker node joined to the head."""
-        self._ray_start([f"--address={self.address}",
-                         f"--num-cpus={self.cpus_per_node if cpus is None else cpus}"])
+        """One more worker node joined to the head. A join whose first connection to the
+        head's GCS fails (it does when the machine is busy and the head still starting:
+        Ray then reports a missing auth token) is tried again, :data:`JOIN_TRIES` times."""
+        arguments = [f"--address={self.address}",
+                     f"--num-cpus={self.cpus_per_node if cpus is None else cpus}"]
+        for attempt in range(1, JOIN_TRIES + 1):
+            try:
+                self._ray_start(arguments)
+                return
+            except ClusterError as error:
+                if attempt == JOIN_TRIES or "connect to GCS" not in str(error):
+                    raise
+                time.sleep(JOIN_WAIT * attempt)
 
     def _ray_start(self, arguments: list[str]) -> None:
         command = [str(Path(sys.executable).with_name("ray")), "start", *arguments,

@@ -1,0 +1,42 @@
+"""The local cluster's worker nodes join again when the head's GCS did not answer yet (a
+busy machine), and fail at once on any other error."""
+from __future__ import annotations
+
+import pytest
+
+from engine.cluster import local
+from engine.cluster.local import LocalCluster
+from engine.cluster.session import ClusterError
+
+
+def joins(monkeypatch, errors: list[str]) -> list[list[str]]:
+    calls: list[list[str]] = []
+
+    def ray_start(self, arguments: list[str]) -> None:
+        calls.append(arguments)
+        if errors:
+            raise ClusterError(errors.pop(0))
+
+    monkeypatch.setattr(LocalCluster, "_ray_start", ray_start)
+    monkeypatch.setattr(local.time, "sleep", lambda seconds: None)
+    return calls
+
+
+def test_a_join_the_gcs_did_not_answer_is_tried_again(monkeypatch):
+    refused = "`ray start` failed (1): RuntimeError: Failed to connect to GCS. ..."
+    calls = joins(monkeypatch, [refused, refused])
+    cluster = LocalCluster()
+    cluster.address = "127.0.0.1:6379"
+    cluster.add_node()
+    assert len(calls) == 3 and calls[0] == ["--address=127.0.0.1:6379", "--num-cpus=1"]
+
+    joins(monkeypatch, [refused] * local.JOIN_TRIES)
+    with pytest.raises(ClusterError, match="connect to GCS"):
+        cluster.add_node()
+
+
+def test_another_failure_is_not_tried_again(monkeypatch):
+    calls = joins(monkeypatch, ["`ray start` failed (1): unknown option --bogus"])
+    with pytest.raises(ClusterError, match="unknown option"):
+        LocalCluster().add_node()
+    assert len(calls) == 1
