@@ -95,7 +95,12 @@ class LocalCluster:
                    f"--dashboard-agent-grpc-port={_free_port()}",
                    f"--runtime-env-agent-port={_free_port()}",
                    f"--metrics-export-port={_free_port()}", "--disable-usage-stats"]
-        environment = {k: v for k, v in os.environ.items() if k != "RAY_ADDRESS"}
+        # Nothing of a Ray the user ran before: no address, and no token file of
+        # ~/.ray (a local ``ray.init`` writes one, and a head that finds it wants a token
+        # its joining nodes do not send), so the nodes' home is the private folder.
+        environment = {k: v for k, v in os.environ.items()
+                       if k not in ("RAY_ADDRESS", "RAY_AUTH_TOKEN", "RAY_AUTH_TOKEN_PATH")}
+        environment["HOME"] = str(self.folder)
         done = subprocess.run(command, capture_output=True, text=True, env=environment,
                               timeout=START_TIMEOUT)
         if done.returncode != 0:

@@ -40,3 +40,19 @@ def test_another_failure_is_not_tried_again(monkeypatch):
     with pytest.raises(ClusterError, match="unknown option"):
         LocalCluster().add_node()
     assert len(calls) == 1
+
+
+def test_a_token_file_of_an_earlier_ray_does_not_stop_the_cluster(tmp_path, monkeypatch):
+    """A local ``ray.init`` leaves ~/.ray/auth_token behind; a head that read it would
+    refuse the nodes joining it, so the cluster's nodes never see that home."""
+    pytest.importorskip("ray", reason="Ray is not installed: pip install -e '.[ray]'")
+    from engine.cluster import connect, disconnect
+
+    (tmp_path / ".ray").mkdir()
+    (tmp_path / ".ray" / "auth_token").write_text("0123456789abcdef" * 4)
+    monkeypatch.setenv("HOME", str(tmp_path))
+    with LocalCluster(workers=1) as cluster:
+        try:
+            assert connect(cluster.address).describe() == "2 nodes, 2 CPUs, 0 GPUs"
+        finally:
+            disconnect()
