@@ -20,7 +20,7 @@ from typing import Mapping
 
 from engine.core.stages import Stage
 from engine.models import make_model
-from engine.models.base import Composite
+from engine.models.base import Composite, Recommender
 from engine.pipeline.config import RunConfig
 
 #: Stages whose cost grows with users x items (every user scored against the catalogue);
@@ -95,7 +95,8 @@ class RunEstimate:
                           f"about {_duration(total)}")]
 
 
-def planned_fits(config: RunConfig, has_text: bool = True) -> list[tuple[str, object]]:
+def planned_fits(config: RunConfig, has_text: bool = True
+                 ) -> list[tuple[str, Recommender]]:
     """The models a run of ``config`` fits, in order, as (stage name, unfitted model): a
     fusion's members first (with its cold-start text model when the catalogue has
     text), then the fusion itself (its gate); a single model alone."""
