@@ -5,7 +5,7 @@ default components (reusing the fitted components), then an ablation that leaves
 component out of the learned fusion in turn, the learned fusion without the request
 time feature and without its cold-start rule. Timed end to end, with fit seconds per
 stage, from a cold start: the text encoder's embedding cache is a new, empty folder
-(``--warm-cache`` keeps the user's). The transformer stops by its 240 s wall-clock budget
+(``--warm-cache`` keeps the user's). The transformer stops by its wall-clock budget
 as in the application, so its epoch count (recorded) depends on the machine's load.
 Writes ``bench/results/fusion_ml100k.json`` and ``.md``.
 

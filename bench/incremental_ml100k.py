@@ -43,7 +43,7 @@ is exactly the single model fitted the same way).
     python bench/incremental_ml100k.py [--seeds 0,1,2] [--jobs 3] [--sequential-epochs N]
 
 The transformer trains until its early stopping ends it (``--sequential-epochs`` is only
-an upper bound, the engine's own) instead of against the engine's 240 s wall-clock
+an upper bound, the engine's own) instead of against the engine's wall-clock
 budget: a budget makes the number of epochs, hence the model, depend on the machine's
 load, so that a retrain "with the same seed" would not be the same. An earlier cap of 30
 epochs cut the transformer off while it was still improving (best epochs 26-30), and

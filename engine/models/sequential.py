@@ -37,9 +37,13 @@ scratch from a config (nothing is downloaded):
   The fit's status and log say which loss it chose and why. Scoring is unchanged: every
   item is scored against the whole table.
 * Early stopping on validation NDCG@10 (the same masking, ties and metric code as
-  :func:`engine.evaluation.evaluate.evaluate`), keeping the best epoch's weights; a wall-clock budget
-  bounds CPU runs. Seeded; bitwise repeatable on the CPU as long as the budget does not
-  cut training short (``time_budget=0`` makes the epoch count independent of the machine).
+  :func:`engine.evaluation.evaluate.evaluate`), keeping the best epoch's weights. The
+  measure reads at most ``valid_users`` users (a seeded sample), lest it cost as much as
+  the epoch it judges on a large log. A wall-clock budget bounds the whole fit, validation
+  included: training stops when it is spent, mid-epoch if need be (that part is validated
+  like a whole epoch), so a fit overruns it by a few batches and one validation at most.
+  Seeded; bitwise repeatable on the CPU as long as the budget does not cut training short
+  (``time_budget=0`` makes the epoch count independent of the machine).
 
 Figures are kept in bench/results/, not here (the rule for every model docstring). The
 defaults (SASRec/RecBole sizes; lr and dropout chosen on ml-100k validation) are
@@ -85,7 +89,7 @@ from engine.models.context import FitContext, ItemVectors
 from engine.models.foldin import neighbour_mean, neighbour_weights
 from engine.models.params import ModelParams, setting
 from engine.models.popularity import item_popularity
-from engine.models.sequential_training import (ALONE, Replicas, negative_distribution,
+from engine.models.sequential_training import (ALONE, Replicas, negative_distribution, sample_users,
                                                sampled_cross_entropy, training_windows)
 
 if TYPE_CHECKING:
@@ -94,6 +98,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 _SCORE_BATCH = 512  # users per forward pass when scoring
+_CLOCK_EVERY = 16  # batches between two looks at the budget's clock (one agreement each)
 
 
 def mixed_precision(device: "torch.device") -> "contextlib.AbstractContextManager[object]":
@@ -215,8 +220,11 @@ class SequentialParams(ModelParams):
                               "without validation data)")
     patience: int = setting(10, "Patience", "Stop after this many epochs without a better "
                             "validation NDCG@10")
-    time_budget: float = setting(240.0, "Time budget (s)", "Wall-clock seconds for training "
-                                 "(0 = unbounded); the epoch that would cross it is not started")
+    valid_users: int = setting(5000, "Validation users", "Users early stopping measures "
+                               "NDCG@10 on (a seeded sample beyond this many)")
+    time_budget: float = setting(180.0, "Time budget (s)", "Wall-clock seconds for training "
+                                 "and its validation (0 = unbounded); training stops when "
+                                 "they are spent, mid-epoch if need be")
     text_init: bool = setting(False, "Text initialisation", "Add a learned projection of each "
                               "item's text vector to its embedding, so items with few "
                               "interactions start near similar items")
@@ -248,10 +256,10 @@ class SequentialParams(ModelParams):
                              f"{self.negative_sampling!r}")
         if self.negatives < 1 or self.full_softmax_items < 0:
             raise ValueError("negatives must be at least 1 and full_softmax_items >= 0")
-        if (self.patience < 1 or self.time_budget < 0 or self.lr <= 0 or self.weight_decay < 0
-                or self.threads < 0):
-            raise ValueError("patience must be >= 1, lr > 0, time_budget, weight_decay "
-                             "and threads >= 0")
+        if (self.patience < 1 or self.valid_users < 1 or self.time_budget < 0 or self.lr <= 0
+                or self.weight_decay < 0 or self.threads < 0):
+            raise ValueError("patience and valid_users must be >= 1, lr > 0, time_budget, "
+                             "weight_decay and threads >= 0")
 
 
 class SequentialTransformer(Recommender):
@@ -313,35 +321,35 @@ class SequentialTransformer(Recommender):
         log.info("sequential: %s", self._objective)
         report(task, 0.0, f"sequential: {self._objective}")
         start = time.perf_counter()
-        best, best_state, since_best, epoch_seconds = -math.inf, None, 0, 0.0
+        deadline = start + self.time_budget if self.time_budget else math.inf
+        checked = None if valid is None else sample_users(valid.users, self.valid_users, seed)
+        best, best_state, since_best = -math.inf, None, 0
         for epoch in range(1, self.max_epochs + 1):
-            elapsed = time.perf_counter() - start
-            out_of_time = bool(self.time_budget) and epoch > 1 and (
-                elapsed + epoch_seconds > self.time_budget)
-            if replicas.agree(lambda: float(out_of_time)):  # rank 0's clock, for every copy
-                break
             tic = time.perf_counter()
-            loss = self._train_epoch(net, trained, optimiser, train, rng, device, task, epoch,
-                                     sampler, replicas)
+            loss, share = self._train_epoch(net, trained, optimiser, train, rng, device, task,
+                                            epoch, sampler, replicas, deadline)
             entry = {"epoch": float(epoch), "loss": loss}
+            if share < 1.0:
+                entry["share"] = share  # of the epoch's batches, when the budget cut it
             if valid is not None:
-                entry["valid_ndcg10"] = replicas.agree(lambda: self._valid_ndcg(valid))
-            epoch_seconds = time.perf_counter() - tic
-            entry["seconds"] = epoch_seconds
+                entry["valid_ndcg10"] = replicas.agree(lambda: self._valid_ndcg(valid, checked))
+            entry["seconds"] = time.perf_counter() - tic
             self._log.append(entry)
             report(task, epoch / self.max_epochs,
                    f"epoch {epoch}: loss {loss:.3f}"
                    + (f", valid NDCG@10 {entry['valid_ndcg10']:.4f}" if valid else ""))
             if valid is None:
                 self._best_epoch = epoch
-                continue
-            if entry["valid_ndcg10"] > best:
+            elif entry["valid_ndcg10"] > best:
                 best, since_best, self._best_epoch = entry["valid_ndcg10"], 0, epoch
                 best_state = copy.deepcopy(net.state_dict())
             else:
                 since_best += 1
                 if since_best >= self.patience:
                     break
+            # rank 0's clock, for every copy
+            if share < 1.0 or replicas.agree(lambda: float(time.perf_counter() >= deadline)):
+                break
         if best_state is not None:
             net.load_state_dict(best_state)
         net.eval()
@@ -388,9 +396,11 @@ class SequentialTransformer(Recommender):
                      optimiser: "torch.optim.Optimizer", train: History,
                      rng: np.random.Generator, device: "torch.device", task: Task | None,
                      epoch: int, sampler: tuple[np.ndarray, "torch.Tensor"] | None,
-                     replicas: Replicas) -> float:
-        """One pass over freshly drawn windows; returns the mean loss per target (of the
-        sampled softmax when ``sampler`` is given: lower than the full one's).
+                     replicas: Replicas, deadline: float = math.inf) -> tuple[float, float]:
+        """One pass over freshly drawn windows, cut short at ``deadline`` (the clock read
+        every few batches); returns the mean loss per target (of the sampled softmax when
+        ``sampler`` is given: lower than the full one's) and the share of the batches
+        trained.
 
         Every replica draws the same windows, batches and negatives (one seed), and
         trains on its rows of each batch through ``trained``; its loss is divided by the
@@ -410,7 +420,11 @@ class SequentialTransformer(Recommender):
         part = max(1, _LOGITS_PER_PASS // (self.max_len * columns))
         total = torch.zeros((), device=device)  # summed on the device: no sync per step
         count = 0
+        done = 0
         for b in range(n_batches):
+            if b and b % _CLOCK_EVERY == 0 and replicas.agree(
+                    lambda: float(time.perf_counter() >= deadline)):
+                break
             batch = windows[b * self.batch_size:(b + 1) * self.batch_size]
             n_targets = int((batch[:, :-1] > 0).sum())
             if sampler is not None:  # a draw per window, shared by the window's targets
@@ -438,18 +452,20 @@ class SequentialTransformer(Recommender):
                 total += loss.detach()
             optimiser.step()
             count += n_targets
-            report(task, (epoch - 1 + (b + 1) / n_batches) / self.max_epochs)
-        return replicas.summed(float(total)) / max(count, 1)
+            done = b + 1
+            report(task, (epoch - 1 + done / n_batches) / self.max_epochs)
+        return replicas.summed(float(total)) / max(count, 1), done / max(n_batches, 1)
 
-    def _valid_ndcg(self, valid: Validation) -> float:
-        """NDCG@10 on the validation targets, exactly as :func:`evaluate` computes it."""
+    def _valid_ndcg(self, valid: Validation, users: np.ndarray) -> float:
+        """NDCG@10 of ``users`` on the validation targets, exactly as :func:`evaluate`
+        computes it."""
         context = valid.context
         accumulator = MetricAccumulator(ks=(10,), item_popularity=item_popularity(context.matrix),
                                         n_train_users=int((context.lengths > 0).sum()))
-        for lo in range(0, len(valid.users), _SCORE_BATCH):
-            users = valid.users[lo:lo + _SCORE_BATCH]
-            scores = mask_seen(self.score(users, context), users, context.matrix)
-            accumulator.add(top_k(scores, 10), valid.targets[users])
+        for lo in range(0, len(users), _SCORE_BATCH):
+            batch = users[lo:lo + _SCORE_BATCH]
+            scores = mask_seen(self.score(batch, context), batch, context.matrix)
+            accumulator.add(top_k(scores, 10), valid.targets[batch])
         return accumulator.result()["NDCG@10"]
 
     def _text_vectors(self, dataset: Dataset, n_items: int, context: FitContext) -> np.ndarray:

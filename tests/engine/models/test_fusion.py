@@ -89,6 +89,39 @@ def test_learned_gate_follows_each_users_situation():
     assert hit_rate(fixed, history, target) < 0.75
 
 
+def test_over_a_large_catalogue_the_gate_learns_from_each_users_candidates():
+    dataset, history, valid, long_, short, target = two_groups()
+    model = make_model("fusion", components=["ease", "cooc"], gate_items=10, gate_candidates=3)
+    assert "top 3 of every component" in model.method_for(50)
+    assert "every item" in model.method_for(10)
+    model.reuse({"ease": long_, "cooc": short})
+    model.fit(history, dataset, valid=valid)
+    gate = model.gate(np.arange(200), history)
+    assert gate[:100].mean() < 0.4 and gate[100:].mean() > 0.6
+    assert hit_rate(model, history, target) > 0.95
+
+
+def test_the_gates_candidates_are_the_target_and_each_components_top_items_once():
+    dataset, history, valid, long_, short, target = two_groups()
+    model = make_model("fusion", components=["ease", "cooc"], gate_items=10, gate_candidates=3)
+    model.reuse({"ease": long_, "cooc": short})
+    model.fit(history, dataset)  # no gate learned: the components are in place
+    users = np.arange(0, 200, 3)
+    full = model._standardised(users, history)
+    seen = history.matrix[users].toarray() > 0
+    full[:, seen] = -1e4
+    z, column = model._candidate_z(users, history, target[users])
+    assert z.shape == (2, len(users), 7) and not column.any()
+    np.testing.assert_array_equal(z[:, :, 0], full[:, np.arange(len(users)), target[users]])
+    for row in range(len(users)):
+        tops = {int(i) for c in range(2) for i in np.argsort(-full[c, row])[:3]}
+        kept = z[0, row] > -1e4
+        assert kept.sum() == len(tops | {int(target[users[row]])})
+        # every kept column is a distinct item: its z-scores match exactly one item's
+        pairs = {tuple(z[:, row, k]) for k in np.flatnonzero(kept)}
+        assert len(pairs) == kept.sum()
+
+
 def test_contributions_add_up_to_the_fused_score():
     for mode in ("learned", "fixed", "rrf"):
         model, history, _ = fused(mode)

@@ -20,6 +20,7 @@ from engine.evaluation.evaluate import evaluate
 from engine.models import sequential
 from engine.models.popularity import Popularity
 from engine.models.sequential import SequentialTransformer, recent_tokens, training_windows
+from engine.models.sequential_training import sample_users
 from tests.engine.models.test_models import sequences_dataset
 
 N_ITEMS = 16
@@ -160,11 +161,40 @@ def test_time_budget_stops_training(noisy_split) -> None:
     ds, split = noisy_split
     model = SequentialTransformer(**{**SMALL, "time_budget": 0.5}, max_epochs=10_000)
     model.fit(split.train, ds)
-    seconds = [entry["seconds"] for entry in model.training_log]
-    assert 1 <= len(seconds) < 10_000
-    # each epoch after the first starts only if the last one still fits in the budget,
-    # whatever this machine's speed
-    assert sum(seconds[:-1]) + (seconds[-2] if len(seconds) > 1 else 0) <= 0.5
+    log = model.training_log
+    assert 1 <= len(log) < 10_000
+    # every epoch started before the budget was spent, whatever this machine's speed;
+    # only the last one may have been cut short
+    assert sum(entry["seconds"] for entry in log[:-1]) < 0.5
+    assert all("share" not in entry for entry in log[:-1])
+
+
+def test_a_spent_budget_cuts_the_epoch_and_validates_what_was_trained(noisy_split) -> None:
+    ds, split = noisy_split
+    # about 30 batches of 4 windows; the budget is spent before the first look at the clock
+    model = SequentialTransformer(**{**SMALL, "batch_size": 4, "time_budget": 1e-9},
+                                  max_epochs=50)
+    model.fit(split.train, ds, valid=split.validation())
+    (entry,) = model.training_log
+    assert 0 < entry["share"] < 1 and model.best_epoch == 1
+    assert evaluate(model, split, "valid")["NDCG@10"] == pytest.approx(entry["valid_ndcg10"],
+                                                                      abs=1e-12)
+
+
+def test_early_stopping_reads_a_seeded_sample_of_the_validation_users(noisy_split) -> None:
+    ds, split = noisy_split
+    valid = split.validation()
+    sample = sample_users(valid.users, 10, 3)
+    assert len(sample) == 10 and np.all(np.diff(sample) > 0)
+    assert np.isin(sample, valid.users).all()
+    np.testing.assert_array_equal(sample, sample_users(valid.users, 10, 3))
+    assert not np.array_equal(sample, sample_users(valid.users, 10, 4))
+    assert sample_users(valid.users, len(valid.users), 3) is valid.users
+    model = SequentialTransformer(**{**SMALL, "valid_users": 10}, max_epochs=1)
+    model.fit(split.train, ds, valid=valid)
+    (entry,) = model.training_log
+    measured = evaluate(model, split, "valid", users=sample_users(valid.users, 10, 0))
+    assert measured["NDCG@10"] == pytest.approx(entry["valid_ndcg10"], abs=1e-12)
 
 
 def test_progress_is_monotone_and_cancel_stops_the_fit(noisy_split) -> None:
