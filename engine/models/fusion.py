@@ -8,12 +8,10 @@ time of the request, how far the recent items drift from the long-term profile, 
 diverse they are). ``W`` and
 ``b`` are learned on the validation item with a softmax cross-entropy, so the gate learns
 how much each user's next action follows the long or the short term. The softmax runs over
-all items in catalogues up to ``gate_items``; in larger ones, over each user's candidates:
-every component's top ``gate_candidates`` items and the target, the items a top-k list is
-drawn from (its cost then no longer grows with the catalogue; the components are scored in
-user batches, never for all gate users at once). Two reference fusions share the code:
-``fixed`` learns only the global weights ``b``; ``rrf`` is reciprocal-rank fusion with no
-learning at all.
+all items in catalogues up to ``gate_items``; in larger ones over each user's candidates and
+items drawn to stand for the rest (:mod:`engine.models.gate_softmax`), so that its cost no
+longer grows with the catalogue. Two reference fusions share the code: ``fixed`` learns
+only the global weights ``b``; ``rrf`` is reciprocal-rank fusion with no learning at all.
 
 Every fused score decomposes exactly into ``w_c(u) * z_c(u, i)`` per component, which is
 what the screens show as each component's contribution; the gate value of a user is the
@@ -62,6 +60,7 @@ from engine.evaluation.ranking import mask_seen
 from engine.models.base import Commit, Composite, NotFittedError, Recommender, commit, report
 from engine.models.content import ContentProfile
 from engine.models.context import FitContext
+from engine.models.gate_softmax import candidate_z, exclude_seen
 from engine.models.params import ModelParams, setting
 
 log = logging.getLogger(__name__)
@@ -97,6 +96,9 @@ class FusionParams(ModelParams):
     gate_candidates: int = setting(100, "Gate candidates", "Per component, the top items of "
                                    "each user that are candidates in a catalogue larger "
                                    "than gate_items (with the target)")
+    gate_samples: int = setting(400, "Gate samples", "Per user, items drawn uniformly beside "
+                                "the candidates in a catalogue larger than gate_items, "
+                                "standing for the rest of it in the gate's softmax")
     rrf_k: int = setting(60, "RRF constant", "The constant of reciprocal-rank fusion, 60 as "
                          "in Cormack et al. (2009)")
     use_request_time: bool = setting(True, "Request time", "Whether the gate reads the time "
@@ -121,8 +123,9 @@ class FusionParams(ModelParams):
             object.__setattr__(self, "component_params", {})
         super().__post_init__()
         object.__setattr__(self, "cold_start", self.cold_start or None)
-        if self.gate_items < 1 or self.gate_candidates < 1:
-            raise ValueError("gate_items and gate_candidates must be at least 1")
+        if self.gate_items < 1 or self.gate_candidates < 1 or self.gate_samples < 0:
+            raise ValueError("gate_items and gate_candidates must be at least 1, "
+                             "gate_samples at least 0")
         if not 0.0 <= self.cold_weight <= 1.0 or self.cold_users < 0:
             raise ValueError("cold_weight must be in [0, 1] and cold_users >= 0")
         if self.mode not in ("learned", "fixed", "rrf"):
@@ -179,7 +182,8 @@ class Fusion(Composite):
         if n_items <= self.gate_items:
             return f"{n_items:,} items <= {self.gate_items:,}: the gate's softmax over every item"
         return (f"{n_items:,} items > {self.gate_items:,}: the gate's softmax over each user's "
-                f"top {self.gate_candidates} of every component and the target")
+                f"top {self.gate_candidates} of every component, the target and "
+                f"{self.gate_samples} items drawn from the rest (logQ-corrected)")
 
     def reuse(self, fitted: dict[str, Recommender]) -> None:
         """Components already fitted on the same training history (saves refitting them),
@@ -291,11 +295,15 @@ class Fusion(Composite):
             users = np.sort(rng.choice(users, self.max_gate_users, replace=False))
         targets = valid.targets[users]
         target_items = targets.indices[targets.indptr[:-1]]
+        offset = None  # added to the sampled columns' logits (logQ correction)
         if valid.context.n_items <= self.gate_items:
             z = self._standardised(users, valid.context)  # (C, b, items)
-            _exclude_seen(z, users, valid.context)
+            exclude_seen(z, users, valid.context)
         else:
-            z, target_items = self._candidate_z(users, valid.context, target_items)
+            z, offset = candidate_z(lambda batch: self._standardised(batch, valid.context),
+                                    users, valid.context, target_items, self.gate_candidates,
+                                    self.gate_samples, rng)
+            target_items = np.zeros(len(users), dtype=np.int64)  # the first column
         features = self._raw_features(users, valid.context)
         self._f_mean = features.mean(axis=0)
         self._f_std = features.std(axis=0) + 1e-6
@@ -312,35 +320,13 @@ class Fusion(Composite):
             optimiser.zero_grad()
             weights = torch.softmax(f @ W + b, dim=1)  # (b, C)
             fused = torch.einsum("bc,cbi->bi", weights, z_t) * log_temperature.exp()
+            if offset is not None:
+                fused = fused + offset
             loss = torch.nn.functional.cross_entropy(fused, target) + self.l2 * (W ** 2).sum()
             loss.backward()
             optimiser.step()
         self._W = W.detach().numpy().astype(np.float32)
         self._b = b.detach().numpy().astype(np.float32)
-
-    def _candidate_z(self, users: np.ndarray, history: History, targets: np.ndarray
-                     ) -> tuple[np.ndarray, np.ndarray]:
-        """(components, users, candidates) z-scores over each user's candidates (the
-        target first, then every component's top ``gate_candidates``; a repeat and a seen
-        item are excluded from the softmax), and the target's column, which is 0."""
-        n_c, top = len(self.components), min(self.gate_candidates, history.n_items)
-        width = 1 + n_c * top
-        z = np.empty((n_c, len(users), width), dtype=np.float32)
-        for lo in range(0, len(users), _GATE_BATCH):
-            batch = users[lo:lo + _GATE_BATCH]
-            full = self._standardised(batch, history)
-            _exclude_seen(full, batch, history)
-            best = np.argpartition(-full, top - 1, axis=2)[:, :, :top]  # (C, b, top)
-            candidates = np.concatenate([targets[lo:lo + len(batch), None],
-                                         best.transpose(1, 0, 2).reshape(len(batch), -1)], 1)
-            rows = np.arange(len(batch))[:, None]
-            z[:, lo:lo + len(batch)] = full[:, rows, candidates]
-            order = np.argsort(candidates, axis=1, kind="stable")  # the target sorts first
-            ordered = np.take_along_axis(candidates, order, axis=1)
-            repeat = np.zeros_like(candidates, dtype=bool)
-            np.put_along_axis(repeat, order[:, 1:], ordered[:, 1:] == ordered[:, :-1], axis=1)
-            z[:, lo:lo + len(batch)][:, repeat] = _EXCLUDED
-        return z, np.zeros(len(users), dtype=np.int64)
 
     # -- scoring --------------------------------------------------------------------------
 
@@ -511,19 +497,6 @@ class Fusion(Composite):
             if vectors is not None:
                 return vectors
         return None
-
-
-#: Users whose full score rows the gate's candidates are taken from at a time.
-_GATE_BATCH = 256
-#: The z-score of an item out of the gate's softmax (as out of the ranking).
-_EXCLUDED = -1e4
-
-
-def _exclude_seen(z: np.ndarray, users: np.ndarray, history: History) -> None:
-    """Sets the z-scores of each user's items in ``history`` to :data:`_EXCLUDED`."""
-    seen = history.matrix[users]
-    rows = np.repeat(np.arange(len(users)), np.diff(seen.indptr))
-    z[:, rows, seen.indices] = _EXCLUDED
 
 
 def _per_user_z(scores: np.ndarray) -> np.ndarray:

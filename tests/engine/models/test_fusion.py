@@ -16,6 +16,7 @@ from engine.data.synthetic import ShopConfig, generate, write_csv
 from engine.evaluation.evaluate import evaluate_models
 from engine.models import MODELS, make_model
 from engine.models.base import Recommender
+from engine.models.gate_softmax import candidate_z
 
 
 class Scripted(Recommender):
@@ -101,25 +102,30 @@ def test_over_a_large_catalogue_the_gate_learns_from_each_users_candidates():
     assert hit_rate(model, history, target) > 0.95
 
 
-def test_the_gates_candidates_are_the_target_and_each_components_top_items_once():
+def test_the_gates_candidates_are_the_target_each_components_top_and_draws_once():
     dataset, history, valid, long_, short, target = two_groups()
-    model = make_model("fusion", components=["ease", "cooc"], gate_items=10, gate_candidates=3)
+    model = make_model("fusion", components=["ease", "cooc"], gate_items=10, gate_candidates=3,
+                       gate_samples=20)
     model.reuse({"ease": long_, "cooc": short})
     model.fit(history, dataset)  # no gate learned: the components are in place
     users = np.arange(0, 200, 3)
     full = model._standardised(users, history)
     seen = history.matrix[users].toarray() > 0
     full[:, seen] = -1e4
-    z, column = model._candidate_z(users, history, target[users])
-    assert z.shape == (2, len(users), 7) and not column.any()
+    z, offset = candidate_z(lambda batch: model._standardised(batch, history), users, history,
+                            target[users], 3, 20, np.random.default_rng(0))
+    assert z.shape == (2, len(users), 1 + 2 * 3 + 20)
+    np.testing.assert_array_equal(offset[:7], 0.0)
+    np.testing.assert_allclose(offset[7:], np.log(50 / 20))
     np.testing.assert_array_equal(z[:, :, 0], full[:, np.arange(len(users)), target[users]])
     for row in range(len(users)):
         tops = {int(i) for c in range(2) for i in np.argsort(-full[c, row])[:3]}
         kept = z[0, row] > -1e4
-        assert kept.sum() == len(tops | {int(target[users[row]])})
+        assert kept[:7].sum() == len(tops | {int(target[users[row]])})
         # every kept column is a distinct item: its z-scores match exactly one item's
         pairs = {tuple(z[:, row, k]) for k in np.flatnonzero(kept)}
         assert len(pairs) == kept.sum()
+        assert kept[7:].any()  # 20 draws from 50 items are not all repeats or seen
 
 
 def test_contributions_add_up_to_the_fused_score():
