@@ -330,13 +330,20 @@ class Fusion(Composite):
 
     # -- scoring --------------------------------------------------------------------------
 
-    def _standardised(self, users: np.ndarray, history: History) -> np.ndarray:
-        """(components, users, items) per-user z-scores of every component's scores."""
+    def _standardised(self, users: np.ndarray, history: History, spare: int = 0
+                      ) -> np.ndarray:
+        """(components + spare, users, items) per-user z-scores of every component's
+        scores, then ``spare`` rows of zeros: one array, filled in place (over a large
+        catalogue each copy of it would cost more than scoring a component)."""
         if not self._models:
             raise NotFittedError("Fusion used before fit")
-        return np.stack([_per_user_z(np.asarray(self._models[name].score(users, history),
-                                                dtype=np.float32))
-                         for name in self.components])
+        n_c = len(self.components)
+        z = np.empty((n_c + spare, len(users), history.n_items), dtype=np.float32)
+        for c, name in enumerate(self.components):
+            z[c] = self._models[name].score(users, history)
+            _standardise_rows(z[c])
+        z[n_c:] = 0.0
+        return z
 
     def _raw_features(self, users: np.ndarray, history: History) -> np.ndarray:
         """(users, len(FEATURES)) description of each user's situation; see FEATURES."""
@@ -402,10 +409,17 @@ class Fusion(Composite):
         weights = self._weights(users, history)  # (b, C)
         if gate is not None:
             weights = self._with_long_share(weights, np.asarray(gate, dtype=np.float32))
-        z = self._standardised(users, history)
-        parts = z * weights.T[:, :, None]
-        return parts if self._cold is None else self._with_cold_start(parts, z, weights,
-                                                                      users, history)
+        n_c = len(self.components)
+        apart = self._cold is not None and self.cold_start not in self.components
+        parts = self._standardised(users, history, spare=int(apart))
+        text = None  # the cold-start text model's z-scores
+        if apart:
+            text = np.array(self._cold.score(users, history), dtype=np.float32)  # type: ignore[union-attr]
+            _standardise_rows(text)
+        elif self._cold is not None:
+            text = parts[self.components.index(self.cold_start)].copy()  # type: ignore[arg-type]
+        parts[:n_c] *= weights.T[:, :, None]
+        return parts if text is None else self._with_cold_start(parts, text, users, history)
 
     def _part_names(self) -> list[str]:
         """Names of the parts :meth:`_parts` returns: the components, then the cold-start
@@ -413,19 +427,13 @@ class Fusion(Composite):
         return self.members() if self._cold is not None and self.mode != "rrf" \
             else list(self.components)
 
-    def _with_cold_start(self, parts: np.ndarray, z: np.ndarray, weights: np.ndarray,
-                         users: np.ndarray, history: History) -> np.ndarray:
-        """``parts`` with items nobody has taken and users with few actions scored by the
-        text side (module notes); the text model's part is the last one if it is no
-        component."""
-        assert self._cold is not None
-        if self.cold_start in self.components:
-            own = self.components.index(self.cold_start)  # type: ignore[arg-type]
-            text = z[own]
-        else:
-            own = len(self.components)
-            text = _per_user_z(np.asarray(self._cold.score(users, history), dtype=np.float32))
-            parts = np.concatenate([parts, np.zeros_like(parts[:1])])
+    def _with_cold_start(self, parts: np.ndarray, text: np.ndarray, users: np.ndarray,
+                         history: History) -> np.ndarray:
+        """``parts`` (changed in place) with items nobody has taken and users with few
+        actions scored by the text side, whose z-scores are ``text`` (module notes); the
+        text model's part is the last one if it is no component."""
+        own = (self.components.index(self.cold_start)  # type: ignore[arg-type]
+               if self.cold_start in self.components else len(self.components))
         # items the components learned nothing of: none in the history they were fitted
         # on (an item first taken in the held-out part of a split is still unknown to them)
         taken = np.zeros(history.n_items, dtype=bool)
@@ -499,11 +507,12 @@ class Fusion(Composite):
         return None
 
 
-def _per_user_z(scores: np.ndarray) -> np.ndarray:
-    """Scores standardised per user (rows); constant rows become zeros."""
-    mean = scores.mean(axis=1, keepdims=True)
+def _standardise_rows(scores: np.ndarray) -> None:
+    """Standardises each user's scores (a row) in place; a constant row becomes zeros."""
     std = scores.std(axis=1, keepdims=True)
-    return np.divide(scores - mean, std, out=np.zeros_like(scores), where=std > 0)
+    scores -= scores.mean(axis=1, keepdims=True)
+    np.divide(scores, std, out=scores, where=std > 0)
+    scores[std[:, 0] <= 0] = 0.0
 
 
 def _predicted_from(text: np.ndarray, fused: np.ndarray, taken: np.ndarray) -> np.ndarray:
@@ -517,11 +526,14 @@ def _predicted_from(text: np.ndarray, fused: np.ndarray, taken: np.ndarray) -> n
     user for whom the text side does not rise with the fused score (``b <= 0``) gets no
     lift from it.
     """
-    x, y = text[:, taken], fused[:, taken]
-    x_mean, y_mean = x.mean(axis=1), y.mean(axis=1)
-    covariance = ((x - x_mean[:, None]) * (y - y_mean[:, None])).mean(axis=1)
-    slope = np.maximum(np.divide(covariance, x.var(axis=1), out=np.zeros_like(covariance),
-                                 where=x.var(axis=1) > 0), 0.0)
+    # the moments over the taken items as matrix-vector products: no copy of the taken
+    # columns (z-scores are of order one, so E[xy] - E[x]E[y] loses nothing that matters)
+    share = taken.astype(np.float32) / max(int(taken.sum()), 1)
+    x_mean, y_mean = text @ share, fused @ share
+    covariance = (text * fused) @ share - x_mean * y_mean
+    variance = (text * text) @ share - x_mean * x_mean
+    slope = np.maximum(np.divide(covariance, variance, out=np.zeros_like(covariance),
+                                 where=variance > 1e-12), 0.0)
     return (y_mean - slope * x_mean)[:, None] + slope[:, None] * text[:, ~taken]
 
 
