@@ -29,6 +29,14 @@ def user_batches(users: np.ndarray, n_items: int, cells: int | None = None
         yield users[start:start + size]
 
 
+def sample_users(users: np.ndarray, limit: int, rng: np.random.Generator) -> np.ndarray:
+    """``users``, or ``limit`` of them drawn by ``rng``, sorted (as evaluation goes); a
+    measure read on many users many times (early stopping, the gate) reads a sample."""
+    if len(users) <= limit:
+        return users
+    return np.sort(rng.choice(users, limit, replace=False))
+
+
 def mask_seen(scores: np.ndarray, users: np.ndarray, seen: sp.csr_matrix) -> np.ndarray:
     """Set the scores of each user's already-seen items to -inf, in place."""
     block = seen[users]

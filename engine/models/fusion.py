@@ -56,7 +56,7 @@ from engine.core.progress import SubTask, Task
 from engine.data.dataset import Dataset, History, Validation
 from engine.data.features import item_vectors as genre_or_text_vectors
 from engine.data.features import unit_rows
-from engine.evaluation.ranking import mask_seen
+from engine.evaluation.ranking import mask_seen, sample_users
 from engine.models.base import Commit, Composite, NotFittedError, Recommender, commit, report
 from engine.models.content import ContentProfile
 from engine.models.context import FitContext
@@ -290,9 +290,7 @@ class Fusion(Composite):
 
         seed = self.seed if self._fit_seed is None else self._fit_seed
         rng = np.random.default_rng(seed)
-        users = valid.users
-        if len(users) > self.max_gate_users:
-            users = np.sort(rng.choice(users, self.max_gate_users, replace=False))
+        users = sample_users(valid.users, self.max_gate_users, rng)
         targets = valid.targets[users]
         target_items = targets.indices[targets.indptr[:-1]]
         offset = None  # added to the sampled columns' logits (logQ correction)

@@ -83,13 +83,13 @@ from engine.core.progress import Task
 from engine.data.dataset import Dataset, History
 from engine.data.features import item_vectors as catalogue_vectors
 from engine.evaluation.metrics import MetricAccumulator
-from engine.evaluation.ranking import mask_seen, top_k
+from engine.evaluation.ranking import mask_seen, sample_users, top_k
 from engine.models.base import Commit, NotFittedError, Recommender, Validation, commit, report
 from engine.models.context import FitContext, ItemVectors
 from engine.models.foldin import neighbour_mean, neighbour_weights
 from engine.models.params import ModelParams, setting
 from engine.models.popularity import item_popularity
-from engine.models.sequential_training import (ALONE, Replicas, negative_distribution, sample_users,
+from engine.models.sequential_training import (ALONE, Replicas, negative_distribution,
                                                sampled_cross_entropy, training_windows)
 
 if TYPE_CHECKING:
@@ -322,7 +322,8 @@ class SequentialTransformer(Recommender):
         report(task, 0.0, f"sequential: {self._objective}")
         start = time.perf_counter()
         deadline = start + self.time_budget if self.time_budget else math.inf
-        checked = None if valid is None else sample_users(valid.users, self.valid_users, seed)
+        checked = None if valid is None else sample_users(valid.users, self.valid_users,
+                                                             np.random.default_rng(seed))
         best, best_state, since_best = -math.inf, None, 0
         for epoch in range(1, self.max_epochs + 1):
             tic = time.perf_counter()

@@ -51,13 +51,6 @@ def training_windows(items: np.ndarray, indptr: np.ndarray, length: int,
 
 
 
-def sample_users(users: np.ndarray, limit: int, seed: int | None) -> np.ndarray:
-    """``users``, or a seeded sample of ``limit`` of them, sorted (as evaluation goes)."""
-    if len(users) <= limit:
-        return users
-    return np.sort(np.random.default_rng(seed).choice(users, limit, replace=False))
-
-
 def negative_distribution(counts: np.ndarray, sampling: str) -> np.ndarray:
     """float64 probabilities over items for drawing sampled-softmax negatives.
 

@@ -17,10 +17,10 @@ from engine.data.preprocess import build_dataset
 from engine.data.split import leave_one_out
 from engine.data.synthetic import ShopConfig, generate, write_csv
 from engine.evaluation.evaluate import evaluate
+from engine.evaluation.ranking import sample_users
 from engine.models import sequential
 from engine.models.popularity import Popularity
 from engine.models.sequential import SequentialTransformer, recent_tokens, training_windows
-from engine.models.sequential_training import sample_users
 from tests.engine.models.test_models import sequences_dataset
 
 N_ITEMS = 16
@@ -184,16 +184,18 @@ def test_a_spent_budget_cuts_the_epoch_and_validates_what_was_trained(noisy_spli
 def test_early_stopping_reads_a_seeded_sample_of_the_validation_users(noisy_split) -> None:
     ds, split = noisy_split
     valid = split.validation()
-    sample = sample_users(valid.users, 10, 3)
-    assert len(sample) == 10 and np.all(np.diff(sample) > 0)
-    assert np.isin(sample, valid.users).all()
-    np.testing.assert_array_equal(sample, sample_users(valid.users, 10, 3))
-    assert not np.array_equal(sample, sample_users(valid.users, 10, 4))
-    assert sample_users(valid.users, len(valid.users), 3) is valid.users
+    def sample(seed: int, limit: int = 10) -> np.ndarray:
+        return sample_users(valid.users, limit, np.random.default_rng(seed))
+
+    assert len(sample(3)) == 10 and np.all(np.diff(sample(3)) > 0)
+    assert np.isin(sample(3), valid.users).all()
+    np.testing.assert_array_equal(sample(3), sample(3))
+    assert not np.array_equal(sample(3), sample(4))
+    assert sample(3, len(valid.users)) is valid.users
     model = SequentialTransformer(**{**SMALL, "valid_users": 10}, max_epochs=1)
     model.fit(split.train, ds, valid=valid)
     (entry,) = model.training_log
-    measured = evaluate(model, split, "valid", users=sample_users(valid.users, 10, 0))
+    measured = evaluate(model, split, "valid", users=sample(0))
     assert measured["NDCG@10"] == pytest.approx(entry["valid_ndcg10"], abs=1e-12)
 
 
