@@ -25,7 +25,7 @@ from engine.cluster import open_compute
 from engine.core.errors import DataError
 from engine.core.stages import Stage
 from engine.data.split import Split
-from engine.evaluation.evaluate import ModelResult, evaluate_models
+from engine.evaluation.evaluate import ModelResult, evaluate_models, measured_users
 from engine.models import MODELS
 from engine.models.base import Recommender
 from engine.pipeline.config import (DEFAULT_MODEL, DEFAULT_MODELS, TABLE_COLUMNS, RunConfig,
@@ -79,7 +79,9 @@ def _results_json(split: Split, results: dict[str, ModelResult], options: dict[s
                   ) -> dict[str, object]:
     return {
         "dataset": {"name": split.dataset.name, **split.summary()},
-        "protocol": {**split.protocol, **options},
+        "protocol": {**split.protocol, **options,
+                     "measured_users": {phase: int(len(measured_users(split, phase)))
+                                        for phase in ("valid", "test")}},
         "models": {name: r.to_dict() for name, r in results.items()},
     }
 
@@ -90,6 +92,10 @@ def _report(split: Split, results: dict[str, ModelResult], ks: tuple[int, ...],
     print(f"dataset {split.dataset.name}: {summary['users']} users, {summary['items']} items, "
           f"{summary['interactions']} interactions; {summary['train_interactions']} train, "
           f"{summary['test_users']} test users")
+    measured = len(measured_users(split, "test"))
+    if measured < summary["test_users"]:
+        print(f"metrics over a seeded sample of {measured:,} of the {summary['test_users']:,} "
+              "test users, the same for every model (--eval-users all: every user)")
     rows = [{"model": name, **r.test, "fit_seconds": r.fit_seconds, "eval_seconds": r.eval_seconds}
             for name, r in results.items()]
     columns = [c for c in TABLE_COLUMNS if any(c in row for row in rows)]

@@ -18,7 +18,7 @@ from engine.core.errors import DataError
 from engine.core.progress import Task, stderr_listener
 from engine.data.multilingual import check_encoder_spec
 from engine.models import MODELS
-from engine.pipeline.config import SplitOptions, with_run_settings
+from engine.pipeline.config import EVAL_USERS, SplitOptions, with_run_settings
 from storage.database import DEFAULT_BUSY_TIMEOUT, URL_ENV, Database
 from storage.open import open_database
 
@@ -99,11 +99,29 @@ def split_options_parser() -> argparse.ArgumentParser:
                        help="temporal leave-one-out (default) or a global time split")
     group.add_argument("--test-from", help="time split: first date of the test period")
     group.add_argument("--valid-from", help="time split: first date of the validation period")
+    group.add_argument("--eval-users", default=str(EVAL_USERS), metavar="N|all",
+                       help=f"users each phase's metrics are computed on, at most (default "
+                            f"{EVAL_USERS:,}; beyond it a seeded sample, the same for every "
+                            "model and run; 'all': every user)")
     return parser
 
 
 def split_options(args: argparse.Namespace) -> SplitOptions:
-    return SplitOptions(args.split, args.test_from, args.valid_from)
+    return SplitOptions(args.split, args.test_from, args.valid_from,
+                        _eval_users(args.eval_users))
+
+
+def _eval_users(text: str) -> int | None:
+    """--eval-users: a positive whole number, or 'all' (None)."""
+    if text.strip().lower() == "all":
+        return None
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise DataError(f"--eval-users expects a positive whole number or 'all', got {text!r}")
+    return value
 
 
 def open_db(args: argparse.Namespace) -> Database:

@@ -123,6 +123,10 @@ def _run(args: argparse.Namespace) -> int:
           f"lists and profiles of {users:,} users saved")
     if result.feedback_events:
         print(f"trained on {result.feedback_events:,} feedback events (likes and refusals)")
+    measured = int(result.metrics.get("test", {}).get("users", 0))
+    if config.split.eval_users is not None and measured >= config.split.eval_users:
+        print(f"metrics over a seeded sample of {measured:,} users per phase, the same for "
+              "every run of this dataset (--eval-users all: every user)")
     rows = [{"phase": phase, **values} for phase, values in sorted(result.metrics.items())]
     columns = ["phase"] + [c for c in TABLE_COLUMNS if any(c in r for r in rows)]
     print(render(rows, columns))

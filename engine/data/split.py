@@ -27,6 +27,9 @@ class Split:
     valid_targets: np.ndarray
     test_targets: np.ndarray
     protocol: dict[str, object] = field(default_factory=dict)
+    #: Users a phase's metrics are computed on, at most (None: all of them); beyond it a
+    #: seeded sample (:func:`engine.evaluation.evaluate.measured_users`).
+    eval_users: int | None = None
     _histories: dict[str, History] = field(default_factory=dict, repr=False)
 
     @property

@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from engine.data.split import Split
-from engine.evaluation.evaluate import evaluate
+from engine.evaluation.evaluate import evaluate, measured_users
 from engine.models.base import Composite, Recommender
 
 #: Training-history lengths of the accuracy-by-history-length breakdown: (first, last).
@@ -32,8 +32,9 @@ def component_metrics(model: Recommender, split: Split, ks: tuple[int, ...],
 def by_history_length(model: Recommender, split: Split, ks: tuple[int, ...],
                       vectors: np.ndarray | None) -> dict[str, dict[str, float]]:
     """Test metrics per bucket of training-history length, as phases named
-    ``test: history 1-4`` ... ``test: history 50+`` (with the number of ``users``)."""
-    users = split.users("test")
+    ``test: history 1-4`` ... ``test: history 50+`` (with the number of ``users``),
+    over the users the test phase measures."""
+    users = measured_users(split, "test")
     lengths = split.train.lengths[users]
     out = {}
     for first, last in HISTORY_BUCKETS:

@@ -4,6 +4,16 @@ Every model is scored against all items; the items the user already has (train f
 validation, train + validation for test) are masked; top-K lists are cut with ties by
 lower item index; metrics are accumulated batch by batch. Models are fitted once on the
 training history and never refitted for the test phase.
+
+A phase is measured on every user with a target, or on a seeded sample of the split's
+``eval_users`` of them when it has more: scoring costs users x items, and on a log of
+hundreds of thousands of users the sample's mean is the same estimate within a small
+standard error (a per-user metric in [0, 1] spreads by at most 0.5, so 50,000 users
+bound it by 0.0023), taken from the same users for every model and every run of the
+split, so that comparisons are paired.
+Sampling users, unlike sampling the items ranked, leaves each user's ranking exact and
+the metric unbiased; Mult-VAE's protocol likewise measures 10,000 to 50,000 held-out
+users on its large datasets.
 """
 from __future__ import annotations
 
@@ -18,7 +28,7 @@ from engine.core.stages import Stage
 from engine.data.features import item_vectors
 from engine.data.split import Phase, Split
 from engine.evaluation.metrics import MetricAccumulator
-from engine.evaluation.ranking import mask_seen, top_k, user_batches
+from engine.evaluation.ranking import mask_seen, sample_users, top_k, user_batches
 from engine.models import make_model
 from engine.models.base import Composite, Recommender
 from engine.models.context import FitContext
@@ -28,6 +38,19 @@ from engine.models.popularity import item_popularity
 #: and returns the fitted model: where it runs is the caller's choice (a cluster's
 #: ``Compute.fit``); by default the model's own ``fit``, here.
 Fit = Callable[..., Recommender]
+#: The seed of the sample of users measured beyond a split's ``eval_users``: fixed, so
+#: that every model and every run of a split measures the same users.
+MEASURED_SEED = 0
+
+
+def measured_users(split: Split, phase: Phase) -> np.ndarray:
+    """The users whose metrics ``phase`` reports, in increasing id order: every user with
+    a target there, or a seeded sample of ``split.eval_users`` of them when there are
+    more (module notes)."""
+    users = split.users(phase)
+    if not split.eval_users:
+        return users
+    return sample_users(users, split.eval_users, np.random.default_rng(MEASURED_SEED))
 
 
 def evaluate(
@@ -42,9 +65,10 @@ def evaluate(
     """Metrics of a fitted ``model`` on the ``phase`` targets of ``split``.
 
     ``users`` restricts the evaluation to a subset (e.g. cold-start users); by default
-    every user with a target in ``phase`` is evaluated.
+    the phase's :func:`measured_users` are evaluated.
     """
-    users = split.users(phase) if users is None else np.intersect1d(users, split.users(phase))
+    users = measured_users(split, phase) if users is None else np.intersect1d(
+        users, split.users(phase))
     context = split.context(phase)
     inputs = context if model.sequential else split.train
     targets = split.targets(phase)

@@ -28,11 +28,18 @@ TABLE_COLUMNS = ("model", "HR@10", "NDCG@10", "Recall@20", "MRR@10", "Coverage@1
                  "Novelty@10", "ILD@10", "Gini@10", "fit_seconds", "eval_seconds")
 
 
+#: Users each phase is measured on, at most: beyond it a seeded sample of that many
+#: (:mod:`engine.evaluation.evaluate`), so that evaluating a log of 200,000 users costs
+#: what 50,000 do. Every log smaller than this is measured whole.
+EVAL_USERS = 50_000
+
+
 @dataclass(frozen=True)
 class SplitOptions:
     kind: str = "loo"  # "loo" (temporal leave-one-out) or "time" (global cut-off)
     test_from: str | None = None
     valid_from: str | None = None
+    eval_users: int | None = EVAL_USERS  # users measured per phase at most (None: all)
 
 
 def with_run_settings(params: dict[str, dict[str, object]], *, seed: int | None = None,
@@ -134,13 +141,21 @@ def with_text_vectors(params: dict[str, dict[str, object]]) -> dict[str, dict[st
 
 
 def make_split(dataset: Dataset, options: SplitOptions = SplitOptions()) -> Split:
+    if options.eval_users is not None and options.eval_users < 1:
+        raise DataError(f"--eval-users must be at least 1 (or 'all'), got {options.eval_users}")
     if options.kind == "loo":
-        return leave_one_out(dataset)
-    if options.kind == "time":
+        split = leave_one_out(dataset)
+    elif options.kind == "time":
         if not options.test_from:
             raise DataError("a time split needs a cut-off: pass --test-from DATE")
-        return time_split(dataset, options.test_from, options.valid_from)
-    raise DataError(f"unknown split {options.kind!r}: expected 'loo' or 'time'")
+        split = time_split(dataset, options.test_from, options.valid_from)
+    else:
+        raise DataError(f"unknown split {options.kind!r}: expected 'loo' or 'time'")
+    split.eval_users = options.eval_users
+    split.protocol["eval_users"] = ("all" if options.eval_users is None else
+                                    f"at most {options.eval_users:,} per phase, beyond it a "
+                                    "seeded sample")
+    return split
 
 
 

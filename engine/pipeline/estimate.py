@@ -7,7 +7,8 @@ and its time budget if it has one, then the evaluation and the lists. The second
 from this machine's own earlier runs, never from figures measured elsewhere: each step
 takes the time it took in the earlier run nearest in size that had it, scaled to this
 data's size (fits in proportion to the interactions, scoring every user against every
-item in proportion to users x items), and a fit with a budget no longer than its budget.
+item in proportion to users x items, the evaluation's users at most the split's
+``eval_users``), and a fit with a budget no longer than its budget.
 A step no earlier run had is shown without seconds, and so is the total: a guess from
 another machine's speed would be wrong in both directions.
 """
@@ -40,10 +41,13 @@ class DataSize:
     items: int
     interactions: int
 
-    def scale(self, other: "DataSize", stage: str) -> float:
-        """How many times ``stage`` costs more on this size than on ``other``."""
+    def scale(self, other: "DataSize", stage: str, eval_users: int | None = None) -> float:
+        """How many times ``stage`` costs more on this size than on ``other``; the
+        evaluation measures at most ``eval_users`` users (None: all) on either."""
         if stage in SCORING_STAGES:
-            return (self.users * self.items) / max(other.users * other.items, 1)
+            cap = eval_users if stage == Stage.EVALUATE and eval_users else None
+            mine, theirs = (min(n, cap or n) for n in (self.users, other.users))
+            return (mine * self.items) / max(theirs * other.items, 1)
         return self.interactions / max(other.interactions, 1)
 
 
@@ -124,18 +128,19 @@ def estimate_run(config: RunConfig, size: DataSize, past: Sequence[PastRun],
         if seconds is not None and budget:
             seconds = min(seconds, budget)
         steps.append(Step(stage, model.method_for(size.items), budget or None, seconds, basis))
-    steps += [_timed(stage, size, past) for stage in AFTER_FIT]
+    steps += [_timed(stage, size, past, config.split.eval_users) for stage in AFTER_FIT]
     return RunEstimate(tuple(steps))
 
 
-def _timed(stage: str, size: DataSize, past: Sequence[PastRun]) -> Step:
+def _timed(stage: str, size: DataSize, past: Sequence[PastRun],
+           eval_users: int | None = None) -> Step:
     """A step of one way and no budget, timed from ``past``."""
-    seconds, basis = _scaled(stage, size, past)
+    seconds, basis = _scaled(stage, size, past, eval_users=eval_users)
     return Step(stage, seconds=seconds, basis=basis)
 
 
 def _scaled(stage: str, size: DataSize, past: Sequence[PastRun],
-            minus: set[str] | frozenset[str] = frozenset()
+            minus: set[str] | frozenset[str] = frozenset(), eval_users: int | None = None
             ) -> tuple[float | None, DataSize | None]:
     """``stage``'s seconds in the past run nearest to ``size`` (in log interactions)
     that had it (and every stage of ``minus``, subtracted), scaled to ``size``."""
@@ -146,7 +151,7 @@ def _scaled(stage: str, size: DataSize, past: Sequence[PastRun],
     near = min(having, key=lambda r: abs(math.log(max(r.size.interactions, 1))
                                          - math.log(max(size.interactions, 1))))
     seconds = near.stage_seconds[stage] - sum(near.stage_seconds[m] for m in minus)
-    return max(seconds, 0.0) * size.scale(near.size, stage), near.size
+    return max(seconds, 0.0) * size.scale(near.size, stage, eval_users), near.size
 
 
 def _duration(seconds: float) -> str:

@@ -25,7 +25,7 @@ from engine.data.features import item_vectors
 from engine.data.feedback import TrainingSignal, add_likes, refused_matrix, without_pairs
 from engine.data.split import Split
 from engine.evaluation.breakdown import by_history_length, component_metrics
-from engine.evaluation.evaluate import evaluate
+from engine.evaluation.evaluate import evaluate, measured_users
 from engine.models import make_model
 from engine.models.base import Composite, Recommender
 from engine.pipeline.compute import LOCAL, Compute
@@ -97,9 +97,12 @@ def execute_run(dataset: Dataset, config: RunConfig = RunConfig(), task: Task | 
     split, model = fit_run_model(dataset, config, task, feedback, compute)
     task.begin(Stage.EVALUATE)
     vectors = item_vectors(dataset)
-    metrics = {"test": evaluate(model, split, "test", config.metrics_k, vectors=vectors, task=task)}
+    metrics = {"test": {**evaluate(model, split, "test", config.metrics_k, vectors=vectors,
+                                   task=task),
+                        "users": float(len(measured_users(split, "test")))}}
     if len(split.valid_targets):
-        metrics["valid"] = evaluate(model, split, "valid", config.metrics_k, vectors=vectors)
+        metrics["valid"] = {**evaluate(model, split, "valid", config.metrics_k, vectors=vectors),
+                            "users": float(len(measured_users(split, "valid")))}
     metrics.update(by_history_length(model, split, config.metrics_k, vectors))
     metrics.update(component_metrics(model, split, config.metrics_k, vectors))
     lists, profiles = lists_and_profiles(model, dataset, config, feedback, task, compute)

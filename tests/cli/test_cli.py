@@ -35,6 +35,24 @@ def test_evaluate_prints_a_table_and_writes_json(shop_files, tmp_path, capsys):
         assert 0 <= model["NDCG@10"] <= model["HR@10"] <= 1
 
 
+def test_evaluate_measures_a_seeded_sample_beyond_eval_users(shop_files, tmp_path, capsys):
+    interactions, items = shop_files
+    results = {}
+    for limit in ("40", "40", "all"):
+        out = tmp_path / f"{limit}.json"
+        assert main(["evaluate", "--interactions", str(interactions), "--models", "pop,cooc",
+                     "--eval-users", limit, "--json", str(out), "--quiet"]) == 0
+        printed = capsys.readouterr().out
+        assert ("seeded sample of 40 of the 120 test users" in printed) == (limit == "40")
+        results.setdefault(limit, []).append(json.loads(out.read_text()))
+    sampled, whole = results["40"][0], results["all"][0]
+    assert sampled["protocol"]["measured_users"] == {"valid": 40, "test": 40}
+    assert whole["protocol"]["measured_users"] == {"valid": 120, "test": 120}
+    ndcg = {r: {m: v["NDCG@10"] for m, v in res[0]["models"].items()} for r, res in results.items()}
+    assert ndcg["40"] != ndcg["all"]
+    assert [m["models"]["cooc"]["NDCG@10"] for m in results["40"]] == [ndcg["40"]["cooc"]] * 2
+
+
 def test_recommend_writes_lists_with_titles(shop_files, tmp_path):
     interactions, items = shop_files
     out = tmp_path / "recs.csv"
@@ -69,6 +87,8 @@ def test_time_split_from_the_command_line(shop_files, tmp_path):
     (["--k", "ten"], "--k expects comma-separated whole numbers"),
     (["--set", "als.factors"], "--set expects MODEL.PARAM=VALUE"),
     (["--split", "time"], "needs a cut-off"),
+    (["--eval-users", "0"], "--eval-users expects a positive whole number or 'all'"),
+    (["--eval-users", "half"], "--eval-users expects a positive whole number or 'all'"),
 ])
 def test_bad_arguments_exit_2_with_a_message(shop_files, capsys, argv, message):
     interactions, _ = shop_files

@@ -78,6 +78,22 @@ def test_import_run_show_export_forget(tmp_path, small_shop_files, capsys):
     assert count(db_path, "datasets") == count(db_path, "runs") == 0
 
 
+def test_a_run_measures_a_seeded_sample_beyond_eval_users(db_path, capsys):
+    for limit in ("25", "all"):
+        assert cli("run", "--dataset", "shop", "--model", "cooc", "--eval-users", limit,
+                   "--db", str(db_path), "--quiet") == 0
+        out = capsys.readouterr().out
+        assert ("seeded sample of 25 users per phase" in out) == (limit == "25")
+    with open_database(db_path) as db:
+        sampled, whole = sorted(list_runs(db), key=lambda r: r.id)
+    assert sampled.config["split"]["eval_users"] == 25
+    assert whole.config["split"]["eval_users"] is None
+    assert sampled.metrics["test"]["users"] == sampled.metrics["valid"]["users"] == 25
+    assert whole.metrics["test"]["users"] == 60
+    assert sum(v["users"] for p, v in sampled.metrics.items() if "history" in p) == 25
+    assert count(db_path, "lists") == 2 * 60  # everyone's list, either way
+
+
 def test_run_failures_are_recorded(db_path, capsys):
     code = cli("run", "--dataset", "shop", "--split", "time", "--test-from", "2099-01-01",
                "--db", str(db_path), "--quiet")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from engine.pipeline.config import RunConfig, with_run_settings
+from engine.pipeline.config import RunConfig, SplitOptions, with_run_settings
 from engine.pipeline.estimate import DataSize, PastRun, estimate_run
 from engine.pipeline.execute import execute_run
 from tests.support.storage import shop_dataset
@@ -75,3 +75,15 @@ def test_a_fused_run_stores_each_members_fit_time(small_shop_files):
     seconds = result.stage_seconds
     assert {"fit ease", "fit cooc", "fit fusion"} <= set(seconds)
     assert seconds["fit ease"] + seconds["fit cooc"] <= seconds["fit fusion"]
+
+
+def test_the_evaluation_is_scaled_to_the_users_it_measures():
+    past = [PastRun(DataSize(users=40_000, items=1_000, interactions=2_000_000),
+                    {"evaluate": 10.0, "recommend": 10.0})]
+    larger = DataSize(users=160_000, items=1_000, interactions=8_000_000)
+    capped = RunConfig(model="ease", split=SplitOptions(eval_users=50_000))
+    found = steps(estimate_run(capped, larger, past))
+    assert found["evaluate"].seconds == pytest.approx(12.5)  # 50,000 of 160,000 vs 40,000
+    assert found["recommend"].seconds == pytest.approx(40.0)  # every user's list
+    whole = RunConfig(model="ease", split=SplitOptions(eval_users=None))
+    assert steps(estimate_run(whole, larger, past))["evaluate"].seconds == pytest.approx(40.0)
