@@ -68,6 +68,7 @@ def measure(name: str, seed: int, device: str) -> dict[str, object]:
                                                 round(os.getloadavg()[0], 1)],
         "interactions": result["dataset"]["interactions"], "users": result["dataset"]["users"],
         "items": result["dataset"]["items"], "generate_seconds": round(generated, 1),
+        "measured_users": result["protocol"].get("measured_users", {}).get("test"),
         "wall_seconds": round(wall, 1), "peak_gib": round(peak_gib, 2),
         "stage_seconds": {k: round(v, 1) for k, v in
                           (result["protocol"].get("stage_seconds") or {}).items()},
@@ -112,10 +113,11 @@ def table(sizes: dict[str, dict], curve: dict[str, float] | None) -> str:
     lines = ["Default `evaluate` (pop, ease, als, cooc, sequential, fusion; leave-one-out, "
              "full ranking, K=10,20) on synthetic shops, each in a fresh process "
              "(`python bench/scale_fusion.py --sizes ...`); no GPU.", "",
-             "| size | interactions | users | items | measured (load) | wall s | peak GiB | "
+             "| size | interactions | users | items | users measured | measured (load) | "
+             "wall s | peak GiB | "
              "target | met | stages s | NDCG@10: " + ", ".join([*COMPONENTS, "fusion"])
              + " | fusion above all |",
-             "|---|---|---|---|---|---|---|---|---|---|---|---|"]
+             "|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for name, r in sorted(sizes.items(), key=lambda kv: kv[1]["interactions"]):
         m, t = r["measured"], r["targets"]
         stages = _stage_summary(r["stage_seconds"])
@@ -123,7 +125,9 @@ def table(sizes: dict[str, dict], curve: dict[str, float] | None) -> str:
                          for c in (*COMPONENTS, "fusion"))
         target = "-" if t is None else f"{t['wall_minutes']} min, {t['peak_gib']} GiB"
         met = "-" if r["meets_targets"] is None else ("yes" if r["meets_targets"] else "no")
+        measured = r.get("measured_users")  # rows from before --eval-users measured all
         lines.append(f"| {name} | {r['interactions']:,} | {r['users']:,} | {r['items']:,} | "
+                     f"{'all' if measured is None else format(measured, ',')} | "
                      f"{m['date']}, {m['cores']} cores ({r['load_average'][0]}-"
                      f"{r['load_average'][1]}) | {r['wall_seconds']:.0f} | {r['peak_gib']:.2f}"
                      f" | {target} | {met} | {stages} | {ndcg} | "
