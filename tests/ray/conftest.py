@@ -19,7 +19,8 @@ def cluster() -> Iterator[object]:
     pytest.importorskip("ray", reason="Ray is not installed: pip install -e '.[ray]'")
     from engine.cluster.local import LocalCluster
 
-    with LocalCluster(workers=1, cpus_per_node=1, head_cpus=1) as running:
+    # workers at the tests' own priority (Ray's 15 starves them behind a CPU hog)
+    with LocalCluster(workers=1, cpus_per_node=1, head_cpus=1, worker_niceness=0) as running:
         yield running
 
 

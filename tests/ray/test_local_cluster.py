@@ -1,6 +1,9 @@
 """The local cluster's worker nodes join again when the head's GCS did not answer yet (a
-busy machine), and fail at once on any other error."""
+busy machine), and fail at once on any other error; its workers run at the niceness
+asked for."""
 from __future__ import annotations
+
+import os
 
 import pytest
 
@@ -56,3 +59,19 @@ def test_a_token_file_of_an_earlier_ray_does_not_stop_the_cluster(tmp_path, monk
             assert connect(cluster.address).describe() == "2 nodes, 2 CPUs, 0 GPUs"
         finally:
             disconnect()
+
+
+def test_the_workers_run_at_the_niceness_asked_for(cluster):
+    import ray
+
+    from engine.cluster import connect, disconnect
+
+    @ray.remote(num_cpus=1)
+    def niceness() -> int:
+        return os.nice(0)
+
+    connect(cluster.address)
+    try:
+        assert ray.get([niceness.remote() for _ in range(2)]) == [os.nice(0)] * 2
+    finally:
+        disconnect()
