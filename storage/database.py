@@ -92,9 +92,17 @@ class Database:
 
     @contextmanager
     def read(self) -> Iterator[Connection]:
-        """A read transaction: a consistent snapshot that does not block writers."""
-        with self._errors(), self.engine.connect() as conn, conn.begin():
-            yield conn
+        """A read transaction: a consistent snapshot that does not block writers.
+
+        SQLite's read transactions are one snapshot; PostgreSQL's default (READ
+        COMMITTED) takes a new one for every statement, so a dataset read while an
+        ``append`` commits could get interactions of users its user list lacked. There
+        the transaction is REPEATABLE READ, whose reads never wait nor fail."""
+        with self._errors(), self.engine.connect() as conn:
+            if not self.is_sqlite:  # the pool restores the default when conn is returned
+                conn.execution_options(isolation_level="REPEATABLE READ")
+            with conn.begin():
+                yield conn
 
     @contextmanager
     def write(self) -> Iterator[Connection]:

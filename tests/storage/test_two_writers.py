@@ -1,8 +1,9 @@
 """Several writers on one database at once: the window (one process that keeps its
 database open and stores a click at a time) and the command line (`run`, `append`,
 `feedback`, each its own process) write while the others do, on an SQLite file and on a
-team's PostgreSQL server. Nobody sees "database is locked", and every write is there
-afterwards. Real processes, a real file, a real server."""
+team's PostgreSQL server. Nobody sees "database is locked", every write is there
+afterwards, and a read sees one snapshot however many statements it takes. Real
+processes, a real file, a real server."""
 from __future__ import annotations
 
 import subprocess
@@ -16,6 +17,7 @@ from application.live import list_now, open_live_run
 from cli.main import main
 from storage import open_database
 from storage.feedback import Feedback, add_feedback
+from storage.models import UserRow
 from tests.support import ROOT
 
 CLICKS = 60  # the window's feedback clicks at least, one transaction each
@@ -106,3 +108,24 @@ def test_the_window_and_the_command_line_write_at_once_and_nothing_is_lost(
     assert count(path, "runs", "status = 'finished'") == 2
     assert count(path, "interactions") == before + len(later)
     assert count(path, "users", "external_id LIKE 'newcomer-%'") == 2
+
+
+def test_a_read_sees_one_snapshot_while_another_connection_commits(database,
+                                                                   small_shop_files):
+    """What a ``run`` met on PostgreSQL while an ``append`` added users: the dataset's
+    users read, then its interactions read after the append committed, with users the
+    list lacked (an IndexError); a read transaction must not see a later commit."""
+    interactions, items = small_shop_files
+    assert cli("import", "--interactions", str(interactions), "--items", str(items),
+               "--name", "shop", "--db", database, "--quiet") == 0
+    users = sa.select(sa.func.count()).select_from(UserRow)
+    with open_database(database) as reader, open_database(database) as writer:
+        with reader.read() as conn:
+            before = conn.execute(users).scalar()
+            with writer.write() as other:
+                other.execute(sa.insert(UserRow).values(
+                    dataset_id=1, idx=before, external_id="newcomer", n_interactions=0,
+                    first_time=0, last_time=0))
+            assert conn.execute(users).scalar() == before  # still the snapshot it began
+        with reader.read() as conn:
+            assert conn.execute(users).scalar() == before + 1  # a new read sees the commit
