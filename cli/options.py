@@ -112,16 +112,14 @@ def split_options(args: argparse.Namespace) -> SplitOptions:
 
 
 def _eval_users(text: str) -> int | None:
-    """--eval-users: a positive whole number, or 'all' (None)."""
+    """--eval-users: a whole number (SplitOptions checks it), or 'all' (None)."""
     if text.strip().lower() == "all":
         return None
     try:
-        value = int(text)
+        return int(text)
     except ValueError:
-        value = 0
-    if value < 1:
-        raise DataError(f"--eval-users expects a positive whole number or 'all', got {text!r}")
-    return value
+        raise DataError(f"--eval-users expects a positive whole number or 'all', got {text!r}"
+                        ) from None
 
 
 def open_db(args: argparse.Namespace) -> Database:

@@ -41,6 +41,11 @@ class SplitOptions:
     valid_from: str | None = None
     eval_users: int | None = EVAL_USERS  # users measured per phase at most (None: all)
 
+    def __post_init__(self) -> None:
+        if self.eval_users is not None and self.eval_users < 1:
+            raise DataError("--eval-users expects a positive whole number or 'all', got "
+                            f"{self.eval_users}")
+
 
 def with_run_settings(params: dict[str, dict[str, object]], *, seed: int | None = None,
                       device: str | None = None, encoder: str | None = None
@@ -141,8 +146,6 @@ def with_text_vectors(params: dict[str, dict[str, object]]) -> dict[str, dict[st
 
 
 def make_split(dataset: Dataset, options: SplitOptions = SplitOptions()) -> Split:
-    if options.eval_users is not None and options.eval_users < 1:
-        raise DataError(f"--eval-users must be at least 1 (or 'all'), got {options.eval_users}")
     if options.kind == "loo":
         split = leave_one_out(dataset)
     elif options.kind == "time":
