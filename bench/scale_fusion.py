@@ -73,6 +73,7 @@ def measure(name: str, seed: int, device: str) -> dict[str, object]:
         "stage_seconds": {k: round(v, 1) for k, v in
                           (result["protocol"].get("stage_seconds") or {}).items()},
         "models": quality,
+        "gate_check": models.get("fusion", {}).get("fit_report", ""),
         "fusion_above_every_component": all(fusion > quality[c]["NDCG@10"]
                                             for c in COMPONENTS if c in quality),
         "targets": None if targets is None else {"wall_minutes": targets[0],
@@ -132,6 +133,10 @@ def table(sizes: dict[str, dict], curve: dict[str, float] | None) -> str:
                      f"{r['load_average'][1]}) | {r['wall_seconds']:.0f} | {r['peak_gib']:.2f}"
                      f" | {target} | {met} | {stages} | {ndcg} | "
                      f"{'yes' if r['fusion_above_every_component'] else 'no'} |")
+    checks = [f"- {name}: {r['gate_check']}" for name, r in
+              sorted(sizes.items(), key=lambda kv: kv[1]["interactions"]) if r.get("gate_check")]
+    if checks:
+        lines += ["", "What the fusion's gate check kept (engine/models/fusion.py):", "", *checks]
     if curve:
         lines += ["", f"Cost curve over the sizes (log-log least-squares slope; 1 = linear in "
                       f"the interactions): wall {curve['wall']}, peak memory {curve['peak']}."]

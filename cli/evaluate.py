@@ -100,6 +100,9 @@ def _report(split: Split, results: dict[str, ModelResult], ks: tuple[int, ...],
             for name, r in results.items()]
     columns = [c for c in TABLE_COLUMNS if any(c in row for row in rows)]
     print(render(rows, columns))
+    for name, r in results.items():
+        if r.fit_report:
+            print(f"{name}: {r.fit_report}")
     payload = _results_json(split, results, {"k": list(ks), **extra})
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)

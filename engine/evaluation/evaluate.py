@@ -98,10 +98,11 @@ class ModelResult:
     eval_seconds: float
     test: dict[str, float]
     valid: dict[str, float] = field(default_factory=dict)
+    fit_report: str = ""  # the fitted model's (Recommender.fit_report)
 
     def to_dict(self) -> dict[str, object]:
         return {**self.test, "fit_seconds": self.fit_seconds, "eval_seconds": self.eval_seconds,
-                "valid": self.valid, "params": self.params}
+                "valid": self.valid, "params": self.params, "fit_report": self.fit_report}
 
 
 def evaluate_models(
@@ -154,7 +155,7 @@ def evaluate_models(
         test = evaluate(model, split, "test", ks, vectors=vectors, task=task)
         eval_seconds = time.perf_counter() - start
         results[name] = ModelResult(name, model.params(), fit_seconds, eval_seconds, test,
-                                    valid_metrics)
+                                    valid_metrics, model.fit_report())
     if task is not None:
         task.finish()
     return results

@@ -69,6 +69,16 @@ def top_k(scores: np.ndarray, k: int) -> np.ndarray:
     return np.take_along_axis(cols, order, axis=1)
 
 
+def target_ranks(scores: np.ndarray, targets: np.ndarray) -> np.ndarray:
+    """Each row's position (0: first) of its item ``targets[row]`` in the order
+    :func:`top_k` gives: the items scored above it and those scored equal to it with a
+    lower index; a measure of one held-out item per user needs no list."""
+    rows = np.arange(len(targets))
+    mine = scores[rows, targets][:, None]
+    lower = np.arange(scores.shape[1])[None, :] < targets[:, None]
+    return ((scores > mine) | ((scores == mine) & lower)).sum(axis=1)
+
+
 def top_k_per_row(matrix: sp.csr_matrix, k: int) -> sp.csr_matrix:
     """Keep the ``k`` largest entries of each row (ties by lower column), vectorised."""
     matrix = sp.csr_matrix(matrix)

@@ -231,6 +231,11 @@ class Recommender(ABC):
         screen's plan shows it before the run starts."""
         return ""
 
+    def fit_report(self) -> str:
+        """What the last fit chose from the data it saw, and why ("" when nothing): the
+        command line prints it beside the metrics and their JSON keeps it."""
+        return ""
+
     def budget_seconds(self) -> float | None:
         """The wall-clock seconds a fit may take, for a model that stops at a budget."""
         return None

@@ -10,8 +10,22 @@ diverse they are). ``W`` and
 how much each user's next action follows the long or the short term. The softmax runs over
 all items in catalogues up to ``gate_items``; in larger ones over each user's candidates and
 items drawn to stand for the rest (:mod:`engine.models.gate_softmax`), so that its cost no
-longer grows with the catalogue. Two reference fusions share the code: ``fixed`` learns
-only the global weights ``b``; ``rrf`` is reciprocal-rank fusion with no learning at all.
+longer grows with the catalogue.
+
+The loss stands in for the lists, and not always well: over a 100,000-item catalogue the
+sampled softmax rewarded the component that orders the bulk of the items smoothly (the
+transformer's dense scores) over the one that ranks the top best (co-occurrence's sparse
+ones), and the fusion fell below co-occurrence. So the learned gate is then checked
+against the lists themselves: on up to ``check_users`` of its users, the NDCG@10 of the
+fused lists over the whole catalogue with the learned weights, and with one component's
+logit raised by each of :data:`CHECK_RAISES` (the largest leaves it alone); the best is
+kept, the learned gate on a tie. This is model selection on the validation targets, the
+way the peers tune on them; it reads the users the gate learned from, since a choice among
+so few variants hardly overfits and any bias favours the learned gate
+(bench/results/gate_large.md measures it).
+
+Two reference fusions share the code: ``fixed`` learns only the global weights ``b``;
+``rrf`` is reciprocal-rank fusion with no learning at all.
 
 Every fused score decomposes exactly into ``w_c(u) * z_c(u, i)`` per component, which is
 what the screens show as each component's contribution; the gate value of a user is the
@@ -56,11 +70,11 @@ from engine.core.progress import SubTask, Task
 from engine.data.dataset import Dataset, History, Validation
 from engine.data.features import item_vectors as genre_or_text_vectors
 from engine.data.features import unit_rows
-from engine.evaluation.ranking import mask_seen, sample_users
+from engine.evaluation.ranking import mask_seen, sample_users, target_ranks
 from engine.models.base import Commit, Composite, NotFittedError, Recommender, commit, report
 from engine.models.content import ContentProfile
 from engine.models.context import FitContext
-from engine.models.gate_softmax import candidate_z, exclude_seen
+from engine.models.gate_softmax import BATCH, candidate_z, exclude_seen
 from engine.models.params import ModelParams, setting
 
 log = logging.getLogger(__name__)
@@ -68,6 +82,11 @@ Mode = Literal["learned", "fixed", "rrf"]
 #: Components of the default fusion (long-term, then short-term), chosen by the ablation
 #: in bench/results/fusion_ml100k.md.
 DEFAULT_COMPONENTS = ("ease", "als", "cooc", "sequential")
+#: How far the check raises one component's gate logit (module notes); the last raise
+#: leaves the others next to no weight: the component alone.
+CHECK_RAISES = (0.5, 1.0, 2.0, 4.0, 50.0)
+#: The list length whose NDCG the check compares (the protocol's K).
+CHECK_K = 10
 FEATURES = ("log history length", "log hours between the last two actions",
             "log hours since the last action", "recent-to-profile similarity", "recent diversity")
 
@@ -99,6 +118,9 @@ class FusionParams(ModelParams):
     gate_samples: int = setting(400, "Gate samples", "Per user, items drawn uniformly beside "
                                 "the candidates in a catalogue larger than gate_items, "
                                 "standing for the rest of it in the gate's softmax")
+    check_users: int = setting(2000, "Gate check users", "Of the users the gate learns "
+                               "from, how many its lists are checked on against the lists "
+                               "with one component's weight raised or alone (0: no check)")
     rrf_k: int = setting(60, "RRF constant", "The constant of reciprocal-rank fusion, 60 as "
                          "in Cormack et al. (2009)")
     use_request_time: bool = setting(True, "Request time", "Whether the gate reads the time "
@@ -123,9 +145,10 @@ class FusionParams(ModelParams):
             object.__setattr__(self, "component_params", {})
         super().__post_init__()
         object.__setattr__(self, "cold_start", self.cold_start or None)
-        if self.gate_items < 1 or self.gate_candidates < 1 or self.gate_samples < 0:
+        if (self.gate_items < 1 or self.gate_candidates < 1 or self.gate_samples < 0
+                or self.check_users < 0):
             raise ValueError("gate_items and gate_candidates must be at least 1, "
-                             "gate_samples at least 0")
+                             "gate_samples and check_users at least 0")
         if not 0.0 <= self.cold_weight <= 1.0 or self.cold_users < 0:
             raise ValueError("cold_weight must be in [0, 1] and cold_users >= 0")
         if self.mode not in ("learned", "fixed", "rrf"):
@@ -144,6 +167,10 @@ class Fusion(Composite):
     #: The gate is kept (or learned again on held-out targets); each component updates by
     #: its own rule (one without an incremental update is refitted).
     incremental: ClassVar[bool] = True
+    #: What the last gate check chose and why (empty: none ran; a class default, so that a
+    #: fusion stored before the check reads back).
+    _gate_check: str = ""
+
     def __init__(self, params: FusionParams | None = None, /, **values: object) -> None:
         super().__init__(params, **values)
         self._models: dict[str, Recommender] = {}
@@ -184,6 +211,9 @@ class Fusion(Composite):
         return (f"{n_items:,} items > {self.gate_items:,}: the gate's softmax over each user's "
                 f"top {self.gate_candidates} of every component, the target and "
                 f"{self.gate_samples} items drawn from the rest (logQ-corrected)")
+
+    def fit_report(self) -> str:
+        return self._gate_check
 
     def reuse(self, fitted: dict[str, Recommender]) -> None:
         """Components already fitted on the same training history (saves refitting them),
@@ -243,7 +273,7 @@ class Fusion(Composite):
         if self.mode != "rrf" and valid is not None and len(valid.users):
             self._learn_gate(valid)
         self._fit_seconds["gate"] = time.perf_counter() - started
-        report(task, 1.0)
+        report(task, 1.0, self._gate_check or None)
         return self
 
     def _item_space(self, dataset: Dataset) -> np.ndarray | None:
@@ -282,14 +312,15 @@ class Fusion(Composite):
             trial._learn_gate(valid)  # type: ignore[arg-type]
         report(task, 1.0)
         return commit(self, _models=updated, _cold=cold, _taken=_taken(history),
-                      _vectors=trial._vectors, _W=trial._W,
-                      _b=trial._b, _f_mean=trial._f_mean, _f_std=trial._f_std)
+                      _vectors=trial._vectors, _W=trial._W, _b=trial._b,
+                      _f_mean=trial._f_mean, _f_std=trial._f_std, _gate_check=trial._gate_check)
 
     def _learn_gate(self, valid: Validation) -> None:
         import torch
 
         seed = self.seed if self._fit_seed is None else self._fit_seed
         rng = np.random.default_rng(seed)
+        self._gate_check = ""
         users = sample_users(valid.users, self.max_gate_users, rng)
         targets = valid.targets[users]
         target_items = targets.indices[targets.indptr[:-1]]
@@ -325,6 +356,45 @@ class Fusion(Composite):
             optimiser.step()
         self._W = W.detach().numpy().astype(np.float32)
         self._b = b.detach().numpy().astype(np.float32)
+        if self.check_users:
+            self._check_gate(sample_users(users, self.check_users, rng), valid)
+
+    def _check_gate(self, users: np.ndarray, valid: Validation) -> None:
+        """Raises one component's gate logit where that ranks ``users``' validation
+        targets better (NDCG@10 of the fused lists over the whole catalogue) than the
+        learned gate, by the best of :data:`CHECK_RAISES`; the learned gate wins ties.
+        Its softmax loss stands in for the lists, and over a large catalogue its sampled
+        form can prefer the component that orders the bulk of the items smoothly over the
+        one that ranks the top best (module notes)."""
+        n_c = len(self.components)
+        shifts = np.vstack([np.zeros(n_c, dtype=np.float32),
+                            *[r * np.eye(n_c, dtype=np.float32)[c]
+                              for c in range(n_c) for r in CHECK_RAISES]])
+        features = (self._raw_features(users, valid.context) - self._f_mean) / self._f_std
+        logits = features @ self._W + self._b
+        targets = valid.targets[users]
+        target_items = targets.indices[targets.indptr[:-1]]
+        gains = np.zeros(len(shifts))
+        discounts = 1.0 / np.log2(np.arange(CHECK_K) + 2.0)
+        for lo in range(0, len(users), BATCH):
+            batch = slice(lo, lo + BATCH)
+            z = self._standardised(users[batch], valid.context)
+            exclude_seen(z, users[batch], valid.context)
+            for s, shift in enumerate(shifts):
+                fused = np.einsum("bc,cbi->bi", _softmax_rows(logits[batch] + shift), z)
+                ranks = target_ranks(fused, target_items[batch])
+                gains[s] += discounts[ranks[ranks < CHECK_K]].sum()
+        ndcg = gains / len(users)
+        best = int(np.argmax(ndcg))  # the first best: the learned gate on a tie
+        other = 1 + int(np.argmax(ndcg[1:]))
+        self._b = (self._b + shifts[best]).astype(np.float32)
+        labels = ["learned"] + [f"{name} alone" if r == CHECK_RAISES[-1]
+                                else f"{name} raised by {r:g}"
+                                for name in self.components for r in CHECK_RAISES]
+        self._gate_check = (f"gate checked on {len(users):,} validation users, NDCG@{CHECK_K} "
+                           f"learned {ndcg[0]:.4f}, best variant ({labels[other]}) "
+                           f"{ndcg[other]:.4f}: kept {labels[best]}")
+        log.info("fusion: %s", self._gate_check)
 
     # -- scoring --------------------------------------------------------------------------
 
@@ -381,10 +451,7 @@ class Fusion(Composite):
         if self._W is None or self._b is None:
             raise NotFittedError("Fusion used before fit")
         f = (self._raw_features(users, history) - self._f_mean) / self._f_std
-        logits = f @ self._W + self._b
-        logits -= logits.max(axis=1, keepdims=True)
-        e = np.exp(logits)
-        return e / e.sum(axis=1, keepdims=True)
+        return _softmax_rows(f @ self._W + self._b)
 
     def _parts(self, users: np.ndarray, history: History,
                gate: np.ndarray | None = None) -> np.ndarray:
@@ -503,6 +570,12 @@ class Fusion(Composite):
             if vectors is not None:
                 return vectors
         return None
+
+
+def _softmax_rows(logits: np.ndarray) -> np.ndarray:
+    """Each row's softmax (a user's gate weights from their logits)."""
+    e = np.exp(logits - logits.max(axis=1, keepdims=True))
+    return e / e.sum(axis=1, keepdims=True)
 
 
 def _standardise_rows(scores: np.ndarray) -> None:

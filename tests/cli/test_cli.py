@@ -53,6 +53,19 @@ def test_evaluate_measures_a_seeded_sample_beyond_eval_users(shop_files, tmp_pat
     assert [m["models"]["cooc"]["NDCG@10"] for m in results["40"]] == [ndcg["40"]["cooc"]] * 2
 
 
+def test_evaluate_says_what_the_fusions_gate_check_kept(shop_files, tmp_path, capsys):
+    interactions, items = shop_files
+    out = tmp_path / "fusion.json"
+    assert main(["evaluate", "--interactions", str(interactions), "--models", "cooc,fusion",
+                 "--set", 'fusion.components=["pop","cooc"]', "--json", str(out),
+                 "--quiet"]) == 0
+    printed = capsys.readouterr().out
+    report = json.loads(out.read_text())["models"]["fusion"]["fit_report"]
+    assert report.startswith("gate checked on 120 validation users, NDCG@10 learned ")
+    assert f"fusion: {report}" in printed
+    assert json.loads(out.read_text())["models"]["cooc"]["fit_report"] == ""
+
+
 def test_recommend_writes_lists_with_titles(shop_files, tmp_path):
     interactions, items = shop_files
     out = tmp_path / "recs.csv"

@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 
-from engine.evaluation.ranking import mask_seen, top_k
+from engine.evaluation.ranking import mask_seen, target_ranks, top_k
 
 
 def reference_top_k(scores: np.ndarray, k: int) -> np.ndarray:
@@ -16,6 +16,15 @@ def test_top_k_matches_full_sort_with_many_ties(k):
     rng = np.random.default_rng(k)
     scores = rng.integers(0, 4, size=(64, 40)).astype(np.float32)
     assert np.array_equal(top_k(scores, k), reference_top_k(scores, k))
+
+
+def test_a_targets_rank_is_its_place_in_the_full_list():
+    rng = np.random.default_rng(1)
+    scores = rng.integers(0, 4, size=(64, 40)).astype(np.float32)
+    targets = rng.integers(0, 40, 64)
+    full = top_k(scores, 40)
+    expected = np.argmax(full == targets[:, None], axis=1)
+    np.testing.assert_array_equal(target_ranks(scores, targets), expected)
 
 
 def test_top_k_breaks_ties_by_lower_index():

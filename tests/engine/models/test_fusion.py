@@ -102,6 +102,29 @@ def test_over_a_large_catalogue_the_gate_learns_from_each_users_candidates():
     assert hit_rate(model, history, target) > 0.95
 
 
+def test_the_check_mends_a_gate_its_loss_left_wrong():
+    """One component ranks every user's target first, the other a decoy; a gate left at
+    equal weights (no steps) gives about half the users the decoy. The check, on the
+    fused lists' NDCG, raises the good component."""
+    dataset, history, valid, long_, _, target = two_groups()
+    rng = np.random.default_rng(1)
+    good = rng.normal(0, 0.1, (200, 50))
+    good[np.arange(200), target] += 3
+    bad = rng.normal(0, 0.1, (200, 50))
+    bad[np.arange(200), 15 + rng.integers(0, 15, 200)] += 3
+    results = {}
+    for check_users in (0, 2000):
+        model = make_model("fusion", components=["ease", "cooc"], steps=0,
+                           check_users=check_users, cold_start=None)
+        model.reuse({"ease": Scripted(bad, "long"), "cooc": Scripted(good, "short")})
+        model.fit(history, dataset, valid=valid)
+        results[check_users] = (hit_rate(model, history, target), model.fit_report())
+    assert results[0] == (pytest.approx(0.5, abs=0.15), "")
+    assert results[2000][0] > 0.95
+    assert results[2000][1].startswith("gate checked on 200 validation users")
+    assert "kept cooc" in results[2000][1]
+
+
 def test_the_gates_candidates_are_the_target_each_components_top_and_draws_once():
     dataset, history, valid, long_, short, target = two_groups()
     model = make_model("fusion", components=["ease", "cooc"], gate_items=10, gate_candidates=3,
