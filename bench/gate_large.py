@@ -98,7 +98,8 @@ def main() -> None:
     lines = [f"The fusion's gate on catalogues larger than its full softmax, measured "
              f"{facts['date']} on {facts['cpu']}, {facts['cores']} cores, no GPU, shared; "
              "`python bench/gate_large.py`. Per shop the components first, then the fusion "
-             "of all four with each gate (fit seconds: the gate's, the check included)."]
+             "of all four with each gate (fit seconds: the gate's, the check included); "
+             "every gate is checked against the lists but the one marked no check."]
     for shop, r in results.items():
         measured = "all" if r["measured_users"] is None else f"{r['measured_users']:,}"
         lines += ["", f"**{shop}**: {r['interactions']:,} interactions, {r['users']:,} users, "
