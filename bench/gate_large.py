@@ -108,8 +108,9 @@ def main() -> None:
                   "| model / gate | test NDCG@10 | valid NDCG@10 | fit s |", "|---|---|---|---|"]
         lines += [f"| {name} | {row['test_NDCG@10']} | {row['valid_NDCG@10']} | "
                   f"{row['fit_seconds']} |" for name, row in r["rows"].items()]
-        lines += [f"- {name}: {row['check']}" for name, row in r["rows"].items()
+        checks = [f"- {name}: {row['check']}" for name, row in r["rows"].items()
                   if row["check"]]
+        lines += ["", *checks] if checks else []
     write_results("gate_large", {"machine": facts, "shops": results}, "\n".join(lines))
 
 
