@@ -363,7 +363,7 @@ class Fusion(Composite):
         """Raises one component's gate logit where that ranks ``users``' validation
         targets better (NDCG@10 of the fused lists over the whole catalogue) than the
         learned gate, by the best of :data:`CHECK_RAISES`; the learned gate wins ties.
-        Its softmax loss stands in for the lists, and over a large catalogue its sampled
+        The gate's softmax loss stands in for the lists, and over a large catalogue its sampled
         form can prefer the component that orders the bulk of the items smoothly over the
         one that ranks the top best (module notes)."""
         n_c = len(self.components)
@@ -392,8 +392,8 @@ class Fusion(Composite):
                                 else f"{name} raised by {r:g}"
                                 for name in self.components for r in CHECK_RAISES]
         self._gate_check = (f"gate checked on {len(users):,} validation users, NDCG@{CHECK_K} "
-                           f"learned {ndcg[0]:.4f}, best variant ({labels[other]}) "
-                           f"{ndcg[other]:.4f}: kept {labels[best]}")
+                            f"learned {ndcg[0]:.4f}, best variant ({labels[other]}) "
+                            f"{ndcg[other]:.4f}: kept {labels[best]}")
         log.info("fusion: %s", self._gate_check)
 
     # -- scoring --------------------------------------------------------------------------
