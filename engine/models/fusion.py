@@ -363,9 +363,9 @@ class Fusion(Composite):
         """Raises one component's gate logit where that ranks ``users``' validation
         targets better (NDCG@10 of the fused lists over the whole catalogue) than the
         learned gate, by the best of :data:`CHECK_RAISES`; the learned gate wins ties.
-        The gate's softmax loss stands in for the lists, and over a large catalogue its sampled
-        form can prefer the component that orders the bulk of the items smoothly over the
-        one that ranks the top best (module notes)."""
+        The gate's softmax loss stands in for the lists, and over a large catalogue its
+        sampled form can prefer the component that orders the bulk of the items smoothly
+        over the one that ranks the top best (module notes)."""
         n_c = len(self.components)
         shifts = np.vstack([np.zeros(n_c, dtype=np.float32),
                             *[r * np.eye(n_c, dtype=np.float32)[c]
